@@ -1,0 +1,39 @@
+# OutageHub. `make run` and `make test` are all a fresh machine with Python 3.11 needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_PORT ?= 8001
+
+.PHONY: run demo test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps record that the pinned requirements are installed; they are rebuilt when a file changes.
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+run: $(VENV)/.runtime
+	DEBUG=1 scripts/serve --port $(PORT)
+
+demo: $(VENV)/.runtime
+	DEBUG=1 scripts/serve --port $(PORT) --demo $(DEMO_PORT)
+
+test: $(VENV)/.dev
+	$(BIN)/pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

@@ -1,0 +1,86 @@
+"""Slack's status API v2.0.0: /api/v2.0.0/current ({"status", "active_incidents": [...]}) and
+/api/v2.0.0/history (an array of the same incident objects). Each incident's notes are its
+updates; they carry no status word of their own."""
+
+from ..items import AdapterError, Item, ItemKind, StatusUpdate, VendorStatus
+from .common import (
+    dicts_in,
+    html_to_text,
+    json_or_none,
+    load_json,
+    parse_time,
+    stable_id,
+    strings_in,
+    text_of,
+    text_to_html,
+    unique,
+    unlabelled_post_statuses,
+)
+
+KIND = "slack"
+LABEL = "Slack status API"
+
+_STATUSES = {
+    "active": VendorStatus.INVESTIGATING,
+    "resolved": VendorStatus.RESOLVED,
+    "scheduled": VendorStatus.SCHEDULED,
+    "completed": VendorStatus.COMPLETED,
+    "cancelled": VendorStatus.COMPLETED,
+}
+_INCIDENT_KEYS = {"id", "title", "notes"}
+
+
+def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
+    data = load_json(body)
+    if isinstance(data, dict) and "active_incidents" in data:
+        incidents = data["active_incidents"]
+    elif isinstance(data, list):
+        incidents = data
+    else:
+        raise AdapterError(
+            "not a Slack status API response: expected an object with 'active_incidents' or an array of incidents"
+        )
+    return [_item(incident) for incident in dicts_in(incidents)]
+
+
+def _item(incident: dict) -> Item:
+    incident_id = text_of(incident.get("id"))
+    title = text_of(incident.get("title"))
+    created = parse_time(incident.get("date_created"))
+    updated = parse_time(incident.get("date_updated"))
+    word = text_of(incident.get("status"))
+    status = _STATUSES.get(word.lower(), VendorStatus.UPDATE)
+    notes = sorted(
+        ((posted_at, text_of(note.get("body")))
+         for note in dicts_in(incident.get("notes"))
+         if (posted_at := parse_time(note.get("date_created"))) is not None),
+        key=lambda note: note[0],
+    )
+    statuses = unlabelled_post_statuses(len(notes), status)
+    return Item(
+        kind=ItemKind.STATUS,
+        external_id=incident_id or stable_id(title, created),
+        title=title or "(no title)",
+        url=text_of(incident.get("url")),
+        published_at=created,
+        updated_at=updated,
+        vendor_incident_id=incident_id,
+        status=status,
+        impact=text_of(incident.get("type")),  # incident, notice or outage
+        components=unique(strings_in(incident.get("services"))),
+        started_at=created,
+        resolved_at=updated if status in (VendorStatus.RESOLVED, VendorStatus.COMPLETED) else None,
+        updates=tuple(
+            StatusUpdate(posted_at=posted_at, status=note_status, text=html_to_text(body), html=text_to_html(body))
+            for (posted_at, body), note_status in zip(notes, statuses, strict=True)
+        ),
+    )
+
+
+def sniff(body: bytes, url: str = "", content_type: str = "") -> int:
+    data = json_or_none(body)
+    if isinstance(data, dict) and "active_incidents" in data:
+        return 95
+    if isinstance(data, list) and data and isinstance(data[0], dict) and _INCIDENT_KEYS <= data[0].keys():
+        return 80
+    return 0

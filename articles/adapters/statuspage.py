@@ -1,0 +1,101 @@
+"""Atlassian Statuspage's public JSON API: /api/v2/incidents.json, /api/v2/incidents/unresolved.json
+and /api/v2/summary.json (its `incidents` and `scheduled_maintenances`). One item per incident or
+maintenance, with every incident_update. Times come in the page's own offset (-07:00 ...)."""
+
+from ..items import AdapterError, Item, ItemKind, StatusUpdate
+from .common import (
+    dict_of,
+    dicts_in,
+    html_to_text,
+    json_or_none,
+    load_json,
+    parse_time,
+    require_object,
+    stable_id,
+    text_of,
+    text_to_html,
+    unique,
+    vendor_status,
+)
+
+KIND = "statuspage"
+LABEL = "Atlassian Statuspage API (JSON)"
+
+# What Statuspage puts in affected_components when an update touched none.
+NO_COMPONENTS_PLACEHOLDER = "No components were affected by this update."
+
+
+def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
+    data = require_object(load_json(body), "a Statuspage API response")
+    if "incidents" not in data and "scheduled_maintenances" not in data:
+        raise AdapterError("not a Statuspage API response: it has neither 'incidents' nor 'scheduled_maintenances'")
+    page_url = text_of(dict_of(data.get("page")).get("url")).rstrip("/")
+    incidents = dicts_in(data.get("incidents")) + dicts_in(data.get("scheduled_maintenances"))
+    return [_item(incident, page_url) for incident in incidents]
+
+
+def _item(incident: dict, page_url: str) -> Item:
+    incident_id = text_of(incident.get("id"))
+    name = text_of(incident.get("name"))
+    status = text_of(incident.get("status"))
+    created = parse_time(incident.get("created_at"))
+    started = parse_time(incident.get("started_at"))
+    raw_updates = dicts_in(incident.get("incident_updates"))
+    updates = [update for update in map(_update, raw_updates) if update is not None]
+    return Item(
+        kind=ItemKind.STATUS,
+        external_id=incident_id or stable_id(name, created),
+        title=name or "(no title)",
+        url=text_of(incident.get("shortlink")) or (f"{page_url}/incidents/{incident_id}" if page_url and incident_id else ""),
+        published_at=started or created,
+        updated_at=parse_time(incident.get("updated_at")),
+        vendor_incident_id=incident_id,
+        status=vendor_status(status) if status else None,
+        impact=text_of(incident.get("impact")),
+        components=_component_names(incident, raw_updates),
+        # A maintenance starts when it is scheduled for, not when it was announced.
+        started_at=parse_time(incident.get("scheduled_for")) or started or created,
+        resolved_at=parse_time(incident.get("resolved_at")),
+        updates=tuple(sorted(updates, key=lambda update: update.posted_at)),
+    )
+
+
+def _update(update: dict) -> StatusUpdate | None:
+    # display_at is the time the page shows; backfilled incidents are created long after it.
+    posted_at = parse_time(update.get("display_at")) or parse_time(update.get("created_at"))
+    if posted_at is None:
+        return None
+    word = text_of(update.get("status"))
+    body = text_of(update.get("body"))
+    return StatusUpdate(
+        posted_at=posted_at,
+        status=vendor_status(word),
+        text=html_to_text(body),
+        html=text_to_html(body),
+        vendor_status=word,
+        external_id=text_of(update.get("id")),
+    )
+
+
+def _component_names(incident: dict, updates: list[dict]) -> tuple[str, ...]:
+    """The incident's components; older incidents.json payloads name them only per update, where
+    a component that stayed operational was listed but not affected."""
+    names = [text_of(component.get("name")) for component in dicts_in(incident.get("components"))]
+    if not names:
+        names = [
+            text_of(component.get("name"))
+            for update in updates
+            for component in dicts_in(update.get("affected_components"))
+            if {component.get("old_status"), component.get("new_status")} != {"operational"}
+        ]
+    return unique(name for name in names if name != NO_COMPONENTS_PLACEHOLDER)
+
+
+def sniff(body: bytes, url: str = "", content_type: str = "") -> int:
+    data = json_or_none(body)
+    if not isinstance(data, dict) or not ({"incidents", "scheduled_maintenances"} & data.keys()):
+        return 0
+    page = dict_of(data.get("page"))
+    if "id" in page and "time_zone" in page:  # Statuspage's page object
+        return 95
+    return 60

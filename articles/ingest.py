@@ -1,0 +1,209 @@
+"""Store parsed items as articles: one row per story, updated in place when it changes.
+
+Dedupe rules, in order:
+1. (source, external id): the same item polled again is the same row.
+2. canonical URL, across sources: the same story from a second feed is not stored again.
+Both are enforced by named unique constraints, so two workers racing on one item cannot
+store it twice: the loser's insert fails and it updates the winner's row instead.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+
+from .canonical import canonical_url
+from .items import Item, ItemKind
+from .models import Article, Source, StatusUpdate
+from .sanitize import html_to_text, sanitize_html
+
+# A feed that gives less than this much text gives a teaser: the article page is fetched.
+TEASER_MAX_CHARS = 600
+# A date further ahead than this is a publisher's mistake, not a scheduled post.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+@dataclass
+class IngestResult:
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    new_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    to_scrape: list[int] = field(default_factory=list)
+
+
+def _content_hash(item: Item) -> str:
+    fingerprint = {
+        "title": item.title, "url": item.url, "author": item.author, "summary": item.summary_html,
+        "content": item.content_html, "categories": item.categories, "status": item.status,
+        "impact": item.impact, "components": item.components, "locations": item.locations,
+        "published": item.published_at, "updated": item.updated_at, "resolved": item.resolved_at,
+        "updates": [(u.posted_at, u.status, u.html or u.text) for u in item.updates],
+    }
+    return hashlib.sha256(json.dumps(fingerprint, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def _published_at(item: Item, fetched_at: datetime) -> tuple[datetime, bool]:
+    """The item's date, or the fetch time with a flag when it has none or one in the future."""
+    published = item.published_at or item.updated_at or item.started_at
+    if published is None or published > fetched_at + FUTURE_TOLERANCE:
+        return fetched_at, True
+    return published, False
+
+
+def _article_fields(source: Source, item: Item, fetched_at: datetime, scrape_teasers: bool) -> dict:
+    summary_html = sanitize_html(item.summary_html)
+    body_html = sanitize_html(item.content_html)
+    summary_text = html_to_text(summary_html)
+    body_text = html_to_text(body_html)
+    published_at, estimated = _published_at(item, fetched_at)
+    url = item.url.strip()
+    canonical = canonical_url(url) if url else ""
+    is_teaser = item.kind == ItemKind.NEWS and not body_text and len(summary_text) < TEASER_MAX_CHARS and url
+    return {
+        "kind": item.kind.value,
+        "url": url[:2000],
+        "canonical_url": canonical[:2000],
+        "dedupe_url": canonical[:2000] if canonical and item.url_identifies else None,
+        "title": (item.title.strip() or summary_text[:120] or "(no title)")[:1000],
+        "author": item.author[:300],
+        "categories": list(item.categories),
+        "summary_html": summary_html,
+        "summary_text": summary_text,
+        "body_html": body_html,
+        "body_text": body_text,
+        "published_at": published_at,
+        "published_is_fetch_time": estimated,
+        "source_updated_at": item.updated_at,
+        "scrape_state": Article.ScrapeState.PENDING if is_teaser and scrape_teasers else Article.ScrapeState.NOT_NEEDED,
+        "vendor_name": source.vendor_name,
+        "vendor_incident_id": item.vendor_incident_id[:200],
+        "vendor_status": item.status.value if item.status else "",
+        "impact": item.impact[:40],
+        "components": list(item.components),
+        "locations": list(item.locations),
+        "started_at": item.started_at,
+        "resolved_at": item.resolved_at,
+    }
+
+
+def _update_keys(item: Item) -> list[str]:
+    """A stable key per update: the vendor's id, else its time and status (numbered if repeated)."""
+    keys, used = [], set()
+    for update in item.updates:
+        base = update.external_id or f"{update.posted_at:%Y%m%dT%H%M%S}-{update.status}"
+        key, n = base[:110], 1
+        while key in used:
+            n += 1
+            key = f"{base[:105]}~{n}"
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
+def _store_updates(article: Article, item: Item) -> None:
+    existing = {u.key: u for u in article.updates.all()} if article.pk else {}
+    new_rows = []
+    for key, update in zip(_update_keys(item), item.updates, strict=True):
+        html = sanitize_html(update.html) if update.html else ""
+        text = html_to_text(html) if html else update.text
+        row = existing.get(key)
+        if row is None:
+            new_rows.append(StatusUpdate(
+                article=article, key=key, posted_at=update.posted_at, status=update.status.value,
+                vendor_status=update.vendor_status[:80], text=text, html=html,
+            ))
+        elif (row.text, row.html, row.status, row.posted_at) != (text, html, update.status.value, update.posted_at):
+            row.text, row.html, row.status, row.posted_at = text, html, update.status.value, update.posted_at
+            row.vendor_status = update.vendor_status[:80]
+            row.save(update_fields=["text", "html", "status", "posted_at", "vendor_status"])
+    StatusUpdate.objects.bulk_create(new_rows)
+
+
+def _unique_by_external_id(items: list[Item]) -> dict[str, Item]:
+    """Duplicate ids in one payload (it happens): the last one wins, as feeds list newest last rarely
+    and the later copy is at worst the same."""
+    by_id: dict[str, Item] = {}
+    for item in items:
+        if item.external_id:
+            by_id[item.external_id[:500]] = item
+    return by_id
+
+
+def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_teasers: bool = True) -> IngestResult:
+    """Insert new items, update changed ones, skip the rest. Three queries for a batch that holds
+    nothing new, whatever its size."""
+    result = IngestResult()
+    by_id = _unique_by_external_id(items)
+    result.seen = len(by_id)
+    if not by_id:
+        return result
+    existing = {
+        a.external_id: a
+        for a in Article.objects.filter(source=source, external_id__in=list(by_id)).only(
+            "id", "external_id", "content_hash", "scrape_state", "body_html", "first_seen_at", "published_at",
+            "published_is_fetch_time",
+        )
+    }
+    urls_of_new = {
+        canonical_url(item.url) for ext_id, item in by_id.items()
+        if ext_id not in existing and item.url and item.url_identifies
+    }
+    taken_urls = set(
+        Article.objects.filter(dedupe_url__in=urls_of_new).values_list("dedupe_url", flat=True)
+    ) if urls_of_new else set()
+
+    for external_id, item in by_id.items():
+        digest = _content_hash(item)
+        article = existing.get(external_id)
+        if article is not None and article.content_hash == digest:
+            continue
+        fields = _article_fields(source, item, fetched_at, scrape_teasers)
+        if article is None:
+            if fields["dedupe_url"] in taken_urls:
+                continue  # the same story, already stored from another feed
+            article = _insert(source, external_id, fields, digest, fetched_at)
+            if article is None:
+                continue
+            result.new += 1
+            result.new_ids.append(article.pk)
+        else:
+            _update(article, fields, digest, fetched_at)
+            result.updated += 1
+            result.updated_ids.append(article.pk)
+        if item.updates:
+            _store_updates(article, item)
+        if article.scrape_state == Article.ScrapeState.PENDING:
+            result.to_scrape.append(article.pk)
+    return result
+
+
+def _insert(source: Source, external_id: str, fields: dict, digest: str, fetched_at: datetime) -> Article | None:
+    """Insert, or None when another worker stored the same item or URL a moment earlier."""
+    try:
+        with transaction.atomic():
+            return Article.objects.create(
+                source=source, external_id=external_id, content_hash=digest,
+                first_seen_at=fetched_at, last_changed_at=fetched_at, **fields,
+            )
+    except IntegrityError:
+        return None
+
+
+def _update(article: Article, fields: dict, digest: str, fetched_at: datetime) -> None:
+    if article.published_is_fetch_time and fields["published_is_fetch_time"]:
+        fields["published_at"] = article.published_at  # keep the first sighting, not this poll's time
+    if article.scrape_state in (Article.ScrapeState.DONE, Article.ScrapeState.FAILED) and not fields["body_html"]:
+        # The page we scraped is still the best text we have; the feed still gives a teaser.
+        fields.pop("body_html"), fields.pop("body_text"), fields.pop("scrape_state")
+    if fields.get("dedupe_url") and Article.objects.filter(dedupe_url=fields["dedupe_url"]).exclude(pk=article.pk).exists():
+        fields.pop("dedupe_url")  # the new link is another stored story's: keep ours
+    for name, value in fields.items():
+        setattr(article, name, value)
+    article.content_hash = digest
+    article.last_changed_at = fetched_at
+    with transaction.atomic():
+        article.save(update_fields=[*fields, "content_hash", "last_changed_at"])

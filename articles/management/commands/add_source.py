@@ -1,0 +1,61 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.text import slugify
+
+from articles import fetching
+from articles.adapters import ADAPTERS, detect_kind
+from articles.items import AdapterError
+from articles.models import Source
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:100] or "source"
+    slug, n = base, 1
+    while Source.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class Command(BaseCommand):
+    help = "Add a feed or status page to poll. Prints the new source's slug and kind (detected when not given)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("url")
+        parser.add_argument("--kind", choices=sorted(ADAPTERS), help="Source format; detected from the content if omitted.")
+        parser.add_argument("--name", help="Display name; defaults to the host name.")
+        parser.add_argument("--vendor", default="", help="Vendor whose own status page this is (empty for news).")
+        parser.add_argument("--interval", type=int, help="Seconds between polls (30..86400).")
+
+    def handle(self, *args, url, kind, name, vendor, interval, **options):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CommandError(f"{url!r} is not an http(s) URL; give the full address of the feed or status API.")
+        existing = Source.objects.filter(url=url).first()
+        if existing:
+            raise CommandError(f"{url} is already a source: {existing.slug} ({existing.kind}).")
+        if not kind:
+            kind = self._detect(url)
+        name = name or parts.hostname
+        source = Source.objects.create(
+            name=name,
+            slug=unique_slug(name),
+            kind=kind,
+            url=url,
+            vendor_name=vendor,
+            poll_interval=interval or (300 if kind == "feed" else 60),
+        )
+        self.stdout.write(f"{source.slug} {source.kind}")
+
+    def _detect(self, url: str) -> str:
+        try:
+            result = fetching.fetch(
+                url, allow_private=settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES, user_agent=settings.OUTAGEHUB_USER_AGENT
+            )
+            return detect_kind(result.body, url=result.final_url, content_type=result.content_type)
+        except fetching.FetchError as exc:
+            raise CommandError(f"could not fetch {url} to detect its kind: {exc.message}. Fix the URL or pass --kind.") from exc
+        except AdapterError as exc:
+            raise CommandError(f"{url}: {exc}") from exc

@@ -1,0 +1,201 @@
+"""Sources we poll, what each poll did, and the articles and status posts they yielded."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.db import models
+from django.utils import timezone
+
+from .adapters import KIND_CHOICES
+from .items import ItemKind, VendorStatus
+
+MIN_POLL_SECONDS = 30
+MAX_POLL_SECONDS = 24 * 3600
+
+
+def clamp_poll_interval(seconds: int) -> int:
+    return max(MIN_POLL_SECONDS, min(MAX_POLL_SECONDS, int(seconds)))
+
+
+class Source(models.Model):
+    """A feed or status page that we poll, with its fetch state and health."""
+
+    class Health(models.TextChoices):
+        NEW = "new", "not fetched yet"
+        OK = "ok", "healthy"
+        FAILING = "failing", "failing"
+        # The fetch never finished N times (worker killed or timed out): stop until an editor resets it.
+        GAVE_UP = "gave_up", "stopped after repeated crashes"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=32, choices=KIND_CHOICES)
+    url = models.URLField(max_length=2000)
+    vendor_name = models.CharField(
+        max_length=120, blank=True, help_text="Set for a vendor's own status page; empty for news feeds."
+    )
+    enabled = models.BooleanField(default=True)
+    poll_interval = models.PositiveIntegerField(
+        default=300, help_text=f"Seconds between polls, clamped to {MIN_POLL_SECONDS}..{MAX_POLL_SECONDS}."
+    )
+    host = models.CharField(max_length=255, editable=False, db_index=True)
+
+    # Conditional GET and change detection.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    body_hash = models.CharField(max_length=64, blank=True)
+
+    # Scheduling and claiming: see articles/scheduling.py.
+    next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=36, blank=True)
+    pending_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Fetches started but never finished; at the limit the source gives up."
+    )
+
+    # Health.
+    health = models.CharField(max_length=16, choices=Health.choices, default=Health.NEW)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_fetch_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["url"], name="articles_source_unique_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.poll_interval = clamp_poll_interval(self.poll_interval)
+        self.host = (urlsplit(self.url).hostname or "").lower()
+        if kwargs.get("update_fields") is not None and "url" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "host"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_claimed(self) -> bool:
+        return self.claimed_at is not None
+
+    def claim_is_stale(self, now, hard_limit_seconds: int) -> bool:
+        return self.claimed_at is not None and self.claimed_at < now - timedelta(seconds=hard_limit_seconds)
+
+
+class FetchAttempt(models.Model):
+    """One poll of a source: what came back and what it changed. Source health is built from these."""
+
+    class Outcome(models.TextChoices):
+        CHANGED = "changed", "new or updated items"
+        NO_CHANGE = "no_change", "parsed, nothing new"
+        NOT_MODIFIED = "not_modified", "304 not modified"
+        UNCHANGED_BODY = "unchanged_body", "same body as last time"
+        DEFERRED = "deferred", "deferred (host budget or Retry-After)"
+        ERROR = "error", "error"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="attempts")
+    started_at = models.DateTimeField(default=timezone.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    bytes_received = models.PositiveIntegerField(default=0)
+    items_seen = models.PositiveIntegerField(default=0)
+    items_new = models.PositiveIntegerField(default=0)
+    items_updated = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["source", "-started_at"], name="articles_attempt_source_time")]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.started_at:%Y-%m-%d %H:%M:%S}: {self.get_outcome_display()}"
+
+
+class Article(models.Model):
+    """A news article or a vendor status post, stored once however many times it is polled."""
+
+    class Kind(models.TextChoices):
+        NEWS = ItemKind.NEWS.value, "news article"
+        STATUS = ItemKind.STATUS.value, "status post"
+
+    class ScrapeState(models.TextChoices):
+        NOT_NEEDED = "not_needed", "feed gave the full text"
+        PENDING = "pending", "teaser only, page not fetched yet"
+        DONE = "done", "page fetched"
+        FAILED = "failed", "page fetch failed"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="articles")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    external_id = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000, blank=True)
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    # The canonical URL when it identifies this item; NULL when it does not (AWS's dashboard link),
+    # so the unique constraint below deduplicates across sources without merging different items.
+    dedupe_url = models.CharField(max_length=2000, null=True, blank=True)
+
+    title = models.CharField(max_length=1000)
+    author = models.CharField(max_length=300, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    summary_html = models.TextField(blank=True, help_text="Sanitised.")
+    summary_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, help_text="Sanitised: the feed's full content or the scraped page.")
+    body_text = models.TextField(blank=True)
+
+    published_at = models.DateTimeField(db_index=True)
+    published_is_fetch_time = models.BooleanField(
+        default=False, help_text="The source gave no date; published_at is when we first saw it."
+    )
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_changed_at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=64)
+
+    scrape_state = models.CharField(max_length=12, choices=ScrapeState.choices, default=ScrapeState.NOT_NEEDED)
+    scrape_error = models.TextField(blank=True)
+
+    # Status posts only.
+    vendor_name = models.CharField(max_length=120, blank=True)
+    vendor_incident_id = models.CharField(max_length=200, blank=True, db_index=True)
+    vendor_status = models.CharField(max_length=16, choices=[(s.value, s.value) for s in VendorStatus], blank=True)
+    impact = models.CharField(max_length=40, blank=True)
+    components = models.JSONField(default=list, blank=True)
+    locations = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="articles_article_unique_source_external_id"),
+            models.UniqueConstraint(fields=["dedupe_url"], name="articles_article_unique_dedupe_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatusUpdate(models.Model):
+    """One update of a vendor status post (time, lifecycle word, text), kept so the incident
+    lifecycle can be rebuilt and each update cited."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="updates")
+    key = models.CharField(max_length=120, help_text="The vendor's update id, or a hash of time and status.")
+    posted_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=[(s.value, s.value) for s in VendorStatus])
+    vendor_status = models.CharField(max_length=80, blank=True)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True, help_text="Sanitised.")
+
+    class Meta:
+        ordering = ["posted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="articles_statusupdate_unique_article_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posted_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,0 +1,188 @@
+"""Poll one source: claim it, fetch, parse, store, record the attempt, schedule the next poll.
+
+This is the body of the `fetch_source` task and of `fetch_sources --sync`. It is safe to run
+twice or concurrently for one source: the claim lets one run through and turns the other away.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import fetching
+from .adapters import parse_payload
+from .ingest import store_items
+from .items import AdapterError
+from .models import FetchAttempt, Source
+from .scheduling import next_poll_delay
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    """What one poll did; `fetch_sources` prints one line of it per source."""
+
+    slug: str
+    outcome: str
+    http_status: int | None = None
+    new: int = 0
+    updated: int = 0
+    error: str = ""
+    new_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    to_scrape: list[int] = field(default_factory=list)
+
+
+def claim_stale_after() -> timedelta:
+    """A claim older than the hard task time limit belongs to a worker that died."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+
+def claim(source_id: int, now: datetime, token: str = "") -> str | None:
+    """Take the source for this worker with one conditional UPDATE; the token proves ownership.
+
+    The Celery task passes its own id as the token, so when a worker dies mid-fetch and the broker
+    redelivers the task, the rerun takes over its own claim at once instead of waiting for the reaper.
+    """
+    token = token or str(uuid.uuid4())
+    claimed = (
+        Source.objects.filter(pk=source_id, enabled=True)
+        .exclude(health=Source.Health.GAVE_UP)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_stale_after()) | Q(claim_token=token))
+        .update(claimed_at=now, claim_token=token, last_fetch_at=now, pending_attempts=F("pending_attempts") + 1)
+    )
+    return token if claimed == 1 else None
+
+
+def poll_source(source_id: int, claim_token: str = "") -> PollReport:
+    """1. claim  2. give up on a poison source  3. fetch  4. skip 304 / unchanged bodies
+    5. parse  6. store  7. record the attempt and the next poll time, release the claim."""
+    now = timezone.now()
+    token = claim(source_id, now, claim_token)
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return PollReport(slug=f"#{source_id}", outcome="missing", error="no such source")
+    if token is None:
+        return PollReport(slug=source.slug, outcome="skipped", error=_why_not_claimed(source))
+
+    if source.pending_attempts > settings.OUTAGEHUB_MAX_FETCH_ATTEMPTS:
+        return _give_up(source, token, now)
+
+    started = time.monotonic()
+    attempt = FetchAttempt(source=source, started_at=now)
+    report = PollReport(slug=source.slug, outcome=FetchAttempt.Outcome.ERROR)
+    try:
+        report = _fetch_parse_store(source, attempt, report, now)
+    except (fetching.FetchError, AdapterError) as exc:
+        attempt.http_status = attempt.http_status or getattr(exc, "http_status", None)
+        attempt.bytes_received = attempt.bytes_received or getattr(exc, "bytes_received", 0) or 0
+        _record_failure(source, attempt, report, _describe(exc), getattr(exc, "retry_after", None))
+    except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
+        log.exception("fetching %s failed unexpectedly", source.slug)
+        _record_failure(source, attempt, report, f"internal error while fetching ({type(exc).__name__}: {exc})", None)
+    attempt.duration_ms = int((time.monotonic() - started) * 1000)
+    attempt.outcome = report.outcome
+    attempt.save()
+    _release(source, token)
+    return report
+
+
+def _fetch_parse_store(source: Source, attempt: FetchAttempt, report: PollReport, now: datetime) -> PollReport:
+    result = fetching.fetch(
+        source.url,
+        etag=source.etag,
+        last_modified=source.last_modified,
+        allow_private=settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES,
+        user_agent=settings.OUTAGEHUB_USER_AGENT,
+    )
+    attempt.http_status = report.http_status = result.status
+    attempt.bytes_received = result.bytes_received
+    source.etag = result.etag or ("" if not result.not_modified else source.etag)
+    source.last_modified = result.last_modified or ("" if not result.not_modified else source.last_modified)
+
+    if result.not_modified:
+        report.outcome = FetchAttempt.Outcome.NOT_MODIFIED
+    else:
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        if body_hash == source.body_hash:
+            report.outcome = FetchAttempt.Outcome.UNCHANGED_BODY
+        else:
+            items = parse_payload(source.kind, result.body, url=result.final_url, content_type=result.content_type)
+            stored = store_items(source, items, fetched_at=now, scrape_teasers=settings.OUTAGEHUB_SCRAPE_TEASERS)
+            # Only a body we stored completely counts as seen: a crash above means it is parsed again.
+            source.body_hash = body_hash
+            attempt.items_seen, attempt.items_new, attempt.items_updated = stored.seen, stored.new, stored.updated
+            report.new, report.updated = stored.new, stored.updated
+            report.new_ids, report.updated_ids, report.to_scrape = stored.new_ids, stored.updated_ids, stored.to_scrape
+            report.outcome = FetchAttempt.Outcome.CHANGED if stored.new or stored.updated else FetchAttempt.Outcome.NO_CHANGE
+    _record_success(source, result.max_age, now)
+    return report
+
+
+def _describe(exc: Exception) -> str:
+    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+
+def _record_success(source: Source, max_age: int | None, now: datetime) -> None:
+    source.health = Source.Health.OK
+    source.consecutive_failures = 0
+    source.last_success_at = now
+    source.next_fetch_at = now + timedelta(seconds=next_poll_delay(source.poll_interval, 0, max_age=max_age))
+    source.save(update_fields=[
+        "health", "consecutive_failures", "last_success_at", "next_fetch_at", "etag", "last_modified", "body_hash",
+    ])
+
+
+def _record_failure(source: Source, attempt: FetchAttempt, report: PollReport, message: str, retry_after) -> None:
+    now = timezone.now()
+    attempt.error = report.error = message
+    report.http_status = attempt.http_status
+    report.outcome = FetchAttempt.Outcome.ERROR
+    failures = source.consecutive_failures + 1
+    Source.objects.filter(pk=source.pk).update(
+        health=Source.Health.FAILING,
+        consecutive_failures=failures,
+        last_error=message,
+        last_error_at=now,
+        next_fetch_at=now + timedelta(seconds=next_poll_delay(source.poll_interval, failures, retry_after=retry_after)),
+    )
+
+
+def _release(source: Source, token: str) -> None:
+    """Free the claim, only if it is still ours (a reaper may have handed it on)."""
+    Source.objects.filter(pk=source.pk, claim_token=token).update(claimed_at=None, claim_token="", pending_attempts=0)
+
+
+def _give_up(source: Source, token: str, now: datetime) -> PollReport:
+    message = (
+        f"gave up: {source.pending_attempts - 1} fetches in a row never finished (the worker was killed "
+        "or hit its time limit); find the cause, then use “reset” in admin to poll it again"
+    )
+    Source.objects.filter(pk=source.pk, claim_token=token).update(
+        health=Source.Health.GAVE_UP, last_error=message, last_error_at=now, claimed_at=None, claim_token="",
+    )
+    FetchAttempt.objects.create(source=source, started_at=now, outcome=FetchAttempt.Outcome.ERROR, error=message)
+    return PollReport(slug=source.slug, outcome=FetchAttempt.Outcome.ERROR, error=message)
+
+
+def _why_not_claimed(source: Source) -> str:
+    if not source.enabled:
+        return "disabled"
+    if source.health == Source.Health.GAVE_UP:
+        return "stopped after repeated crashes; reset it in admin"
+    return "already being fetched by another worker"
+
+
+def reset_source(source: Source) -> None:
+    """Clear backoff, failures and a give-up so the source is polled on the next tick."""
+    Source.objects.filter(pk=source.pk).update(
+        health=Source.Health.NEW if source.last_success_at is None else Source.Health.OK,
+        consecutive_failures=0, pending_attempts=0, claimed_at=None, claim_token="", next_fetch_at=timezone.now(),
+    )

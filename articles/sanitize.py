@@ -1,0 +1,54 @@
+"""HTML from feeds and pages is hostile until cleaned: nh3 (Rust's ammonia) keeps a small
+allow-list of tags and attributes and drops scripts, event handlers and unsafe URL schemes."""
+
+import re
+from html import unescape
+
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "figcaption", "figure",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q", "s", "small", "strong",
+    "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul", "var",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+# Not only the tags: their content too (nh3 would otherwise keep a <script>'s text as text).
+DROPPED_WITH_CONTENT = {"script", "style", "svg", "math", "iframe", "object", "embed", "template", "noscript", "title"}
+
+_BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|pre|tr|dd|dt|figcaption)\s*>|<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def sanitize_html(html: str) -> str:
+    if not html:
+        return ""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text: paragraphs on their own lines, entities decoded, no markup.
+
+    Works on sanitised HTML, so a regular expression is enough and much faster than a parser.
+    """
+    if not html:
+        return ""
+    text = _BLOCK_END.sub("\n", sanitize_html(html))
+    text = unescape(_TAG.sub("", text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,54 @@
+"""Celery tasks: thin wrappers that take primary keys and call the modules that do the work."""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from . import dispatch, polling, scraping
+
+log = logging.getLogger(__name__)
+
+# Retry only what is worth retrying (a locked or restarting database); fetch failures are
+# recorded on the source and retried by its own backoff instead. Backoff stays far below the
+# broker's visibility timeout (tests/outagehub/test_celery_settings.py checks it).
+RETRY_POLICY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
+
+
+@shared_task(bind=True, **RETRY_POLICY)
+def fetch_source(self, source_id: int) -> dict:
+    report = polling.poll_source(source_id, claim_token=self.request.id or "")
+    for article_id in report.to_scrape:
+        scrape_article.delay(article_id)
+    log.info("%s: %s, %d new, %d updated %s", report.slug, report.outcome, report.new, report.updated, report.error)
+    return {"slug": report.slug, "outcome": report.outcome, "new": report.new, "updated": report.updated}
+
+
+@shared_task(**RETRY_POLICY)
+def scrape_article(article_id: int) -> str:
+    return scraping.scrape_article(article_id)
+
+
+@shared_task
+def enqueue_due_sources() -> int:
+    result = dispatch.take_due_sources(timezone.now())
+    for source_id in result.enqueued:
+        fetch_source.delay(source_id)
+    if result.deferred:
+        log.info("deferred %d sources to respect per-host budgets", result.deferred)
+    return len(result.enqueued)
+
+
+@shared_task
+def reap_stale_claims() -> int:
+    freed = dispatch.reap_stale_claims(timezone.now())
+    if freed:
+        log.warning("freed %d sources claimed by workers that never finished", freed)
+    return freed

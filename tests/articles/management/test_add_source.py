@@ -1,0 +1,40 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Source
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_detects_the_kind_and_prints_slug_and_kind(http_server, capsys):
+    http_server.serve_file("/history.atom", "statuspage/githubstatus-history-2019-11-22.atom")
+    call_command("add_source", http_server.url("/history.atom"), "--name", "GitHub status", "--vendor", "GitHub")
+    assert capsys.readouterr().out.strip() == "github-status statuspage_feed"
+    source = Source.objects.get()
+    assert (source.vendor_name, source.poll_interval) == ("GitHub", 60)
+
+
+def test_a_given_kind_is_used_without_fetching(capsys):
+    call_command("add_source", "https://feeds.arstechnica.com/arstechnica/index", "--kind", "feed", "--name", "Ars")
+    assert capsys.readouterr().out.strip() == "ars feed"
+    assert Source.objects.get().poll_interval == 300
+
+
+def test_slugs_stay_unique(capsys):
+    SourceFactory(slug="ars")
+    call_command("add_source", "https://example.com/feed", "--kind", "feed", "--name", "Ars")
+    assert capsys.readouterr().out.strip() == "ars-2 feed"
+
+
+def test_bad_input_is_a_clear_error(http_server):
+    with pytest.raises(CommandError, match="not an http"):
+        call_command("add_source", "file:///etc/passwd")
+    http_server.serve("/page", "<html><body>hello</body></html>", content_type="text/html")
+    with pytest.raises(CommandError, match="pass --kind"):
+        call_command("add_source", http_server.url("/page"))
+    with pytest.raises(CommandError, match="could not fetch"):
+        call_command("add_source", http_server.url("/misbehave/status?code=404"))
+    SourceFactory(url="https://example.com/feed", slug="ex")
+    with pytest.raises(CommandError, match="already a source: ex"):
+        call_command("add_source", "https://example.com/feed", "--kind", "feed")

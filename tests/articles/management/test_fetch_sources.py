@@ -1,0 +1,52 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.models import Article
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sync_fetches_every_enabled_source_and_prints_a_line_each_and_a_summary(http_server, capsys):
+    http_server.serve_file("/ars.rss", "technews/arstechnica-feed-2025-10-25-aws-outage.rss")
+    SourceFactory(slug="ars", url=http_server.url("/ars.rss"))
+    SourceFactory(slug="gone", url=http_server.url("/misbehave/status?code=410"))
+    SourceFactory(slug="off", url=http_server.url("/ars.rss?off"), enabled=False)
+    call_command("fetch_sources", "--sync")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "[1/2] ars status=200 new=20 updated=0 error=-"
+    assert lines[1].startswith("[2/2] gone status=410 new=0 updated=0 error=")
+    assert lines[-1] == "fetched 2 sources: 20 new, 0 updated, 1 failed"
+    assert Article.objects.count() == 20
+
+
+def test_one_source_by_slug(http_server, capsys):
+    http_server.serve_file("/ars.rss", "technews/arstechnica-feed-2025-10-25-aws-outage.rss")
+    SourceFactory(slug="ars", url=http_server.url("/ars.rss"))
+    SourceFactory(slug="other", url=http_server.url("/misbehave/status?code=500"))
+    call_command("fetch_sources", "--sync", "--source", "ars")
+    assert "fetched 1 sources: 20 new" in capsys.readouterr().out
+
+
+def test_an_unknown_slug_is_a_clear_error():
+    with pytest.raises(CommandError, match="no source with slug 'nope'"):
+        call_command("fetch_sources", "--sync", "--source", "nope")
+
+
+def test_a_teaser_feed_gets_its_article_pages_fetched(http_server, capsys):
+    page = (
+        "<html><head><link rel='canonical' href='" + http_server.url("/story") + "'></head><body><article>"
+        + "<p>Microsoft said Exchange Online users saw delays sending mail in North America today.</p>" * 4
+        + "</article></body></html>"
+    )
+    http_server.serve("/story", page, content_type="text/html")
+    http_server.serve("/teasers.rss", f"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+        <item><title>Exchange Online outage</title><link>{http_server.url('/story?utm_source=rss')}</link>
+        <guid>t1</guid><description>Short teaser.</description></item></channel></rss>""",
+                      content_type="application/rss+xml")
+    SourceFactory(slug="teasers", url=http_server.url("/teasers.rss"))
+    call_command("fetch_sources", "--sync")
+    article = Article.objects.get()
+    assert article.scrape_state == "done"
+    assert "users saw delays sending mail" in article.body_text
+    assert article.canonical_url == http_server.url("/story")

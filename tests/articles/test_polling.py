@@ -1,0 +1,149 @@
+"""poll_source end to end against the local HTTP server: claim, fetch, parse, store, health."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, FetchAttempt, Source
+from articles.polling import claim, poll_source, reset_source
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+ARS = "technews/arstechnica-feed-2025-11-19-cloudflare-outage.rss"
+ARS_NEXT_DAY = "technews/arstechnica-feed-2025-11-20-cloudflare-outage-rca.rss"
+
+
+@pytest.fixture
+def ars_source(http_server):
+    http_server.serve_file("/ars.rss", ARS, content_type="application/rss+xml")
+    return SourceFactory(slug="ars", url=http_server.url("/ars.rss"), kind="feed")
+
+
+def test_it_stores_a_feed_and_records_a_healthy_attempt(ars_source):
+    report = poll_source(ars_source.pk)
+    ars_source.refresh_from_db()
+    attempt = FetchAttempt.objects.get()
+    assert (report.outcome, report.http_status, report.new, report.error) == ("changed", 200, 20, "")
+    assert Article.objects.filter(source=ars_source).count() == 20
+    assert ars_source.health == "ok" and ars_source.consecutive_failures == 0
+    assert ars_source.claimed_at is None and ars_source.pending_attempts == 0
+    assert attempt.items_new == 20 and attempt.bytes_received > 70_000 and attempt.http_status == 200
+    assert ars_source.next_fetch_at > timezone.now() + timedelta(seconds=290)
+
+
+def test_a_second_poll_sends_the_etag_and_a_304_is_a_success_with_nothing_new(ars_source, http_server):
+    poll_source(ars_source.pk)
+    report = poll_source(ars_source.pk)
+    sent = http_server.requests("/ars.rss")[-1][1]
+    assert sent.get("If-None-Match") or sent.get("if-none-match")
+    assert (report.outcome, report.http_status, report.new) == ("not_modified", 304, 0)
+    ars_source.refresh_from_db()
+    assert ars_source.health == "ok"
+
+
+def test_an_unchanged_body_is_not_parsed_again(http_server):
+    source = SourceFactory(url=http_server.url("/no-etag.rss"))
+    http_server.serve("/no-etag.rss", (FIXTURES / ARS).read_bytes(), content_type="application/rss+xml")
+    assert poll_source(source.pk).outcome == "changed"
+    assert poll_source(source.pk).outcome == "unchanged_body"
+
+
+def test_the_next_snapshot_adds_new_stories_and_keeps_the_old(ars_source, http_server):
+    poll_source(ars_source.pk)
+    http_server.serve_file("/ars.rss", ARS_NEXT_DAY, content_type="application/rss+xml")
+    report = poll_source(ars_source.pk)
+    titles = list(Article.objects.values_list("title", flat=True))
+    assert report.new > 0 and len(titles) == len(set(titles)) == 20 + report.new
+
+
+@pytest.mark.parametrize(
+    ("route", "expected_in_error"),
+    [
+        ("/misbehave/status?code=404", "404"),
+        ("/misbehave/status?code=500", "500"),
+        ("/misbehave/empty", "empty"),
+        ("/html-page", "HTML"),
+        ("/broken.xml", "feed"),
+    ],
+)
+def test_a_failure_marks_the_source_failing_with_a_readable_reason_and_backs_off(http_server, route, expected_in_error):
+    http_server.serve("/html-page", b"<!doctype html><html><body><p>Hello</p></body></html>", content_type="text/html")
+    http_server.serve("/broken.xml", b"<rss><channel><item><title>unterminated", content_type="application/rss+xml")
+    source = SourceFactory(url=http_server.url(route), poll_interval=60)
+    report = poll_source(source.pk)
+    source.refresh_from_db()
+    assert report.outcome == "error"
+    assert expected_in_error.lower() in source.last_error.lower()
+    assert source.health == "failing" and source.consecutive_failures == 1
+    assert source.claimed_at is None
+    assert FetchAttempt.objects.get().error == source.last_error
+    assert source.next_fetch_at >= timezone.now() + timedelta(seconds=55)
+
+
+def test_consecutive_failures_back_off_further(http_server):
+    source = SourceFactory(url=http_server.url("/misbehave/status?code=503"), poll_interval=60)
+    for _ in range(3):
+        poll_source(source.pk)
+    source.refresh_from_db()
+    assert source.consecutive_failures == 3
+    assert source.next_fetch_at >= timezone.now() + timedelta(seconds=175)
+
+
+def test_retry_after_is_honoured(http_server):
+    source = SourceFactory(url=http_server.url("/misbehave/status?code=429&retry_after=3600"), poll_interval=60)
+    report = poll_source(source.pk)
+    source.refresh_from_db()
+    assert report.http_status == 429
+    assert source.next_fetch_at >= timezone.now() + timedelta(seconds=3590)
+
+
+def test_a_success_after_failures_makes_the_source_healthy_again(ars_source):
+    Source.objects.filter(pk=ars_source.pk).update(health="failing", consecutive_failures=4, last_error="HTTP 500")
+    poll_source(ars_source.pk)
+    ars_source.refresh_from_db()
+    assert (ars_source.health, ars_source.consecutive_failures) == ("ok", 0)
+
+
+def test_a_source_claimed_by_another_worker_is_not_fetched_twice(ars_source):
+    assert claim(ars_source.pk, timezone.now())
+    report = poll_source(ars_source.pk)
+    assert report.outcome == "skipped" and "another worker" in report.error
+    assert Article.objects.count() == 0
+
+
+def test_a_stale_claim_left_by_a_dead_worker_can_be_taken(ars_source):
+    Source.objects.filter(pk=ars_source.pk).update(claimed_at=timezone.now() - timedelta(hours=1), claim_token="dead")
+    assert poll_source(ars_source.pk).outcome == "changed"
+
+
+def test_a_poison_source_gives_up_after_the_attempt_limit_instead_of_looping(ars_source, settings):
+    settings.OUTAGEHUB_MAX_FETCH_ATTEMPTS = 3
+    # Three fetches started and never finished (the worker was SIGKILLed each time).
+    Source.objects.filter(pk=ars_source.pk).update(pending_attempts=3)
+    report = poll_source(ars_source.pk)
+    ars_source.refresh_from_db()
+    assert ars_source.health == "gave_up" and "gave up" in report.error
+    assert poll_source(ars_source.pk).outcome == "skipped"
+    reset_source(ars_source)
+    assert poll_source(ars_source.pk).outcome == "changed"
+
+
+def test_a_disabled_source_is_not_fetched(ars_source):
+    Source.objects.filter(pk=ars_source.pk).update(enabled=False)
+    assert poll_source(ars_source.pk).outcome == "skipped"
+
+
+def test_a_private_address_is_refused_unless_allowed(ars_source, settings):
+    settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES = False
+    report = poll_source(ars_source.pk)
+    assert report.outcome == "error" and "127.0.0.1" in report.error and "refused" in report.error
+
+
+def test_one_bad_source_does_not_stop_the_others(ars_source, http_server):
+    bad = SourceFactory(url=http_server.url("/misbehave/reset"))
+    assert poll_source(bad.pk).outcome == "error"
+    assert poll_source(ars_source.pk).outcome == "changed"

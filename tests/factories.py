@@ -1,0 +1,74 @@
+"""factory_boy factories: tests build rows through these, never by hand."""
+
+from datetime import UTC, datetime
+
+import factory
+
+from articles.items import Item, ItemKind, StatusUpdate as ItemUpdate, VendorStatus
+from articles.models import Article, FetchAttempt, Source
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    kind = "feed"
+    url = factory.Sequence(lambda n: f"http://127.0.0.1:9/feed-{n}.xml")
+    poll_interval = 300
+
+
+class FetchAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FetchAttempt
+
+    source = factory.SubFactory(SourceFactory)
+    outcome = FetchAttempt.Outcome.CHANGED
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    source = factory.SubFactory(SourceFactory)
+    kind = Article.Kind.NEWS
+    external_id = factory.Sequence(lambda n: f"guid-{n}")
+    url = factory.Sequence(lambda n: f"https://news.example/story-{n}")
+    canonical_url = factory.SelfAttribute("url")
+    dedupe_url = factory.SelfAttribute("url")
+    title = factory.Sequence(lambda n: f"Story {n}")
+    published_at = factory.LazyFunction(lambda: datetime(2025, 11, 18, 12, 0, tzinfo=UTC))
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class ItemFactory(factory.Factory):
+    """A normalised adapter item, as any adapter returns it."""
+
+    class Meta:
+        model = Item
+
+    kind = ItemKind.NEWS
+    external_id = factory.Sequence(lambda n: f"item-{n}")
+    title = factory.Sequence(lambda n: f"Outage report {n}")
+    url = factory.Sequence(lambda n: f"https://news.example/outage-{n}")
+    published_at = factory.LazyFunction(lambda: datetime(2025, 11, 18, 12, 0, tzinfo=UTC))
+    summary_html = "<p>Short teaser.</p>"
+    content_html = "<p>" + "Full article text. " * 40 + "</p>"
+
+
+class ItemUpdateFactory(factory.Factory):
+    class Meta:
+        model = ItemUpdate
+
+    posted_at = factory.LazyFunction(lambda: datetime(2025, 11, 18, 11, 48, tzinfo=UTC))
+    status = VendorStatus.INVESTIGATING
+    text = "We are investigating elevated error rates."
+
+
+class StatusItemFactory(ItemFactory):
+    kind = ItemKind.STATUS
+    vendor_incident_id = factory.Sequence(lambda n: f"inc{n}")
+    status = VendorStatus.INVESTIGATING
+    impact = "major"
+    updates = factory.LazyFunction(lambda: (ItemUpdateFactory(),))

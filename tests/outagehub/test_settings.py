@@ -1,0 +1,77 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from outagehub.env import database_from_url, env_bool, env_int
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def test_booleans_accept_the_usual_words_and_reject_typos(monkeypatch):
+    monkeypatch.setenv("FLAG", "yes")
+    assert env_bool("FLAG") is True
+    monkeypatch.setenv("FLAG", "0")
+    assert env_bool("FLAG", True) is False
+    monkeypatch.setenv("FLAG", "ture")
+    with pytest.raises(ImproperlyConfigured, match="FLAG='ture' is not a boolean"):
+        env_bool("FLAG")
+
+
+def test_integers_are_checked_against_their_bounds(monkeypatch):
+    monkeypatch.setenv("N", "5")
+    assert env_int("N", 1, minimum=1, maximum=10) == 5
+    monkeypatch.setenv("N", "0")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_int("N", 1, minimum=1)
+    monkeypatch.setenv("N", "five")
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("N", 1)
+
+
+def test_database_urls_for_sqlite_and_postgres(tmp_path):
+    sqlite = database_from_url("sqlite:///var/db.sqlite3", tmp_path, tmp_path / "var")
+    assert sqlite["ENGINE"].endswith("sqlite3") and sqlite["NAME"] == str(tmp_path / "var/db.sqlite3")
+    assert database_from_url("sqlite:////abs/db.sqlite3", tmp_path, tmp_path)["NAME"] == "/abs/db.sqlite3"
+    pg = database_from_url("postgres://app:s%40cret@db.internal:5433/outagehub?sslmode=require", tmp_path, tmp_path)
+    assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "django.db.backends.postgresql", "outagehub", "app", "s@cret", "db.internal", "5433")
+    assert pg["OPTIONS"] == {"sslmode": "require"}
+    with pytest.raises(ImproperlyConfigured, match="unsupported scheme 'mysql'"):
+        database_from_url("mysql://x/y", tmp_path, tmp_path)
+
+
+def _manage(args, **env):
+    # Start from the machine's environment minus every setting the test suite itself sets.
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT"}
+             and not k.startswith("OUTAGEHUB_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _manage(["check"])
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks(tmp_path):
+    result = _manage(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        SECRET_KEY="prod-" + "k3y" * 20,
+        ALLOWED_HOSTS="outagehub.example",
+        DATABASE_URL="postgres://outagehub@db.internal:5432/outagehub",
+        CELERY_BROKER_URL="redis://redis.internal:6379/0",
+        OUTAGEHUB_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bad_broker_url_is_a_clear_error_at_start_up():
+    result = _manage(["check"], DEBUG="1", CELERY_BROKER_URL="amqp://guest@localhost//")
+    assert result.returncode != 0 and "CELERY_BROKER_URL='amqp://guest@localhost//' is not supported" in result.stderr
