@@ -51,7 +51,8 @@ def take_due_sources(now: datetime) -> DispatchResult:
             deferred.append(pk)
             continue
         # Conditional on the value we read: exactly one dispatcher wins each source.
-        if Source.objects.filter(pk=pk, next_fetch_at=due_at, claimed_at__isnull=True).update(next_fetch_at=lease_until):
+        still_due = Source.objects.filter(pk=pk, next_fetch_at=due_at, claimed_at__isnull=True)
+        if still_due.update(next_fetch_at=lease_until):
             recent[host] += 1
             taken.append(pk)
     if deferred:

@@ -199,7 +199,8 @@ def _update(article: Article, fields: dict, digest: str, fetched_at: datetime) -
     if article.scrape_state in (Article.ScrapeState.DONE, Article.ScrapeState.FAILED) and not fields["body_html"]:
         # The page we scraped is still the best text we have; the feed still gives a teaser.
         fields.pop("body_html"), fields.pop("body_text"), fields.pop("scrape_state")
-    if fields.get("dedupe_url") and Article.objects.filter(dedupe_url=fields["dedupe_url"]).exclude(pk=article.pk).exists():
+    new_url = fields.get("dedupe_url")
+    if new_url and Article.objects.filter(dedupe_url=new_url).exclude(pk=article.pk).exists():
         fields.pop("dedupe_url")  # the new link is another stored story's: keep ours
     for name, value in fields.items():
         setattr(article, name, value)

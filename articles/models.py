@@ -136,7 +136,7 @@ class Article(models.Model):
     canonical_url = models.URLField(max_length=2000, blank=True)
     # The canonical URL when it identifies this item; NULL when it does not (AWS's dashboard link),
     # so the unique constraint below deduplicates across sources without merging different items.
-    dedupe_url = models.CharField(max_length=2000, null=True, blank=True)
+    dedupe_url = models.CharField(max_length=2000, null=True, blank=True)  # noqa: DJ001 - NULLs are distinct
 
     title = models.CharField(max_length=1000)
     author = models.CharField(max_length=300, blank=True)
@@ -171,7 +171,9 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="articles_article_unique_source_external_id"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="articles_article_unique_source_external_id"
+            ),
             models.UniqueConstraint(fields=["dedupe_url"], name="articles_article_unique_dedupe_url"),
         ]
 

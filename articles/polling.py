@@ -84,7 +84,7 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
         attempt.http_status = attempt.http_status or getattr(exc, "http_status", None)
         attempt.bytes_received = attempt.bytes_received or getattr(exc, "bytes_received", 0) or 0
         _record_failure(source, attempt, report, _describe(exc), getattr(exc, "retry_after", None))
-    except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
+    except Exception as exc:
         log.exception("fetching %s failed unexpectedly", source.slug)
         _record_failure(source, attempt, report, f"internal error while fetching ({type(exc).__name__}: {exc})", None)
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
@@ -121,7 +121,8 @@ def _fetch_parse_store(source: Source, attempt: FetchAttempt, report: PollReport
             attempt.items_seen, attempt.items_new, attempt.items_updated = stored.seen, stored.new, stored.updated
             report.new, report.updated = stored.new, stored.updated
             report.new_ids, report.updated_ids, report.to_scrape = stored.new_ids, stored.updated_ids, stored.to_scrape
-            report.outcome = FetchAttempt.Outcome.CHANGED if stored.new or stored.updated else FetchAttempt.Outcome.NO_CHANGE
+            changed = stored.new or stored.updated
+            report.outcome = FetchAttempt.Outcome.CHANGED if changed else FetchAttempt.Outcome.NO_CHANGE
     _record_success(source, result.max_age, now)
     return report
 

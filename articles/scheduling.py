@@ -17,7 +17,7 @@ def next_poll_delay(
     """Seconds until the next poll.
 
     1. Healthy: the source's interval, or longer if the server's Cache-Control max-age says so.
-    2. Failing: interval × consecutive failures, capped at MAX_BACKOFF_SECONDS.
+    2. Failing: interval times consecutive failures, capped at MAX_BACKOFF_SECONDS.
     3. Retry-After, when given, is a floor.
     4. Up to 10% random jitter, so sources that failed together do not retry together.
     """

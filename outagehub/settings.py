@@ -18,8 +18,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is not set. Set it (50+ random characters), or set DEBUG=1 for development.")
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-0123456789"
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it (50+ random characters), or set DEBUG=1 for development."
+        )
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-0123456789"  # noqa: S105 - DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -63,7 +65,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "sqlite:///var/outagehub.sqlite3"), BASE_DIR, VAR_DIR)}
+DATABASE_URL = env_str("DATABASE_URL", "sqlite:///var/outagehub.sqlite3")
+DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

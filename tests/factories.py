@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 import factory
 
-from articles.items import Item, ItemKind, StatusUpdate as ItemUpdate, VendorStatus
+from articles.items import Item, ItemKind, VendorStatus
+from articles.items import StatusUpdate as ItemUpdate
 from articles.models import Article, FetchAttempt, Source
 
 

@@ -3,12 +3,13 @@ environment does not set. DATABASE_URL and CELERY_BROKER_URL pass through, so th
 runs on SQLite + filesystem broker or on PostgreSQL + Redis."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789abcdef")
 os.environ.setdefault("OUTAGEHUB_ALLOW_PRIVATE_SOURCES", "1")  # the tests' HTTP server is on 127.0.0.1
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("OUTAGEHUB_VAR_DIR", str(__import__("pathlib").Path(__file__).resolve().parent.parent / "var" / "test"))
+os.environ.setdefault("OUTAGEHUB_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 
-from outagehub.settings import *  # noqa: E402,F403
+from outagehub.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user factories

@@ -48,7 +48,7 @@ def parse_payload(kind: str, body: bytes, url: str = "", content_type: str = "")
         return adapter.parse(body, url=url, content_type=content_type)
     except AdapterError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the whole point is to contain any parser failure
+    except Exception as exc:  # the whole point: contain any parser failure
         raise AdapterError(f"the {adapter.LABEL} parser failed on this payload ({type(exc).__name__}: {exc})") from exc
 
 

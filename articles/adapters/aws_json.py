@@ -11,8 +11,7 @@ every item links to the dashboard.
 """
 
 from datetime import datetime
-
-from bs4 import BeautifulSoup
+from typing import NamedTuple
 
 from ..items import AdapterError, Item, ItemKind, StatusUpdate, VendorStatus
 from .common import (
@@ -23,6 +22,7 @@ from .common import (
     html_to_text,
     json_or_none,
     load_json,
+    parse_html,
     parse_stamp,
     parse_time,
     stable_id,
@@ -36,6 +36,13 @@ KIND = "aws_json"
 LABEL = "AWS Health current events JSON"
 
 DASHBOARD_URL = "https://health.aws.amazon.com/health/status"
+
+
+class Post(NamedTuple):
+    posted_at: datetime
+    text: str
+    html: str
+    state: str  # the dashboard state the post was made in, when the post says ("Service disruption")
 
 
 def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
@@ -56,7 +63,8 @@ def _current_event(event: dict) -> Item:
         posted_at = parse_time(entry.get("timestamp"))
         if posted_at is not None:
             message = text_of(entry.get("message"))
-            posts.append((posted_at, html_to_text(message), message, AWS_STATES.get(text_of(entry.get("status")), "")))
+            state = AWS_STATES.get(text_of(entry.get("status")), "")
+            posts.append(Post(posted_at, html_to_text(message), message, state))
     return _item(event, started, posts, region_name=text_of(event.get("region_name")))
 
 
@@ -66,32 +74,33 @@ def _legacy_event(event: dict) -> Item:
     return _item(event, started, posts, region_name="")
 
 
-def _description_posts(description: str, started: datetime) -> list[tuple[datetime, str, str, str]]:
+def _description_posts(description: str, started: datetime) -> list[Post]:
     posts = []
     previous = started
-    for line in BeautifulSoup(description, "html.parser").find_all("div"):
+    for line in parse_html(description).find_all("div"):
         stamp = line.find("span")
         posted_at = parse_stamp(stamp.get_text(), previous) if stamp else None
         if posted_at is None:
             continue
         stamp.extract()
         html = line.decode_contents().replace("\xa0", " ").strip()
-        posts.append((posted_at, html_to_text(html), html, ""))
+        posts.append(Post(posted_at, html_to_text(html), html, state=""))
         previous = posted_at  # a line with only a clock time is on the day of the line before
     return posts
 
 
-def _item(event: dict, started: datetime | None, posts: list, region_name: str) -> Item:
+def _item(event: dict, started: datetime | None, posts: list[Post], region_name: str) -> Item:
     slug = text_of(event.get("service"))
     service, region = aws_service_and_region(slug)
     summary = text_of(event.get("summary"))
     state = AWS_STATES.get(text_of(event.get("status")), "")
     status, impact = aws_status(state, summary)
-    posts.sort(key=lambda post: post[0])
+    posts.sort(key=lambda post: post.posted_at)
     statuses = unlabelled_post_statuses(len(posts), status)
     updates = tuple(
-        StatusUpdate(posted_at=posted_at, status=post_status, text=text, html=html, vendor_status=post_state)
-        for (posted_at, text, html, post_state), post_status in zip(posts, statuses, strict=True)
+        StatusUpdate(posted_at=post.posted_at, status=post_status, text=post.text, html=post.html,
+                     vendor_status=post.state)
+        for post, post_status in zip(posts, statuses, strict=True)
     )
     latest = updates[-1].posted_at if updates else started
     return Item(

@@ -23,17 +23,13 @@ from ..items import AdapterError, VendorStatus
 # --- decoding bytes --------------------------------------------------------------------------
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def decode_text(body: bytes) -> str:
-    """The body as text, by its byte-order mark: AWS serves some JSON as UTF-16 with a BOM."""
-    try:
-        if body.startswith(_UTF16_BOMS):
-            return body.decode("utf-16")
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise AdapterError("the body is not UTF-8 or UTF-16 text") from None
+    """The body as text, by its byte-order mark: AWS serves some JSON as UTF-16 with a BOM.
+    A stray undecodable byte becomes U+FFFD rather than costing every other item."""
+    encoding = "utf-16" if body.startswith(_UTF16_BOMS) else "utf-8-sig"
+    return body.decode(encoding, errors="replace")
 
 
 def sniff_text(body: bytes, limit: int = 65536) -> str:
@@ -60,7 +56,7 @@ def load_json(body: bytes) -> Any:
 
 def json_or_none(body: bytes) -> Any:
     """For sniffers: the parsed body, or None when it is not JSON."""
-    if not sniff_text(body, 16).lstrip()[:1] in ("{", "["):
+    if sniff_text(body, 256).lstrip()[:1] not in ("{", "["):
         return None
     try:
         return load_json(body)
@@ -72,9 +68,14 @@ def json_or_none(body: bytes) -> Any:
 # Payloads are untrusted: any field may be missing or of the wrong type. These never raise.
 
 
+# JSON may escape half a surrogate pair ("\ud83d", a JavaScript string cut mid-emoji); such a
+# string cannot be encoded, so neither BeautifulSoup nor the database would take it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def text_of(value: Any) -> str:
     if isinstance(value, str):
-        return value.strip()
+        return _LONE_SURROGATE.sub("\ufffd", value).strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -316,13 +317,17 @@ def html_to_text(html: str) -> str:
         return ""
     if "<" not in html and "&" not in html:
         return _tidy_lines(html)
-    with warnings.catch_warnings():
-        # bs4 warns when the markup looks like a file name or URL; here that is just short text.
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "html.parser")
+    soup = parse_html(html)
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_after("\n")
     return _tidy_lines(soup.get_text())
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    with warnings.catch_warnings():
+        # bs4 warns when the markup looks like a file name or URL; here that is just short text.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(_LONE_SURROGATE.sub("\ufffd", html), "html.parser")
 
 
 def _tidy_lines(text: str) -> str:
@@ -348,9 +353,13 @@ def text_to_html(text: str) -> str:
 
 _XML_ROOT = re.compile(r"\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!(?i:DOCTYPE)[^>]*>\s*)*<([A-Za-z_][\w:.-]*)", re.S)
 FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
-# feedparser 6.0.14 crashes (ValueError from chr()) on a character reference beyond U+10FFFF;
-# browsers show U+FFFD for those, and so do we.
+# feedparser 6.0.14 crashes (ValueError from chr()) on a character reference beyond U+10FFFF,
+# and turns one to a surrogate or NUL into a string nothing downstream can store. Browsers show
+# U+FFFD for all of those, and so do we.
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+# A bare "&" ("AT&T") is the commonest error in real feeds; feedparser's fallback parser would
+# read it as an entity and print "AT&T;". CDATA sections are matched first and left alone.
+_CDATA_OR_BARE_AMPERSAND = re.compile(rb"<!\[CDATA\[.*?\]\]>|&(?!#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z_][\w.-]*;)", re.S)
 
 
 def xml_root(text: str) -> str:
@@ -377,18 +386,24 @@ def read_feed(body: bytes) -> feedparser.FeedParserDict:
     if head[:1] in ("{", "["):
         raise AdapterError("not an RSS or Atom feed: the body is JSON")
     try:
-        parsed = feedparser.parse(
-            _CHAR_REF.sub(_replace_impossible_char_ref, body), sanitize_html=False, resolve_relative_uris=False
-        )
-    except Exception as exc:  # noqa: BLE001 - feedparser has crashed on odd input before
+        parsed = feedparser.parse(_repair_xml(body), sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser has crashed on odd input before; say so, readably
         raise AdapterError(f"the feed could not be read ({type(exc).__name__}: {exc})") from exc
+    if parsed.get("bozo") and root in FEED_ROOTS and not _ends_with_closing_tag(body, root):
+        # Cut off in transit: what was read may be cut too (a half title); the next poll gets it whole.
+        raise AdapterError(f"the feed is cut off: it ends before its closing </{root}> tag")
     if parsed.get("entries") or parsed.get("feed", {}).get("title"):
-        return parsed
+        return parsed  # minor errors (a stray "&", a wrong encoding declaration) are tolerated
     if parsed.get("bozo"):
         raise AdapterError(f"not an RSS or Atom feed: {_bozo_reason(parsed.get('bozo_exception'))}")
     if not parsed.get("version") and root not in FEED_ROOTS:
         raise AdapterError(f"not an RSS or Atom feed: the document is <{root}>" if root else "not an RSS or Atom feed")
     return parsed  # a real feed with no entries
+
+
+def _ends_with_closing_tag(body: bytes, root: str) -> bool:
+    tail = body.decode("utf-16", errors="replace") if body.startswith(_UTF16_BOMS) else body[-512:].decode("latin-1")
+    return re.search(rf"</\s*{re.escape(root)}\s*>(?:\s|<!--.*?-->|<\?.*?\?>)*$", tail, re.I | re.S) is not None
 
 
 def _bozo_reason(exc: object) -> str:
@@ -397,10 +412,17 @@ def _bozo_reason(exc: object) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _repair_xml(body: bytes) -> bytes:
+    body = _CDATA_OR_BARE_AMPERSAND.sub(lambda match: match[0] if match[0].startswith(b"<!") else b"&amp;", body)
+    return _CHAR_REF.sub(_replace_impossible_char_ref, body)
+
+
 def _replace_impossible_char_ref(match: re.Match) -> bytes:
     digits = match[1] or match[2]
-    too_long = len(digits.lstrip(b"0")) > 7
-    if too_long or int(digits, 16 if match[1] else 10) > 0x10FFFF:
+    if len(digits.lstrip(b"0")) > 7:
+        return b"&#xFFFD;"
+    code_point = int(digits, 16 if match[1] else 10)
+    if code_point == 0 or 0xD800 <= code_point <= 0xDFFF or code_point > 0x10FFFF:
         return b"&#xFFFD;"
     return match[0]
 
@@ -426,7 +448,9 @@ def entry_title(entry: dict) -> str:
 # --- AWS Health Dashboard, shared by its RSS and JSON adapters -------------------------------
 
 # "ec2-us-east-1", "internetconnectivity-us-gov-west-1", "s3-us-standard"; global services have none.
-_AWS_SLUG = re.compile(r"^(?P<service>[a-z0-9][a-z0-9-]*?)-(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+|us-standard)$")
+_AWS_SLUG = re.compile(
+    r"^(?P<service>[a-z0-9][a-z0-9-]*?)-(?P<region>[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+|us-standard)$"
+)
 # AWS's four dashboard states, as its RSS titles word them, by the number its JSON uses.
 AWS_STATES = {
     "0": "Service is operating normally",

@@ -35,9 +35,8 @@ def _item(incident: dict) -> Item:
     # `end` is authoritative: two 2021 incidents got a SERVICE_DISRUPTION summary after they ended.
     status = VendorStatus.RESOLVED if end else (updates[-1].status if updates else None)
     uri = text_of(incident.get("uri")) or (f"incidents/{incident_id}" if incident_id else "")
-    locations = dicts_in(incident.get("currently_affected_locations")) + dicts_in(
-        incident.get("previously_affected_locations")
-    )
+    regions = dicts_in(incident.get("currently_affected_locations"))
+    regions += dicts_in(incident.get("previously_affected_locations"))
     products = [text_of(product.get("title")) for product in dicts_in(incident.get("affected_products"))]
     status_impact = text_of(incident.get("status_impact"))
     return Item(
@@ -52,9 +51,8 @@ def _item(incident: dict) -> Item:
         status=status,
         impact=text_of(incident.get("severity")),
         components=unique(products or [text_of(incident.get("service_name"))]),
-        # Both the region's title and its id: people search for "Frankfurt" and for "europe-west3".
-        locations=unique(name for location in locations for name in (text_of(location.get("title")),
-                                                                     text_of(location.get("id")))),
+        # Both the region's title and its id: people look for "Frankfurt" and for "europe-west3".
+        locations=unique(text_of(region.get(key)) for region in regions for key in ("title", "id")),
         started_at=begin,
         resolved_at=end,
         updates=tuple(updates),

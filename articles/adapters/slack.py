@@ -81,6 +81,6 @@ def sniff(body: bytes, url: str = "", content_type: str = "") -> int:
     data = json_or_none(body)
     if isinstance(data, dict) and "active_incidents" in data:
         return 95
-    if isinstance(data, list) and data and isinstance(data[0], dict) and _INCIDENT_KEYS <= data[0].keys():
+    if isinstance(data, list) and data and isinstance(data[0], dict) and data[0].keys() >= _INCIDENT_KEYS:
         return 80
     return 0

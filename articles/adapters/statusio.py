@@ -44,11 +44,12 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
     page_id = _PAGE_ID.search(url)
     page = page_id[1] if page_id else ""
     maintenance = dict_of(result.get("maintenance"))
-    return (
-        [_item(incident, page, "incident", VendorStatus.INVESTIGATING) for incident in dicts_in(result.get("incidents"))]
-        + [_item(event, page, "maintenance", VendorStatus.IN_PROGRESS) for event in dicts_in(maintenance.get("active"))]
-        + [_item(event, page, "maintenance", VendorStatus.SCHEDULED) for event in dicts_in(maintenance.get("upcoming"))]
-    )
+    groups = [
+        (result.get("incidents"), "incident", VendorStatus.INVESTIGATING),
+        (maintenance.get("active"), "maintenance", VendorStatus.IN_PROGRESS),
+        (maintenance.get("upcoming"), "maintenance", VendorStatus.SCHEDULED),
+    ]
+    return [_item(event, page, what, status) for events, what, status in groups for event in dicts_in(events)]
 
 
 def _item(event: dict, page: str, what: str, default_status: VendorStatus) -> Item:

@@ -42,11 +42,12 @@ def _item(incident: dict, page_url: str) -> Item:
     started = parse_time(incident.get("started_at"))
     raw_updates = dicts_in(incident.get("incident_updates"))
     updates = [update for update in map(_update, raw_updates) if update is not None]
+    page_link = f"{page_url}/incidents/{incident_id}" if page_url and incident_id else ""
     return Item(
         kind=ItemKind.STATUS,
         external_id=incident_id or stable_id(name, created),
         title=name or "(no title)",
-        url=text_of(incident.get("shortlink")) or (f"{page_url}/incidents/{incident_id}" if page_url and incident_id else ""),
+        url=text_of(incident.get("shortlink")) or page_link,
         published_at=started or created,
         updated_at=parse_time(incident.get("updated_at")),
         vendor_incident_id=incident_id,

@@ -11,7 +11,7 @@ The stamps carry no year (it comes from the entry's own date) and are in the pag
 import re
 from datetime import datetime, timezone
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from ..items import Item, ItemKind, StatusUpdate, VendorStatus
 from .common import (
@@ -23,6 +23,7 @@ from .common import (
     feed_time,
     html_to_text,
     looks_like_feed,
+    parse_html,
     parse_stamp,
     parse_time_keeping_offset,
     read_feed,
@@ -34,8 +35,9 @@ from .common import (
 KIND = "statuspage_feed"
 LABEL = "Status page history feed (Atom/RSS)"
 
+_CLOSING = (VendorStatus.RESOLVED, VendorStatus.COMPLETED)
 _INCIDENT_CODE = re.compile(r"/incidents/([A-Za-z0-9_-]+)")
-_LEADING_DASH = re.compile(r"^\s*[-–—]\s*")
+_LEADING_DASH = re.compile(r"^\s*[-\u2013\u2014]\s*")  # the " - " after the status word; en and em dashes too
 _STATUS_FEED_MARKERS = re.compile(
     r"/history\.(?:atom|rss)|Incident History|,2005:Incident/|"
     r"(?:<|&lt;)small(?:>|&gt;).{0,200}?(?:<|&lt;)(?:strong|b)(?:>|&gt;)\s*"
@@ -56,7 +58,7 @@ def _item(entry: dict) -> Item:
     updates = _updates(html, near, _page_offset(entry)) if near else []
     statuses = [update.status for update in updates]
     status = current_status(statuses)
-    closing = [update.posted_at for update in updates if update.status in (VendorStatus.RESOLVED, VendorStatus.COMPLETED)]
+    closing = [update.posted_at for update in updates if update.status in _CLOSING]
     link = (entry.get("link") or "").strip()
     code = _INCIDENT_CODE.search(link)
     title = entry_title(entry) or "(no title)"
@@ -82,7 +84,7 @@ def _updates(html: str, near: datetime, page_offset: timezone | None) -> list[St
     next stamp or the end of its paragraph. Other markup (Symantec's "THIS IS A SCHEDULED
     EVENT" header, <strong> headings inside a body) is not an update."""
     updates = []
-    for stamp in BeautifulSoup(html, "html.parser").find_all("small"):
+    for stamp in parse_html(html).find_all("small"):
         posted_at = parse_stamp(stamp.get_text(), near, page_offset)
         word_tag = stamp.find_next(["strong", "b"])
         if posted_at is None or word_tag is None or word_tag.parent is not stamp.parent:

@@ -14,11 +14,6 @@ from articles.sources_catalog import (
     load_demo_sources,
 )
 
-# Source kinds with no recorded payload yet (tests/fixtures/SOURCES.md, "Gaps"). Remove a kind
-# from here when its payload lands; the demo then has to cover it.
-KINDS_WITHOUT_A_RECORDED_PAYLOAD = {"azure"}
-
-
 # --- the shipped files ---------------------------------------------------------------------------
 
 
@@ -71,7 +66,7 @@ def test_every_recorded_payload_has_a_demo_source():
 
 def test_the_demo_covers_every_kind_that_has_a_recorded_payload():
     covered = {source.kind for source in load_demo_sources()}
-    assert set(ADAPTERS) - covered <= KINDS_WITHOUT_A_RECORDED_PAYLOAD
+    assert set(ADAPTERS) <= covered
 
 
 def test_demo_slugs_and_urls_never_collide_with_the_real_sources():

@@ -48,9 +48,9 @@ def worker_queue(settings):
     try:
         yield queue, process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGQUIT)  # cold shutdown: the test is over, nothing to finish
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)

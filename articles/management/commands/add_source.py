@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("url")
-        parser.add_argument("--kind", choices=sorted(ADAPTERS), help="Source format; detected from the content if omitted.")
+        parser.add_argument(
+            "--kind", choices=sorted(ADAPTERS), help="Source format; detected from the content if omitted."
+        )
         parser.add_argument("--name", help="Display name; defaults to the host name.")
         parser.add_argument("--vendor", default="", help="Vendor whose own status page this is (empty for news).")
         parser.add_argument("--interval", type=int, help="Seconds between polls (30..86400).")
@@ -56,6 +58,8 @@ class Command(BaseCommand):
             )
             return detect_kind(result.body, url=result.final_url, content_type=result.content_type)
         except fetching.FetchError as exc:
-            raise CommandError(f"could not fetch {url} to detect its kind: {exc.message}. Fix the URL or pass --kind.") from exc
+            raise CommandError(
+                f"could not fetch {url} to detect its kind: {exc.message}. Fix the URL or pass --kind."
+            ) from exc
         except AdapterError as exc:
             raise CommandError(f"{url}: {exc}") from exc

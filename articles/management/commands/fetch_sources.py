@@ -39,7 +39,8 @@ class Command(BaseCommand):
             status = report.http_status if report.http_status is not None else "-"
             error = report.error or "-"
             self.stdout.write(
-                f"[{n}/{len(ids)}] {report.slug} status={status} new={report.new} updated={report.updated} error={error}"
+                f"[{n}/{len(ids)}] {report.slug} status={status} new={report.new} "
+                f"updated={report.updated} error={error}"
             )
         self.stdout.write(
             f"fetched {len(ids)} sources: {totals['new']} new, {totals['updated']} updated, {totals['errors']} failed"

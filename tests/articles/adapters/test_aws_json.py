@@ -66,7 +66,7 @@ def test_it_decodes_the_utf_16_current_events(current):
     assert read_fixture(CURRENT_EVENTS)[:2] == b"\xff\xfe"
     assert len(current) == 3
     ec2 = current["ec2-us-east-1:1709647320"]
-    assert "a subsystem responsible for capacity management – and" in ec2.updates[1].text
+    assert "a subsystem responsible for capacity management \u2013 and" in ec2.updates[1].text
 
 
 def test_an_open_current_event(current):
@@ -130,7 +130,7 @@ def test_events_with_missing_fields_still_give_items():
         (b'{"events": []}', "expected an array of events or an object with 'archive' and 'current'"),
         (b'"archive"', "expected an array of events"),
         ("[{".encode("utf-16"), "not JSON"),
-        (b"\xff\xfe\x00", "not UTF-8 or UTF-16"),
+        (b"\xff\xfe\x00", "not JSON"),
     ],
 )
 def test_a_body_of_the_wrong_shape_is_an_adapter_error(body, message):

@@ -17,7 +17,7 @@ def test_an_open_incident_is_investigating_and_names_its_regions(items):
     item = items[0]
 
     assert item.kind == ItemKind.STATUS
-    assert item.title == "Azure Front Door – Connectivity issues"
+    assert item.title == "Azure Front Door \u2013 Connectivity issues"
     assert item.status == VendorStatus.INVESTIGATING
     assert item.components == ("Azure Front Door",)
     assert item.locations == ("West Europe", "North Europe")

@@ -103,13 +103,12 @@ def test_it_hands_feedparser_bytes_with_its_sanitiser_and_uri_resolver_off(monke
 
 
 def test_it_returns_the_html_unsanitised_and_relative_links_unresolved():
-    body = rss("""<item><title>a</title><guid>1</guid>
-        <content:encoded><![CDATA[<p onclick="x()">Hi <a href="/story">there</a><script>alert(1)</script></p>]]></content:encoded>
-        </item>""")
+    html = '<p onclick="x()">Hi <a href="/story">there</a><script>alert(1)</script></p>'
+    body = rss(f"<item><title>a</title><guid>1</guid><content:encoded><![CDATA[{html}]]></content:encoded></item>")
 
     [item] = feed.parse(body)
 
-    assert item.content_html == '<p onclick="x()">Hi <a href="/story">there</a><script>alert(1)</script></p>'
+    assert item.content_html == html
 
 
 def test_it_falls_back_from_guid_to_link_to_a_hash_of_title_and_date():
@@ -167,12 +166,27 @@ def test_it_reads_a_latin_1_feed_without_an_encoding_declaration():
     assert item.title == "Résumé of the café outage"
 
 
-def test_it_keeps_the_items_of_a_truncated_feed():
-    body = rss("<item><title>Complete</title><guid>1</guid></item>")[:-20] + b"<item><title>Cut"
+def test_it_tolerates_a_stray_ampersand_and_keeps_the_items():
+    body = rss("<item><title>AT&T outage hits millions</title><guid>1</guid></item><item><title>Next</title></item>")
 
     items = feed.parse(body)
 
-    assert items[0].title == "Complete"
+    assert [item.title for item in items] == ["AT&T outage hits millions", "Next"]
+
+
+def test_it_reads_html_entities_that_xml_does_not_define_and_ignores_a_trailing_comment():
+    body = rss("<item><title>Caf&eacute;&nbsp;outage</title><guid>1</guid></item>") + b"\n<!-- served in 0.1s -->\n"
+
+    [item] = feed.parse(body)
+
+    assert item.title == "Café outage"  # the no-break space collapses like any space in a title
+
+
+def test_a_feed_cut_off_in_transit_is_an_adapter_error_not_half_an_item():
+    body = rss("<item><title>Complete</title><guid>1</guid></item>")[:-20] + b"<item><title>Cut"
+
+    with pytest.raises(AdapterError, match="the feed is cut off: it ends before its closing </rss> tag"):
+        feed.parse(body)
 
 
 def test_an_empty_but_valid_feed_has_no_items():

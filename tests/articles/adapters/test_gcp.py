@@ -62,7 +62,8 @@ def test_an_incident_with_an_end_is_resolved_even_when_a_summary_was_posted_afte
 
 
 def test_a_multi_product_incident_lists_every_product(incidents):
-    item = next(item for item in incidents.values() if item.title == "us-east1: Elevated errors affecting multiple services.")
+    title = "us-east1: Elevated errors affecting multiple services."
+    item = next(item for item in incidents.values() if item.title == title)
 
     assert item.components[:3] == ("Google BigQuery", "Apigee", "Cloud Filestore")
     assert item.impact == "medium"

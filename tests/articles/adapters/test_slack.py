@@ -41,7 +41,8 @@ def test_it_reads_the_history_array_with_notes_oldest_first():
         VendorStatus.INVESTIGATING, VendorStatus.UPDATE, VendorStatus.RESOLVED,
     ]
     assert resolved.updates[1].html == (
-        "We've identified the cause and are rolling out a fix.<br />Some users may still see spinning loaders in channels."
+        "We've identified the cause and are rolling out a fix.<br />"
+        "Some users may still see spinning loaders in channels."
     )
     assert resolved.components == ("Messaging", "Connectivity")
     assert (outage.impact, notice.impact) == ("outage", "notice")

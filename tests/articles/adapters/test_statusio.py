@@ -68,7 +68,8 @@ def test_a_security_issue_is_its_own_impact():
 def test_an_upcoming_maintenance_without_messages_is_scheduled():
     body = b"""{"result": {"status_overall": {"status_code": 100}, "incidents": [],
         "maintenance": {"active": [], "upcoming": [{"_id": "m1", "name": "Database upgrade",
-        "datetime_open": "2024-01-01T00:00:00Z", "datetime_planned_start": "2024-01-05T02:00:00Z", "messages": []}]}}}"""
+        "datetime_open": "2024-01-01T00:00:00Z", "datetime_planned_start": "2024-01-05T02:00:00Z",
+        "messages": []}]}}}"""
 
     [item] = statusio.parse(body)
 

@@ -131,7 +131,28 @@ def test_incidents_with_missing_or_odd_fields_still_give_items():
     first, second = statuspage.parse(body)
 
     assert first.title == "(no title)" and first.external_id.startswith("sha1:") and first.status is None
+    assert first.published_at is None and first.started_at is None and first.url == ""
     assert second.external_id == "7" and second.updates == ()
+
+
+def test_a_stray_byte_that_is_not_utf_8_becomes_a_replacement_character_not_an_error():
+    body = b'{"incidents": [{"id": "a1", "name": "Caf\xe9 checkout errors", "status": "resolved"}]}'
+
+    [item] = statuspage.parse(body)
+
+    assert item.title == "Caf\ufffd checkout errors"
+
+
+def test_half_a_surrogate_pair_escaped_in_json_becomes_a_replacement_character():
+    incident = {"id": "a1", "name": "Outage \ud83d", "incident_updates": [
+        {"body": "<p>\ud83d</p>", "status": "investigating", "created_at": "2024-01-01T00:00:00Z"},
+    ]}
+    body = json.dumps({"incidents": [incident]}).encode()  # written as the escape "\\ud83d"
+
+    [item] = statuspage.parse(body)
+
+    assert item.title == "Outage \ufffd"
+    assert item.updates[0].text == "\ufffd"
 
 
 @pytest.mark.parametrize(
@@ -142,7 +163,7 @@ def test_incidents_with_missing_or_odd_fields_still_give_items():
         (b"[]", "not a Statuspage API response: expected a JSON object, got an array"),
         (b'{"status": {"indicator": "none"}}', "it has neither 'incidents' nor 'scheduled_maintenances'"),
         (b"<html><body>Our status</body></html>", "not JSON: the body is an HTML page"),
-        (b'{"incidents": []}\xff', "not UTF-8 or UTF-16"),
+        (b'{"incidents": []}\xff', "not JSON: Extra data at line 1 column 18"),
     ],
 )
 def test_a_body_of_the_wrong_shape_is_an_adapter_error(body, message):

@@ -171,6 +171,17 @@ def test_an_entry_without_update_paragraphs_has_no_updates_and_no_status():
     assert item.summary_html == "<p>We are looking into it.</p>"
 
 
+def test_an_entry_without_any_date_has_no_dates_and_no_dated_updates():
+    body = atom_entry("", update_paragraph("Mar <var>3</var>, <var>10:15</var> UTC", "Resolved", "Fixed."))
+    body = body.replace(b"<published></published>", b"").replace(b"<updated></updated>", b"")
+
+    [item] = statuspage_feed.parse(body)
+
+    assert item.published_at is None and item.updated_at is None
+    assert item.updates == ()  # a stamp without a year cannot be placed without the entry's date
+    assert item.title == "Example incident"
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

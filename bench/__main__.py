@@ -1,0 +1,141 @@
+"""`python -m bench` (`make bench`): run every benchmark and print its figures.
+
+    python -m bench                      # the full run, about a minute and a half on 2 cores
+    python -m bench --only parse,store   # some sections
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench   # adds PostgreSQL
+
+The Django benchmarks run in subprocesses (bench/storing.py, bench/polling.py) on throw-away
+databases in a temp dir; they stream their figures back as JSON lines, printed here. The HTTP
+servers are subprocesses too. Everything is stopped and removed at the end, on Ctrl-C as well.
+"""
+
+import argparse
+import contextlib
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import parsing
+from .databases import is_postgres_url, sqlite_url, throwaway_postgres_database
+from .processes import fixture_server, start, stop
+from .report import Entry, Figure, Report, entry_from_json, progress
+
+SECTIONS = ("parse", "store", "poll")  # "poll" covers the per-poll CPU and the throughput figures
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {SECTIONS}")
+    parser.add_argument("--min-seconds", type=float, default=1.0, help="time each rate for at least this long")
+    parser.add_argument("--store-rounds", type=int, default=3, help="first-ingest rounds at least, per database")
+    parser.add_argument("--sources", type=int, default=1000, help="sources in the throughput figures")
+    parser.add_argument("--max-polls", type=int, default=2000, help="bound on timed polls per per-poll figure")
+    parser.add_argument("--time-cap", type=float, default=60.0, help="seconds at most per throughput pass")
+    parser.add_argument("--celery-timeout", type=float, default=90.0, help="seconds at most for the Celery figure")
+    parser.add_argument("--no-celery", action="store_true", help="skip the Celery worker figure")
+    args = parser.parse_args(argv)
+    args.sections = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
+    return args
+
+
+def run_child(module: str, child_args: list[str], cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    """Run `python -m <module>` and yield the entries it prints; its stderr (progress, tracebacks)
+    goes straight to ours. A child that fails yields an error figure instead of stopping the run."""
+    process = start([sys.executable, "-m", module, *child_args], stdout=subprocess.PIPE, text=True)
+    cleanup.callback(stop, process)
+    for line in process.stdout:
+        if line.startswith("{"):
+            yield entry_from_json(line)
+        else:
+            print(line, end="", file=sys.stderr)
+    process.stdout.close()
+    if process.wait() != 0:
+        yield Figure.failed(f"{module.removeprefix('bench.')}.exit", f"exited with status {process.returncode}; "
+                            "its error output is above")
+
+
+def store_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    common = ["--min-seconds", str(args.min_seconds), "--min-rounds", str(args.store_rounds)]
+    sqlite_dir = work_dir / "store-sqlite"
+    progress("end to end on SQLite (subprocess)")
+    yield from run_child(
+        "bench.storing", ["--database-url", sqlite_url(sqlite_dir), "--var-dir", str(sqlite_dir), *common], cleanup
+    )
+    server_url = os.environ.get("DATABASE_URL", "")
+    names = ("items_per_s", "parse_only_items_per_s", "ratio_to_parse", "unchanged_items_per_s")
+    if not is_postgres_url(server_url):
+        for name in names:
+            yield Figure.skipped(f"store.postgresql.{name}", "DATABASE_URL is not PostgreSQL")
+        return
+    progress("end to end on PostgreSQL: a throw-away database on DATABASE_URL's server (subprocess)")
+    pg_dir = work_dir / "store-postgresql"
+    # Exits run last-first: the child is stopped before its database is dropped.
+    with throwaway_postgres_database(server_url) as database_url, contextlib.ExitStack() as child_cleanup:
+        yield from run_child(
+            "bench.storing", ["--database-url", database_url, "--var-dir", str(pg_dir), *common], child_cleanup
+        )
+
+
+def poll_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    progress("starting the fixture HTTP servers (with and without ETag)")
+    etag_server = cleanup.enter_context(fixture_server(True, work_dir / "demo-server.log"))
+    plain_server = cleanup.enter_context(fixture_server(False, work_dir / "plain-server.log"))
+    poll_dir = work_dir / "poll-sqlite"
+    child_args = [
+        "--database-url", sqlite_url(poll_dir), "--var-dir", str(poll_dir),
+        "--etag-server", etag_server, "--plain-server", plain_server,
+        "--min-seconds", str(args.min_seconds), "--max-polls", str(args.max_polls),
+        "--sources", str(args.sources), "--time-cap", str(args.time_cap),
+        "--celery-timeout", str(args.celery_timeout),
+    ]
+    if args.no_celery:
+        child_args.append("--no-celery")
+    yield from run_child("bench.polling", child_args, cleanup)
+
+
+def _interrupt_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # the same clean-up path as Ctrl-C
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+    report = Report()
+    started = time.monotonic()
+    report.title(f"OutageHub benchmarks: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+                 f"{platform.machine()}; figures only, nothing passes or fails on time")
+    try:
+        with contextlib.ExitStack() as cleanup:
+            work_dir = Path(tempfile.mkdtemp(prefix="outagehub-bench-"))
+            cleanup.callback(shutil.rmtree, work_dir, ignore_errors=True)
+            if "parse" in args.sections:
+                report.start_section("parse")
+                for entry in parsing.run(args.min_seconds):
+                    report.add(entry)
+            if "store" in args.sections:
+                report.start_section("store")
+                for entry in store_section(args, work_dir, cleanup):
+                    report.add(entry)
+            if "poll" in args.sections:
+                report.start_section("poll")
+                for entry in poll_section(args, work_dir, cleanup):
+                    report.add(entry)
+    except KeyboardInterrupt:
+        print("\ninterrupted: processes stopped, temporary files removed", file=sys.stderr)
+        return 130
+    print(f"\n{report.summary(time.monotonic() - started)}", flush=True)
+    return 1 if report.has_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

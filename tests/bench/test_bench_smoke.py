@@ -1,0 +1,66 @@
+"""`python -m bench` runs end to end with tiny sizes and prints every figure other checks read.
+Timings are never asserted: on a busy CI machine they mean nothing."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from articles.adapters import ADAPTERS
+from bench import parsing
+from bench.report import Figure
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TINY = ["--min-seconds", "0.01", "--store-rounds", "1", "--sources", "5", "--max-polls", "3",
+        "--time-cap", "20", "--celery-timeout", "20"]
+FIGURES = [
+    "parse.feed.feedparser_sanitizer_items_per_s", "parse.feed.nh3_items_per_s",
+    "parse.feed.largest.items_per_s", "parse.feed.largest.feedparser_sanitizer_items_per_s",
+    "parse.feed.largest.nh3_items_per_s",
+    "store.sqlite.items_per_s", "store.sqlite.ratio_to_parse", "store.sqlite.unchanged_items_per_s",
+    "poll.cpu_ms_304", "poll.cpu_ms_unchanged", "poll.queries_304",
+    "throughput.first_poll_sources_per_min", "throughput.repeat_poll_sources_per_min",
+    "throughput.celery_worker_sources_per_min",
+]
+# Kinds with no recorded payload print "skipped"; PostgreSQL runs only when DATABASE_URL is one.
+MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s"}
+# `name: value unit (note)`, or `name: skipped: why` / `name: error: what`.
+FIGURE_LINE = re.compile(
+    r"^(?P<name>[a-z0-9_.]+):\s+"
+    r"(?:(?P<value>\d+(?:\.\d+)?) (?P<unit>\S+)(?:\s+\(.*\))?|(?P<absent>(?:skipped|error): .*))$"
+)
+
+
+def printed_figures(stdout: str) -> dict[str, re.Match]:
+    return {match["name"]: match for line in stdout.splitlines() if (match := FIGURE_LINE.match(line))}
+
+
+def test_parsing_measures_every_adapter_kind_with_a_recorded_payload():
+    figures = {entry.name: entry for entry in parsing.run(min_seconds=0.001) if isinstance(entry, Figure)}
+    for kind in ADAPTERS:
+        figure = figures[f"parse.{kind}.items_per_s"]
+        assert (figure.value is not None and figure.value > 0) or figure.absent.startswith("skipped"), figure
+    assert figures["parse.feed.items_per_s"].value > 0
+    assert figures["parse.feed.feedparser_sanitizer_items_per_s"].value > 0
+    assert figures["parse.feed.largest.nh3_items_per_s"].value > 0
+
+
+def test_a_tiny_full_run_prints_every_figure_and_a_summary():
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", *TINY], cwd=ROOT, env=os.environ.copy(),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = printed_figures(result.stdout)
+    names = FIGURES + [f"parse.{kind}.items_per_s" for kind in ADAPTERS] + ["store.postgresql.items_per_s"]
+    for name in names:
+        assert name in figures, f"{name} not printed:\n{result.stdout}"
+        match = figures[name]
+        if name in MAY_BE_SKIPPED and match["absent"]:
+            assert match["absent"].startswith("skipped: "), match[0]
+        else:
+            assert match["value"] is not None, match[0]
+    assert figures["poll.queries_304"]["unit"] == "queries"
+    assert figures["throughput.celery_worker_sources_per_min"]["unit"] == "sources/min"
+    assert result.stdout.rstrip().splitlines()[-1].startswith("summary: ")
