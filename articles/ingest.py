@@ -9,6 +9,7 @@ store it twice: the loser's insert fails and it updates the winner's row instead
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,10 @@ from .sanitize import html_to_text, sanitize_html
 
 # A feed that gives less than this much text gives a teaser: the article page is fetched.
 TEASER_MAX_CHARS = 600
+# Feeds that cut the article short say so at the end (Ars Technica: "Read full article Comments").
+READ_MORE_TAIL = re.compile(
+    r"(read (the )?(full|more|rest)[\w ]*|continue reading[\w ]*|\[(\.\.\.|…)\]|…)\W*(comments)?\W*$", re.IGNORECASE
+)
 # A date further ahead than this is a publisher's mistake, not a scheduled post.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -54,6 +59,10 @@ def _published_at(item: Item, fetched_at: datetime) -> tuple[datetime, bool]:
     return published, False
 
 
+def _is_teaser(text: str) -> bool:
+    return len(text) < TEASER_MAX_CHARS or bool(READ_MORE_TAIL.search(text[-120:]))
+
+
 def _article_fields(source: Source, item: Item, fetched_at: datetime, scrape_teasers: bool) -> dict:
     summary_html = sanitize_html(item.summary_html)
     body_html = sanitize_html(item.content_html)
@@ -62,7 +71,7 @@ def _article_fields(source: Source, item: Item, fetched_at: datetime, scrape_tea
     published_at, estimated = _published_at(item, fetched_at)
     url = item.url.strip()
     canonical = canonical_url(url) if url else ""
-    is_teaser = item.kind == ItemKind.NEWS and not body_text and len(summary_text) < TEASER_MAX_CHARS and url
+    is_teaser = item.kind == ItemKind.NEWS and bool(url) and _is_teaser(body_text or summary_text)
     return {
         "kind": item.kind.value,
         "url": url[:2000],

@@ -96,7 +96,7 @@ def test_a_missing_title_falls_back_to_the_summary():
 def test_a_teaser_is_marked_for_scraping_and_full_content_is_not():
     source = SourceFactory()
     result = store_items(source, [ItemFactory(external_id="teaser", content_html=""), ItemFactory(external_id="full")],
-                         FETCHED_AT)
+                         FETCHED_AT, scrape_teasers=True)
     states = dict(Article.objects.values_list("external_id", "scrape_state"))
     assert states == {"teaser": "pending", "full": "not_needed"}
     assert result.to_scrape == [Article.objects.get(external_id="teaser").pk]
@@ -158,3 +158,12 @@ def test_two_real_snapshots_of_one_feed_store_each_story_once_and_update_what_ch
     assert second.new > 0 and second.new < 20  # the next day's feed shares most stories with the first
     assert "Widespread Cloudflare outage blamed on mysterious traffic spike" in titles
     assert "Massive Cloudflare outage was triggered by file that suddenly doubled in size" in titles
+
+
+def test_content_that_ends_in_read_full_article_is_a_teaser_too():
+    ars = _parse("arstechnica-feed-2025-10-25-aws-outage.rss")
+    cloudflare_blog = parse_payload("feed", (FIXTURES / "technews" / "cloudflare-blog-2021-10-15.rss").read_bytes())
+    store_items(SourceFactory(), ars + cloudflare_blog, FETCHED_AT, scrape_teasers=True)
+    states = set(Article.objects.filter(url__contains="arstechnica").values_list("scrape_state", flat=True))
+    assert states == {"pending"}
+    assert Article.objects.get(url__contains="blog.cloudflare.com").scrape_state == "not_needed"
