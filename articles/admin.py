@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.db import models
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -31,9 +32,10 @@ class FetchAttemptInline(admin.TabularInline):
     ordering = ("-started_at",)
 
     def get_queryset(self, request):
-        # Only the latest attempts: a busy source has thousands.
+        # Only the source's latest attempts: a busy source has thousands.
         qs = super().get_queryset(request)
-        latest = qs.order_by("-started_at").values("pk")[:20]
+        source_id = request.resolver_match.kwargs.get("object_id")
+        latest = qs.filter(source_id=source_id).order_by("-started_at").values_list("pk", flat=True)[:20]
         return qs.filter(pk__in=list(latest))
 
 
@@ -48,6 +50,7 @@ class SourceAdmin(admin.ModelAdmin):
                        "last_fetch_at", "created_at")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [FetchAttemptInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["fetch_now", "enable", "disable", "reset_backoff"]
 
     @admin.display(description="last error")

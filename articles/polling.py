@@ -11,11 +11,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import fetching
+from . import fetching, http_client
 from .adapters import parse_payload
 from .ingest import store_items
 from .items import AdapterError
@@ -84,7 +85,11 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
         attempt.http_status = attempt.http_status or getattr(exc, "http_status", None)
         attempt.bytes_received = attempt.bytes_received or getattr(exc, "bytes_received", 0) or 0
         _record_failure(source, attempt, report, _describe(exc), getattr(exc, "retry_after", None))
-    except Exception as exc:
+    except SoftTimeLimitExceeded:
+        limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+        _record_failure(source, attempt, report, f"timed out: the poll took longer than the {limit} s task limit; "
+                        "the source is too slow or too big to poll", None)
+    except Exception as exc:  # one broken source must not stop the others
         log.exception("fetching %s failed unexpectedly", source.slug)
         _record_failure(source, attempt, report, f"internal error while fetching ({type(exc).__name__}: {exc})", None)
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
@@ -95,13 +100,7 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
 
 
 def _fetch_parse_store(source: Source, attempt: FetchAttempt, report: PollReport, now: datetime) -> PollReport:
-    result = fetching.fetch(
-        source.url,
-        etag=source.etag,
-        last_modified=source.last_modified,
-        allow_private=settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES,
-        user_agent=settings.OUTAGEHUB_USER_AGENT,
-    )
+    result = http_client.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
     attempt.http_status = report.http_status = result.status
     attempt.bytes_received = result.bytes_received
     source.etag = result.etag or ("" if not result.not_modified else source.etag)

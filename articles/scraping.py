@@ -2,10 +2,9 @@
 
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from . import fetching
+from . import fetching, http_client
 from .canonical import canonical_url
 from .models import Article
 from .readability import extract_article
@@ -23,12 +22,7 @@ def scrape_article(article_id: int) -> str:
     if article is None or article.scrape_state != Article.ScrapeState.PENDING:
         return "skipped"
     try:
-        result = fetching.fetch(
-            article.url,
-            allow_private=settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES,
-            user_agent=settings.OUTAGEHUB_USER_AGENT,
-            accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-        )
+        result = http_client.fetch(article.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
         page = extract_article(result.body, result.final_url)
     except fetching.FetchError as exc:
         return _fail(article, f"could not fetch the article page: {exc.message}")

@@ -73,6 +73,10 @@ def main(parser: argparse.ArgumentParser, run: Callable[[argparse.Namespace], It
     sys.stdout = sys.stderr  # anything else printed must not corrupt the figure stream
     with _var_dir(args.var_dir) as var_dir:
         args.var_dir = var_dir
+        # kombu's filesystem transport keeps its exchange tables in "./control", relative to the
+        # working directory (the settings do not move it): work from the temp dir so they land
+        # there, not in the checkout. Imports still work: `-m` put the checkout on sys.path.
+        os.chdir(var_dir)
         configure_django(args.database_url, var_dir)
         for entry in run(args):
             print(entry_to_json(entry), file=figures_out, flush=True)

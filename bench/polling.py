@@ -6,6 +6,7 @@ and sources polled per minute by one process (sequentially here, then through a 
 
 The HTTP servers are other processes (bench/processes.py starts them), so time.process_time()
 here counts only the polling side: claim, conditional GET, body hash, queries, bookkeeping.
+Django modules are imported inside the functions, once bench.child.main has configured Django.
 """
 
 import sys

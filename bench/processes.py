@@ -28,11 +28,11 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start(command: list[str], own_session: bool = True, **popen_kwargs) -> subprocess.Popen:
-    """Popen from the repository root. `own_session=False` keeps the process in our process
-    group, so whoever stops our group (the parent benchmark) stops it too."""
+def start(command: list[str], own_session: bool = True, cwd: Path = ROOT, **popen_kwargs) -> subprocess.Popen:
+    """Popen, from the repository root by default. `own_session=False` keeps the process in our
+    process group, so whoever stops our group (the parent benchmark) stops it too."""
     return subprocess.Popen(  # noqa: S603 - our own interpreter running our own modules, no shell
-        command, cwd=ROOT, start_new_session=own_session,
+        command, cwd=cwd, start_new_session=own_session,
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # set before exec
         **popen_kwargs,
     )

@@ -4,8 +4,9 @@
 
 Each "first ingest" round starts from empty tables with one Source per recorded payload and runs
 parse_payload + store_items on every payload once, as poll_source does after a 200. Then the same
-payloads again, all unchanged: what every later poll of a changed-but-not-really body costs.
-Prints one JSON line per figure on stdout.
+payloads again, all unchanged: what a poll costs when the body changed but none of its items did.
+Prints one JSON line per figure on stdout. Django modules are imported inside the functions:
+they can only be imported once bench.child.main has configured Django for this database.
 """
 
 import sys
@@ -79,11 +80,11 @@ def measure(payloads: list[Payload], prefix: str, args) -> list[Figure]:
         Figure(
             f"{prefix}.items_per_s", first.per_second, "items/s",
             f"{plural(len(payloads), 'payload')}, {first.units_per_round} items a round, {stored} stored, "
-            f"the rest deduped across sources; {plural(first.rounds, 'round')} in {first.seconds:.1f} s",
+            f"the rest deduped across sources; median of {plural(first.rounds, 'round')}, {first.seconds:.1f} s",
         ),
         Figure(
             f"{prefix}.parse_only_items_per_s", parse_only.per_second, "items/s",
-            "parse_payload alone on the same mix, timed in the same rounds (median round)",
+            "parse_payload alone on the same mix, timed in the same rounds; median round",
         ),
         Figure(
             f"{prefix}.ratio_to_parse", first.per_second / parse_only.per_second, "x",
@@ -91,7 +92,8 @@ def measure(payloads: list[Payload], prefix: str, args) -> list[Figure]:
         ),
         Figure(
             f"{prefix}.unchanged_items_per_s", unchanged.per_second, "items/s",
-            f"same payloads again, every item unchanged: parse + dedupe only; {plural(unchanged.rounds, 'round')}",
+            "same payloads again, every item unchanged: parse + dedupe only; "
+            f"median of {plural(unchanged.rounds, 'round')}",
         ),
     ]
 

@@ -6,6 +6,7 @@ The worker is started in our process group, so stopping the benchmark's group st
 """
 
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import uuid
 from pathlib import Path
 from time import perf_counter
 
+from . import ROOT
 from .processes import start, stop, wait_until
 from .report import Figure, progress
 
@@ -24,6 +26,12 @@ def worker_command(queue: str) -> list[str]:
         sys.executable, "-m", "celery", "-A", "outagehub", "worker", "--pool=solo", "--concurrency=1",
         "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING",
     ]
+
+
+def worker_environment() -> dict[str, str]:
+    """Ours, with the checkout importable from the temp working directory (`-A outagehub`)."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def celery_throughput(source_ids: list[int], warmup_id: int, var_dir: Path, timeout: float) -> Figure:
@@ -42,8 +50,12 @@ def celery_throughput(source_ids: list[int], warmup_id: int, var_dir: Path, time
     # "No hostname was supplied": true and harmless for the filesystem transport.
     logging.getLogger("kombu.connection").setLevel(logging.ERROR)
     with open(log_path, "ab") as log:
-        # The environment is this process's: same database, same broker folder, same settings.
-        worker = start(worker_command(queue), own_session=False, stdout=log, stderr=subprocess.STDOUT)
+        # The environment is this process's: same database, same broker folder, same settings; the
+        # same working directory too, for the transport's "./control" tables (see bench/child.py).
+        worker = start(
+            worker_command(queue), own_session=False, cwd=Path.cwd(), env=worker_environment(),
+            stdout=log, stderr=subprocess.STDOUT,
+        )
     try:
         progress("starting a Celery worker (solo pool)")
         fetch_source.apply_async((warmup_id,), queue=queue)

@@ -111,6 +111,11 @@ OUTAGEHUB_USER_AGENT = env_str("OUTAGEHUB_USER_AGENT", "OutageHub/1.0 (+https://
 OUTAGEHUB_MAX_FETCH_ATTEMPTS = env_int("OUTAGEHUB_MAX_FETCH_ATTEMPTS", 5, minimum=1, maximum=50)
 # Fetches started per host per minute; more sources on one host are deferred, not failed.
 OUTAGEHUB_HOST_BUDGET_PER_MINUTE = env_int("OUTAGEHUB_HOST_BUDGET_PER_MINUTE", 30, minimum=1)
+# Bounds on every HTTP fetch (the upper limits are the product's promise, not just defaults).
+OUTAGEHUB_FETCH_CONNECT_TIMEOUT = env_int("OUTAGEHUB_FETCH_CONNECT_TIMEOUT", 10, minimum=1, maximum=10)
+OUTAGEHUB_FETCH_TOTAL_TIMEOUT = env_int("OUTAGEHUB_FETCH_TOTAL_TIMEOUT", 20, minimum=1, maximum=20)
+MAX_BODY_BYTES = 15 * 1024 * 1024
+OUTAGEHUB_FETCH_MAX_BYTES = env_int("OUTAGEHUB_FETCH_MAX_BYTES", MAX_BODY_BYTES, minimum=1024, maximum=MAX_BODY_BYTES)
 # Fetch the article page for news items whose feed gives only a teaser.
 OUTAGEHUB_SCRAPE_TEASERS = env_bool("OUTAGEHUB_SCRAPE_TEASERS", True)
 

@@ -147,3 +147,46 @@ def test_one_bad_source_does_not_stop_the_others(ars_source, http_server):
     bad = SourceFactory(url=http_server.url("/misbehave/reset"))
     assert poll_source(bad.pk).outcome == "error"
     assert poll_source(ars_source.pk).outcome == "changed"
+
+
+@pytest.mark.parametrize(
+    ("route", "expected_in_error"),
+    [
+        ("/misbehave/gzip-bomb?mib=64", "exceeds"),
+        ("/misbehave/huge?mib=3", "exceeds"),
+        ("/misbehave/huge-declared?mib=64", "limit"),
+        ("/misbehave/redirect-loop", "redirect loop"),
+        ("/misbehave/redirect-chain?hops=8", "too many redirects"),
+        ("/misbehave/slow-headers?seconds=5", "timed out"),
+        ("/misbehave/trickle?seconds=5", "timed out"),
+        ("/misbehave/status?code=410", "gone"),
+        ("/misbehave/reset", "closed the connection"),
+    ],
+)
+def test_a_misbehaving_server_ends_in_a_readable_error_and_the_next_source_carries_on(
+    http_server, settings, ars_source, route, expected_in_error
+):
+    settings.OUTAGEHUB_FETCH_TOTAL_TIMEOUT = 1
+    settings.OUTAGEHUB_FETCH_MAX_BYTES = 1024 * 1024
+    bad = SourceFactory(url=http_server.url(route))
+    report = poll_source(bad.pk)
+    bad.refresh_from_db()
+    assert report.outcome == "error" and expected_in_error in bad.last_error, bad.last_error
+    assert bad.claimed_at is None and bad.health == "failing"
+    assert poll_source(ars_source.pk).outcome == "changed"
+
+
+def test_a_feed_served_with_a_wrong_content_type_is_still_read(http_server):
+    http_server.serve_file("/feed.txt", ARS, content_type="text/plain; charset=iso-8859-1")
+    source = SourceFactory(url=http_server.url("/feed.txt"))
+    assert poll_source(source.pk).new == 20
+
+
+def test_a_status_page_json_is_stored_with_every_update(http_server):
+    http_server.serve_file("/api/v2/summary.json", "statuspage/twilio-summary-incidents-2020-06-16.json",
+                           content_type="application/json")
+    source = SourceFactory(url=http_server.url("/api/v2/summary.json"), kind="statuspage", vendor_name="Twilio")
+    report = poll_source(source.pk)
+    assert report.new == Article.objects.filter(kind="status", vendor_name="Twilio").count() > 0
+    with_updates = Article.objects.filter(updates__isnull=False).distinct()
+    assert with_updates.count() == report.new

@@ -1,10 +1,9 @@
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from articles import fetching
+from articles import fetching, http_client
 from articles.adapters import ADAPTERS, detect_kind
 from articles.items import AdapterError
 from articles.models import Source
@@ -53,9 +52,7 @@ class Command(BaseCommand):
 
     def _detect(self, url: str) -> str:
         try:
-            result = fetching.fetch(
-                url, allow_private=settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES, user_agent=settings.OUTAGEHUB_USER_AGENT
-            )
+            result = http_client.fetch(url)
             return detect_kind(result.body, url=result.final_url, content_type=result.content_type)
         except fetching.FetchError as exc:
             raise CommandError(
