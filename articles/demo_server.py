@@ -90,6 +90,11 @@ class FixtureServer(ThreadingHTTPServer):
 class FixtureRequestHandler(BaseHTTPRequestHandler):
     server: FixtureServer
     server_version = "OutageHubDemo/1"
+    # Keep-alive, as real feed servers do: every response below carries a Content-Length.
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY a kept-alive connection waits
+    # for the client's delayed ACK (40 ms) between them.
+    disable_nagle_algorithm = True
 
     def do_GET(self):
         self.respond(send_body=True)

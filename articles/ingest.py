@@ -66,8 +66,8 @@ def _is_teaser(text: str) -> bool:
 def _article_fields(source: Source, item: Item, fetched_at: datetime, scrape_teasers: bool) -> dict:
     summary_html = sanitize_html(item.summary_html)
     body_html = sanitize_html(item.content_html)
-    summary_text = html_to_text(summary_html)
-    body_text = html_to_text(body_html)
+    summary_text = html_to_text(summary_html, sanitized=True)
+    body_text = html_to_text(body_html, sanitized=True)
     published_at, estimated = _published_at(item, fetched_at)
     url = item.url.strip()
     canonical = canonical_url(url) if url else ""
@@ -113,12 +113,12 @@ def _update_keys(item: Item) -> list[str]:
     return keys
 
 
-def _store_updates(article: Article, item: Item) -> None:
-    existing = {u.key: u for u in article.updates.all()} if article.pk else {}
+def _status_update_rows(article: Article, item: Item, existing: dict[str, StatusUpdate]) -> list[StatusUpdate]:
+    """Rows to insert for updates not stored yet; changed ones are saved in place."""
     new_rows = []
     for key, update in zip(_update_keys(item), item.updates, strict=True):
         html = sanitize_html(update.html) if update.html else ""
-        text = html_to_text(html) if html else update.text
+        text = html_to_text(html, sanitized=True) if html else update.text
         row = existing.get(key)
         if row is None:
             new_rows.append(StatusUpdate(
@@ -129,7 +129,7 @@ def _store_updates(article: Article, item: Item) -> None:
             row.text, row.html, row.status, row.posted_at = text, html, update.status.value, update.posted_at
             row.vendor_status = update.vendor_status[:80]
             row.save(update_fields=["text", "html", "status", "posted_at", "vendor_status"])
-    StatusUpdate.objects.bulk_create(new_rows)
+    return new_rows
 
 
 def _unique_by_external_id(items: list[Item]) -> dict[str, Item]:
@@ -143,8 +143,11 @@ def _unique_by_external_id(items: list[Item]) -> dict[str, Item]:
 
 
 def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_teasers: bool = True) -> IngestResult:
-    """Insert new items, update changed ones, skip the rest. Three queries for a batch that holds
-    nothing new, whatever its size."""
+    """Insert new items, update changed ones, skip the rest.
+
+    One transaction per batch (a savepoint around each insert, for the race below), one query for a
+    batch that holds nothing new whatever its size, and one insert for all the new status updates.
+    """
     result = IngestResult()
     by_id = _unique_by_external_id(items)
     result.seen = len(by_id)
@@ -157,49 +160,70 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
             "published_is_fetch_time",
         )
     }
+    changed = {
+        external_id: (item, digest) for external_id, item in by_id.items()
+        if (digest := _content_hash(item)) != getattr(existing.get(external_id), "content_hash", None)
+    }
+    if not changed:
+        return result
     urls_of_new = {
-        canonical_url(item.url) for ext_id, item in by_id.items()
+        canonical_url(item.url) for ext_id, (item, _) in changed.items()
         if ext_id not in existing and item.url and item.url_identifies
     }
     taken_urls = set(
         Article.objects.filter(dedupe_url__in=urls_of_new).values_list("dedupe_url", flat=True)
     ) if urls_of_new else set()
+    stored_updates: dict[int, dict[str, StatusUpdate]] = {}
+    if any(ext_id in existing and item.updates for ext_id, (item, _) in changed.items()):
+        for update in StatusUpdate.objects.filter(article__in=[existing[e] for e in changed if e in existing]):
+            stored_updates.setdefault(update.article_id, {})[update.key] = update
 
-    for external_id, item in by_id.items():
-        digest = _content_hash(item)
-        article = existing.get(external_id)
-        if article is not None and article.content_hash == digest:
-            continue
-        fields = _article_fields(source, item, fetched_at, scrape_teasers)
-        if article is None:
-            if fields["dedupe_url"] in taken_urls:
-                continue  # the same story, already stored from another feed
-            article = _insert(source, external_id, fields, digest, fetched_at)
-            if article is None:
-                continue
-            result.new += 1
-            result.new_ids.append(article.pk)
-        else:
-            _update(article, fields, digest, fetched_at)
-            result.updated += 1
-            result.updated_ids.append(article.pk)
-        if item.updates:
-            _store_updates(article, item)
-        if article.scrape_state == Article.ScrapeState.PENDING:
-            result.to_scrape.append(article.pk)
+    stored: list[tuple[Article, Item]] = []
+    to_insert: list[tuple[Article, Item]] = []
+    with transaction.atomic():
+        for external_id, (item, digest) in changed.items():
+            fields = _article_fields(source, item, fetched_at, scrape_teasers)
+            article = existing.get(external_id)
+            if article is not None:
+                _update(article, fields, digest, fetched_at)
+                result.updated_ids.append(article.pk)
+                stored.append((article, item))
+            elif fields["dedupe_url"] not in taken_urls:
+                if fields["dedupe_url"]:
+                    taken_urls.add(fields["dedupe_url"])  # a second item of this batch with this URL is a copy
+                to_insert.append((Article(source=source, external_id=external_id, content_hash=digest,
+                                          first_seen_at=fetched_at, last_changed_at=fetched_at, **fields), item))
+        inserted = _insert(to_insert)
+        result.new_ids = [article.pk for article, _ in inserted]
+        stored += inserted
+        StatusUpdate.objects.bulk_create([
+            row for article, item in stored if item.updates
+            for row in _status_update_rows(article, item, stored_updates.get(article.pk, {}))
+        ])
+    result.new, result.updated = len(result.new_ids), len(result.updated_ids)
+    result.to_scrape = [article.pk for article, _ in stored if article.scrape_state == Article.ScrapeState.PENDING]
     return result
 
 
-def _insert(source: Source, external_id: str, fields: dict, digest: str, fetched_at: datetime) -> Article | None:
-    """Insert, or None when another worker stored the same item or URL a moment earlier."""
+def _insert(rows: list[tuple[Article, Item]]) -> list[tuple[Article, Item]]:
+    """Insert all in one statement; if another worker stored one of them a moment earlier, insert
+    one by one and skip those the database refuses."""
     try:
         with transaction.atomic():
-            return Article.objects.create(
-                source=source, external_id=external_id, content_hash=digest,
-                first_seen_at=fetched_at, last_changed_at=fetched_at, **fields,
-            )
+            Article.objects.bulk_create([article for article, _ in rows])
+        return rows
     except IntegrityError:
-        return None
+        pass
+    inserted = []
+    for article, item in rows:
+        article.pk = None
+        try:
+            with transaction.atomic():
+                article.save(force_insert=True)
+            inserted.append((article, item))
+        except IntegrityError:
+            continue
+    return inserted
 
 
 def _update(article: Article, fields: dict, digest: str, fetched_at: datetime) -> None:
@@ -215,5 +239,10 @@ def _update(article: Article, fields: dict, digest: str, fetched_at: datetime) -
         setattr(article, name, value)
     article.content_hash = digest
     article.last_changed_at = fetched_at
-    with transaction.atomic():
+    try:
+        with transaction.atomic():
+            article.save(update_fields=[*fields, "content_hash", "last_changed_at"])
+    except IntegrityError:
+        # Another worker stored an article with the new link a moment ago: keep our old link.
+        fields.pop("dedupe_url", None)
         article.save(update_fields=[*fields, "content_hash", "last_changed_at"])

@@ -10,10 +10,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db.models import F, Q
+from django.db import connection
 from django.utils import timezone
 
 from . import fetching, http_client
@@ -46,32 +47,47 @@ def claim_stale_after() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
 
 
-def claim(source_id: int, now: datetime, token: str = "") -> str | None:
-    """Take the source for this worker with one conditional UPDATE; the token proves ownership.
+def claim(source_id: int, now: datetime, token: str = "") -> Source | None:
+    """Take the source for this worker and load it, in one conditional UPDATE … RETURNING.
 
-    The Celery task passes its own id as the token, so when a worker dies mid-fetch and the broker
-    redelivers the task, the rerun takes over its own claim at once instead of waiting for the reaper.
+    Exactly one worker gets the row back; the token (kept on the row) proves ownership later. The
+    Celery task passes its own id as the token, so when a worker dies mid-fetch and the broker
+    redelivers the task, the rerun takes over its own claim at once instead of waiting for the
+    reaper. Raw SQL because this runs on every poll and the ORM has no UPDATE … RETURNING
+    (SQLite ≥ 3.35 and PostgreSQL both have it).
     """
     token = token or str(uuid.uuid4())
-    claimed = (
-        Source.objects.filter(pk=source_id, enabled=True)
-        .exclude(health=Source.Health.GAVE_UP)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_stale_after()) | Q(claim_token=token))
-        .update(claimed_at=now, claim_token=token, last_fetch_at=now, pending_attempts=F("pending_attempts") + 1)
+    when = connection.ops.adapt_datetimefield_value
+    params = [when(now), token, when(now), source_id, Source.Health.GAVE_UP.value,
+              when(now - claim_stale_after()), token]
+    claimed = list(Source.objects.raw(_claim_sql(connection.vendor), params))
+    return claimed[0] if claimed else None
+
+
+@cache
+def _claim_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in Source._meta.concrete_fields)
+    return (
+        f"UPDATE {quote(Source._meta.db_table)} SET claimed_at = %s, claim_token = %s, last_fetch_at = %s, "  # noqa: S608 - names from the model, values as parameters
+        "pending_attempts = pending_attempts + 1 "
+        "WHERE id = %s AND enabled AND health <> %s "
+        "AND (claimed_at IS NULL OR claimed_at < %s OR claim_token = %s) "
+        f"RETURNING {columns}"
     )
-    return token if claimed == 1 else None
 
 
 def poll_source(source_id: int, claim_token: str = "") -> PollReport:
     """1. claim  2. give up on a poison source  3. fetch  4. skip 304 / unchanged bodies
     5. parse  6. store  7. record the attempt and the next poll time, release the claim."""
     now = timezone.now()
-    token = claim(source_id, now, claim_token)
-    source = Source.objects.filter(pk=source_id).first()
+    source = claim(source_id, now, claim_token)
     if source is None:
-        return PollReport(slug=f"#{source_id}", outcome="missing", error="no such source")
-    if token is None:
+        source = Source.objects.filter(pk=source_id).first()
+        if source is None:
+            return PollReport(slug=f"#{source_id}", outcome="missing", error="no such source")
         return PollReport(slug=source.slug, outcome="skipped", error=_why_not_claimed(source))
+    token = source.claim_token
 
     if source.pending_attempts > settings.OUTAGEHUB_MAX_FETCH_ATTEMPTS:
         return _give_up(source, token, now)
@@ -80,26 +96,34 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
     attempt = FetchAttempt(source=source, started_at=now)
     report = PollReport(slug=source.slug, outcome=FetchAttempt.Outcome.ERROR)
     try:
-        report = _fetch_parse_store(source, attempt, report, now)
+        report, max_age = _fetch_parse_store(source, attempt, report, now)
+        health = _healthy(source, max_age, now)
     except (fetching.FetchError, AdapterError) as exc:
         attempt.http_status = attempt.http_status or getattr(exc, "http_status", None)
         attempt.bytes_received = attempt.bytes_received or getattr(exc, "bytes_received", 0) or 0
-        _record_failure(source, attempt, report, _describe(exc), getattr(exc, "retry_after", None))
+        health = _failing(source, attempt, report, _describe(exc), getattr(exc, "retry_after", None))
     except SoftTimeLimitExceeded:
         limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
-        _record_failure(source, attempt, report, f"timed out: the poll took longer than the {limit} s task limit; "
-                        "the source is too slow or too big to poll", None)
+        health = _failing(source, attempt, report, f"timed out: the poll took longer than the {limit} s task "
+                          "limit; the source is too slow or too big to poll", None)
     except Exception as exc:  # one broken source must not stop the others
         log.exception("fetching %s failed unexpectedly", source.slug)
-        _record_failure(source, attempt, report, f"internal error while fetching ({type(exc).__name__}: {exc})", None)
+        health = _failing(source, attempt, report, f"internal error while fetching ({type(exc).__name__}: {exc})",
+                          None)
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
     attempt.outcome = report.outcome
-    attempt.save()
-    _release(source, token)
+    FetchAttempt.objects.bulk_create([attempt])  # lighter than save(): this runs on every poll
+    # Health, next poll time and the release of the claim in one statement, only if the claim is
+    # still ours (the reaper may have handed the source on after a very long fetch).
+    Source.objects.filter(pk=source.pk, claim_token=token).update(
+        **health, claimed_at=None, claim_token="", pending_attempts=0
+    )
     return report
 
 
-def _fetch_parse_store(source: Source, attempt: FetchAttempt, report: PollReport, now: datetime) -> PollReport:
+def _fetch_parse_store(
+    source: Source, attempt: FetchAttempt, report: PollReport, now: datetime
+) -> tuple[PollReport, int | None]:
     result = http_client.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
     attempt.http_status = report.http_status = result.status
     attempt.bytes_received = result.bytes_received
@@ -122,42 +146,42 @@ def _fetch_parse_store(source: Source, attempt: FetchAttempt, report: PollReport
             report.new_ids, report.updated_ids, report.to_scrape = stored.new_ids, stored.updated_ids, stored.to_scrape
             changed = stored.new or stored.updated
             report.outcome = FetchAttempt.Outcome.CHANGED if changed else FetchAttempt.Outcome.NO_CHANGE
-    _record_success(source, result.max_age, now)
-    return report
+    return report, result.max_age
 
 
 def _describe(exc: Exception) -> str:
     return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
 
-def _record_success(source: Source, max_age: int | None, now: datetime) -> None:
-    source.health = Source.Health.OK
-    source.consecutive_failures = 0
-    source.last_success_at = now
-    source.next_fetch_at = now + timedelta(seconds=next_poll_delay(source.poll_interval, 0, max_age=max_age))
-    source.save(update_fields=[
-        "health", "consecutive_failures", "last_success_at", "next_fetch_at", "etag", "last_modified", "body_hash",
-    ])
+def _healthy(source: Source, max_age: int | None, now: datetime) -> dict:
+    """Source fields after a successful poll (a 304 and an unchanged body are successes)."""
+    return {
+        "health": Source.Health.OK,
+        "consecutive_failures": 0,
+        "last_success_at": now,
+        "next_fetch_at": now + timedelta(seconds=next_poll_delay(source.poll_interval, 0, max_age=max_age)),
+        "etag": source.etag,
+        "last_modified": source.last_modified,
+        "body_hash": source.body_hash,
+    }
 
 
-def _record_failure(source: Source, attempt: FetchAttempt, report: PollReport, message: str, retry_after) -> None:
+def _failing(source: Source, attempt: FetchAttempt, report: PollReport, message: str, retry_after) -> dict:
+    """Source fields after a failed poll; the attempt and the report get the reason."""
     now = timezone.now()
     attempt.error = report.error = message
     report.http_status = attempt.http_status
     report.outcome = FetchAttempt.Outcome.ERROR
     failures = source.consecutive_failures + 1
-    Source.objects.filter(pk=source.pk).update(
-        health=Source.Health.FAILING,
-        consecutive_failures=failures,
-        last_error=message,
-        last_error_at=now,
-        next_fetch_at=now + timedelta(seconds=next_poll_delay(source.poll_interval, failures, retry_after=retry_after)),
-    )
-
-
-def _release(source: Source, token: str) -> None:
-    """Free the claim, only if it is still ours (a reaper may have handed it on)."""
-    Source.objects.filter(pk=source.pk, claim_token=token).update(claimed_at=None, claim_token="", pending_attempts=0)
+    return {
+        "health": Source.Health.FAILING,
+        "consecutive_failures": failures,
+        "last_error": message,
+        "last_error_at": now,
+        "next_fetch_at": now + timedelta(
+            seconds=next_poll_delay(source.poll_interval, failures, retry_after=retry_after)
+        ),
+    }
 
 
 def _give_up(source: Source, token: str, now: datetime) -> PollReport:

@@ -32,7 +32,7 @@ def scrape_article(article_id: int) -> str:
         return _fail(article, f"the article page has no readable text ({page.text_length} characters found)")
 
     article.body_html = sanitize_html(page.html)
-    article.body_text = html_to_text(article.body_html)
+    article.body_text = html_to_text(article.body_html, sanitized=True)
     article.scrape_state = Article.ScrapeState.DONE
     article.scrape_error = ""
     fields = ["body_html", "body_text", "scrape_state", "scrape_error"]

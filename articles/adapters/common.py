@@ -19,6 +19,7 @@ import feedparser
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from ..items import AdapterError, VendorStatus
+from ..sanitize import html_to_text  # adapters take their text helpers from this module
 
 # --- decoding bytes --------------------------------------------------------------------------
 
@@ -307,21 +308,6 @@ def unlabelled_post_statuses(count: int, current: VendorStatus) -> list[VendorSt
 
 
 # --- HTML and text ---------------------------------------------------------------------------
-
-_BLOCK_TAGS = ("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre")
-
-
-def html_to_text(html: str) -> str:
-    """Plain text: one line per paragraph or line break, spaces collapsed, entities decoded."""
-    if not html:
-        return ""
-    if "<" not in html and "&" not in html:
-        return _tidy_lines(html)
-    soup = parse_html(html)
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_after("\n")
-    return _tidy_lines(soup.get_text())
-
 
 def parse_html(html: str) -> BeautifulSoup:
     with warnings.catch_warnings():

@@ -167,3 +167,17 @@ def test_content_that_ends_in_read_full_article_is_a_teaser_too():
     states = set(Article.objects.filter(url__contains="arstechnica").values_list("scrape_state", flat=True))
     assert states == {"pending"}
     assert Article.objects.get(url__contains="blog.cloudflare.com").scrape_state == "not_needed"
+
+
+def test_when_a_batch_insert_collides_with_a_row_another_worker_just_stored_the_rest_still_go_in():
+    from articles.ingest import _insert
+
+    source = SourceFactory()
+    ArticleFactory(url="https://news.example/raced", dedupe_url="https://news.example/raced")
+    rows = [
+        (ArticleFactory.build(source=source, dedupe_url=url, url=url), None)
+        for url in ("https://news.example/a", "https://news.example/raced", "https://news.example/b")
+    ]
+    inserted = _insert(rows)
+    assert [article.dedupe_url for article, _ in inserted] == ["https://news.example/a", "https://news.example/b"]
+    assert Article.objects.count() == 3
