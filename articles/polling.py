@@ -112,7 +112,7 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
                           None)
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
     attempt.outcome = report.outcome
-    FetchAttempt.objects.bulk_create([attempt])  # lighter than save(): this runs on every poll
+    attempt.save()
     # Health, next poll time and the release of the claim in one statement, only if the claim is
     # still ours (the reaper may have handed the source on after a very long fetch).
     Source.objects.filter(pk=source.pk, claim_token=token).update(
