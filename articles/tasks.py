@@ -3,37 +3,32 @@
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
+
+from incidents.tasks import process_article
+from outagehub.celery import RETRY_POLICY
 
 from . import dispatch, polling, scraping
 
 log = logging.getLogger(__name__)
 
-# Retry only what is worth retrying (a locked or restarting database); fetch failures are
-# recorded on the source and retried by its own backoff instead. Backoff stays far below the
-# broker's visibility timeout (tests/outagehub/test_celery_settings.py checks it).
-RETRY_POLICY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": 5,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 3,
-}
-
-
 @shared_task(bind=True, **RETRY_POLICY)
 def fetch_source(self, source_id: int) -> dict:
     report = polling.poll_source(source_id, claim_token=self.request.id or "")
+    # Teasers are processed once their page is fetched; everything else straight away.
     for article_id in report.to_scrape:
         scrape_article.delay(article_id)
+    for article_id in set(report.new_ids + report.updated_ids) - set(report.to_scrape):
+        process_article.delay(article_id)
     log.info("%s: %s, %d new, %d updated %s", report.slug, report.outcome, report.new, report.updated, report.error)
     return {"slug": report.slug, "outcome": report.outcome, "new": report.new, "updated": report.updated}
 
 
 @shared_task(**RETRY_POLICY)
 def scrape_article(article_id: int) -> str:
-    return scraping.scrape_article(article_id)
+    state = scraping.scrape_article(article_id)
+    process_article.delay(article_id)  # with the page's text if it was fetched, the teaser if not
+    return state
 
 
 @shared_task

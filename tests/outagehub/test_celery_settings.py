@@ -5,7 +5,8 @@ from django.conf import settings
 
 from articles import tasks
 from articles.polling import claim_stale_after
-from outagehub.celery import app
+from incidents.tasks import process_article
+from outagehub.celery import RETRY_POLICY, app
 
 
 def test_tasks_are_acknowledged_late_and_requeued_when_a_worker_dies():
@@ -17,8 +18,8 @@ def test_tasks_are_acknowledged_late_and_requeued_when_a_worker_dies():
 def test_every_time_limit_backoff_and_lease_stays_below_the_visibility_timeout():
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit < visibility
-    assert tasks.RETRY_POLICY["retry_backoff_max"] < visibility
-    assert tasks.RETRY_POLICY["retry_backoff_max"] * tasks.RETRY_POLICY["max_retries"] < visibility
+    assert RETRY_POLICY["retry_backoff_max"] < visibility
+    assert RETRY_POLICY["retry_backoff_max"] * RETRY_POLICY["max_retries"] < visibility
     assert claim_stale_after().total_seconds() < visibility
 
 
@@ -28,6 +29,6 @@ def test_beat_entries_expire_before_their_next_run():
 
 
 def test_the_tasks_use_the_retry_policy():
-    for task in (tasks.fetch_source, tasks.scrape_article):
-        assert task.max_retries == tasks.RETRY_POLICY["max_retries"]
-        assert task.retry_backoff_max == tasks.RETRY_POLICY["retry_backoff_max"]
+    for task in (tasks.fetch_source, tasks.scrape_article, process_article):
+        assert task.max_retries == RETRY_POLICY["max_retries"]
+        assert task.retry_backoff_max == RETRY_POLICY["retry_backoff_max"]

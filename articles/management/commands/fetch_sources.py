@@ -1,19 +1,21 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import polling, scraping
-from articles.models import Source
+from articles.models import Article, Source
 from articles.tasks import fetch_source
+from incidents.pipeline import process_article
 
 
 class Command(BaseCommand):
     help = (
-        "Fetch every enabled source now (or one with --source). With --sync the work runs in this "
-        "process, no broker needed; without it each source is queued for the Celery workers."
+        "Fetch every enabled source now (or one with --source). With --sync the whole pipeline runs in "
+        "this process, no broker needed: fetch, store, then extract and cluster the new articles. "
+        "Without it each source is queued for the Celery workers."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--source", metavar="SLUG", help="Only this source.")
-        parser.add_argument("--sync", action="store_true", help="Fetch in this process instead of queueing.")
+        parser.add_argument("--sync", action="store_true", help="Run in this process instead of queueing.")
 
     def handle(self, *args, source, sync, **options):
         sources = Source.objects.filter(enabled=True).order_by("slug")
@@ -29,19 +31,28 @@ class Command(BaseCommand):
             return
 
         totals = {"new": 0, "updated": 0, "errors": 0}
+        changed: set[int] = set()
         for n, source_id in enumerate(ids, 1):
             report = polling.poll_source(source_id)
             for article_id in report.to_scrape:
                 scraping.scrape_article(article_id)
+            changed.update(report.new_ids, report.updated_ids)
             totals["new"] += report.new
             totals["updated"] += report.updated
-            totals["errors"] += bool(report.error) and report.outcome == "error"
+            totals["errors"] += report.outcome == "error"
             status = report.http_status if report.http_status is not None else "-"
             error = report.error or "-"
             self.stdout.write(
                 f"[{n}/{len(ids)}] {report.slug} status={status} new={report.new} "
                 f"updated={report.updated} error={error}"
             )
+        # Oldest first, across sources, as the workers would have seen them arrive.
+        placed = 0
+        for article_id in Article.objects.filter(pk__in=changed).order_by("published_at", "pk").values_list(
+            "pk", flat=True
+        ):
+            placed += process_article(article_id).incident_id is not None
         self.stdout.write(
-            f"fetched {len(ids)} sources: {totals['new']} new, {totals['updated']} updated, {totals['errors']} failed"
+            f"fetched {len(ids)} sources: {totals['new']} new, {totals['updated']} updated, "
+            f"{totals['errors']} failed; {placed} articles placed in incidents"
         )

@@ -16,7 +16,7 @@ def test_sync_fetches_every_enabled_source_and_prints_a_line_each_and_a_summary(
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "[1/2] ars status=200 new=20 updated=0 error=-"
     assert lines[1].startswith("[2/2] gone status=410 new=0 updated=0 error=")
-    assert lines[-1] == "fetched 2 sources: 20 new, 0 updated, 1 failed"
+    assert lines[-1].startswith("fetched 2 sources: 20 new, 0 updated, 1 failed; ")
     assert Article.objects.count() == 20
 
 

@@ -1,0 +1,169 @@
+"""The catalogue (vendors, services), the facts extracted from each article, and incidents."""
+
+from django.db import models
+from django.utils import timezone
+
+from articles.items import VendorStatus
+from articles.models import Article
+
+
+class Vendor(models.Model):
+    """A company whose services people depend on. Loaded from incidents/data/catalogue.json."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    aliases = models.JSONField(default=list, blank=True, help_text="Other names, e.g. AWS for Amazon Web Services.")
+    status_page_url = models.URLField(max_length=500, blank=True)
+    description = models.CharField(max_length=300, blank=True, help_text="What it is and who depends on it.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """A product of a vendor (Exchange Online, EC2, Cloudflare DNS)."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="services")
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=160)
+    aliases = models.JSONField(default=list, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    requires_vendor = models.BooleanField(
+        default=False, help_text="An ordinary word (Teams, Outlook): counts only when the vendor is mentioned too."
+    )
+    case_sensitive = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["vendor__name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.vendor.name} {self.name}"
+
+
+class Severity(models.IntegerChoices):
+    """One scale for every vendor; the vendor's own word is kept beside it."""
+
+    UNKNOWN = 0, "unknown"
+    MAINTENANCE = 1, "maintenance"
+    MINOR = 2, "minor"
+    MAJOR = 3, "major"
+    CRITICAL = 4, "critical"
+
+
+class Incident(models.Model):
+    """One real-world outage, built from the status posts and news articles that report it."""
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", "reported by press, not yet acknowledged by the vendor"
+        INVESTIGATING = VendorStatus.INVESTIGATING.value, "investigating"
+        IDENTIFIED = VendorStatus.IDENTIFIED.value, "identified"
+        MONITORING = VendorStatus.MONITORING.value, "monitoring"
+        RESOLVED = VendorStatus.RESOLVED.value, "resolved"
+        SCHEDULED = VendorStatus.SCHEDULED.value, "scheduled maintenance"
+        IN_PROGRESS = VendorStatus.IN_PROGRESS.value, "maintenance in progress"
+        COMPLETED = VendorStatus.COMPLETED.value, "maintenance completed"
+
+    slug = models.SlugField(max_length=140, unique=True)
+    title = models.CharField(max_length=300)
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents")
+    subject = models.CharField(
+        max_length=120, blank=True, help_text="What is down, when the catalogue does not know it (e.g. a game)."
+    )
+    services = models.ManyToManyField(Service, blank=True, related_name="incidents")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REPORTED, db_index=True)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.UNKNOWN, db_index=True)
+    vendor_severity = models.CharField(max_length=40, blank=True, help_text="The vendor's own impact/severity word.")
+    started_at = models.DateTimeField(db_index=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    first_reported_at = models.DateTimeField()
+    vendor_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    vendor_incident_ids = models.JSONField(default=list, blank=True)
+    error_messages = models.JSONField(default=list, blank=True)
+    news_count = models.PositiveIntegerField(default=0, help_text="Distinct news stories (syndicated copies once).")
+    status_count = models.PositiveIntegerField(default=0)
+    profile = models.JSONField(default=dict, blank=True, help_text="The clustering profile of its members.")
+    last_activity_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def acknowledged_by_vendor(self) -> bool:
+        return self.vendor_acknowledged_at is not None
+
+
+class IncidentKey(models.Model):
+    """Retrieval keys (vendor, service, incident id, error, salient term) of an incident: candidates
+    for a new article come from this index, never from a scan of all incidents."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=200)
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "key"], name="incidents_incidentkey_unique")]
+        indexes = [models.Index(fields=["key", "last_seen_at"], name="incidents_key_lookup")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ArticleFacts(models.Model):
+    """What extraction found in one article, with the evidence for its relevance decision."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="facts")
+    is_outage = models.BooleanField()
+    relevance_score = models.FloatField(default=0)
+    evidence = models.JSONField(default=list, blank=True)
+    vendors = models.JSONField(default=list, blank=True)
+    services = models.JSONField(default=list, blank=True)
+    incident_ids = models.JSONField(default=list, blank=True)
+    error_messages = models.JSONField(default=list, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    times = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, blank=True)
+    impacts = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="The article's content hash these facts were built from.")
+    extracted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "article facts"
+
+    def __str__(self) -> str:
+        return f"facts of article {self.article_id}"
+
+
+class Membership(models.Model):
+    """An article's place in an incident: how it got there and how sure the machine was."""
+
+    class AssignedBy(models.TextChoices):
+        AUTO = "auto", "clustering"
+        EDITOR = "editor", "editor"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="membership")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="memberships")
+    score = models.FloatField(null=True, blank=True, help_text="Empty when the article opened the incident.")
+    score_parts = models.JSONField(default=dict, blank=True)
+    assigned_by = models.CharField(max_length=8, choices=AssignedBy.choices, default=AssignedBy.AUTO)
+    duplicate_of = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="A syndicated or near-identical copy of this earlier article: counted once.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["incident", "created_at"], name="incidents_membership_by_time")]
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} in incident {self.incident_id}"

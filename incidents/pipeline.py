@@ -1,0 +1,323 @@
+"""From a stored article to its place in an incident: extract, decide, cluster, refresh.
+
+The Django layer around the pure modules (extraction, clustering, lifecycle). Safe to run twice
+or from many workers: an unchanged article is skipped, and assignment happens under one lock so
+two workers never open two incidents for one event.
+"""
+
+import logging
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.items import VendorStatus
+from articles.models import Article, StatusUpdate
+
+from . import clustering, lifecycle
+from .catalogue import Catalogue, CatalogueError
+from .extraction import Facts, extract
+from .models import ArticleFacts, Incident, IncidentKey, Membership, Service, Vendor
+
+log = logging.getLogger(__name__)
+
+# How many candidate incidents are scored for one article: the ones sharing most keys.
+MAX_CANDIDATES = 20
+# Any constant: the key of the PostgreSQL advisory lock that serialises assignment.
+ASSIGNMENT_LOCK_ID = 0x0D7A6E
+
+
+@dataclass(frozen=True)
+class Outcome:
+    article_id: int
+    action: str  # unchanged, not_relevant, refreshed, joined, opened
+    incident_id: int | None = None
+
+
+# --- the catalogue, as editors left it in admin ---------------------------------------------------
+
+_catalogue_cache: dict[str, object] = {}
+
+
+def current_catalogue() -> Catalogue:
+    """The catalogue built from the database, rebuilt when an editor changes a vendor or service."""
+    fingerprint = (
+        Vendor.objects.aggregate(n=Count("pk"), at=Max("updated_at")),
+        Service.objects.aggregate(n=Count("pk"), at=Max("updated_at")),
+    )
+    if _catalogue_cache.get("fingerprint") != fingerprint:
+        try:
+            _catalogue_cache["catalogue"] = Catalogue.from_data(catalogue_data_from_db())
+        except CatalogueError as exc:
+            # An editor's mistake must not stop the pipeline: keep the last good catalogue.
+            log.error("the catalogue in the database is invalid (%s); fix it in admin. Using the last good one.", exc)
+            _catalogue_cache.setdefault("catalogue", Catalogue.load_default())
+        _catalogue_cache["fingerprint"] = fingerprint
+    return _catalogue_cache["catalogue"]
+
+
+def catalogue_data_from_db() -> dict:
+    return {
+        "vendors": [
+            {"slug": v.slug, "name": v.name, "aliases": v.aliases, "status_page_url": v.status_page_url,
+             "description": v.description}
+            for v in Vendor.objects.all()
+        ],
+        "services": [
+            {"slug": s.slug, "vendor": s.vendor.slug, "name": s.name, "aliases": s.aliases,
+             "description": s.description,
+             **({"requires": "vendor"} if s.requires_vendor else {}),
+             **({"case_sensitive": True} if s.case_sensitive else {})}
+            for s in Service.objects.select_related("vendor")
+        ],
+    }
+
+
+# --- one article ----------------------------------------------------------------------------------
+
+
+def article_time(article: Article) -> datetime | None:
+    """The article's own date; None when the source gave none (undated text must not be placed in time)."""
+    return None if article.published_is_fetch_time else article.published_at
+
+
+def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
+    """1. extract facts (skip if the article has not changed since)  2. an article already placed
+    refreshes its incident  3. not an outage: stop  4. otherwise join or open an incident.
+
+    assume_outage skips the relevance decision (cluster_eval --all-relevant, for event data
+    that is not about outages)."""
+    article = Article.objects.select_related("facts", "membership__incident").filter(pk=article_id).first()
+    if article is None:
+        return Outcome(article_id, "missing")
+    stored = getattr(article, "facts", None)
+    membership = getattr(article, "membership", None)
+    if stored is not None and stored.content_hash == article.content_hash and (
+        membership or not (stored.is_outage or assume_outage)
+    ):
+        return Outcome(article_id, "unchanged", membership.incident_id if membership else None)
+
+    facts = extract_facts(article)
+    save_facts(article, facts)
+    if membership is not None:
+        with transaction.atomic():
+            refresh_incident(Incident.objects.select_for_update().get(pk=membership.incident_id))
+        return Outcome(article_id, "refreshed", membership.incident_id)
+    if not (facts.is_outage or assume_outage):
+        return Outcome(article_id, "not_relevant")
+    return assign(article, facts)
+
+
+def extract_facts(article: Article) -> Facts:
+    return extract(
+        article.title,
+        article.body_text or article.summary_text or "\n".join(u.text for u in article.updates.all()),
+        article.published_at,
+        current_catalogue(),
+        is_status_post=article.kind == Article.Kind.STATUS,
+        source_vendor=article.vendor_name,
+        known_incident_id=article.vendor_incident_id,
+    )
+
+
+def save_facts(article: Article, facts: Facts) -> None:
+    ArticleFacts.objects.update_or_create(article=article, defaults={
+        "is_outage": facts.is_outage,
+        "relevance_score": facts.relevance.score,
+        "evidence": list(facts.relevance.evidence),
+        "vendors": list(facts.vendors),
+        "services": list(facts.services),
+        "incident_ids": list(facts.incident_ids),
+        "error_messages": list(facts.error_messages),
+        "regions": [region.label for region in facts.regions],
+        "times": [{"text": t.text, "utc": t.utc.isoformat()} for t in facts.times],
+        "status": facts.status or "",
+        "impacts": [impact.label for impact in facts.impacts],
+        "content_hash": article.content_hash,
+        "extracted_at": timezone.now(),
+    })
+
+
+def signals_of(article: Article, facts: Facts) -> clustering.ArticleSignals:
+    return clustering.signals(
+        str(article.pk),
+        article.title,
+        article.body_text or article.summary_text,
+        article_time(article),
+        vendors=facts.vendors,
+        services=facts.services,
+        incident_ids=facts.incident_ids,
+        error_messages=facts.error_messages,
+        regions=tuple(region.label for region in facts.regions),
+        is_status_post=article.kind == Article.Kind.STATUS,
+        vendor_incident_id=article.vendor_incident_id,
+    )
+
+
+@contextmanager
+def assignment_lock():
+    """One assignment at a time. SQLite's IMMEDIATE transactions already take the write lock at
+    BEGIN; PostgreSQL takes a transaction-scoped advisory lock."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ASSIGNMENT_LOCK_ID])
+        yield
+
+
+def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
+    """Incidents sharing the most keys with the article, seen within the time window. Uses the
+    (key, last_seen_at) index, so the cost does not grow with the archive."""
+    lookup = IncidentKey.objects.filter(key__in=keys)
+    if when is not None:
+        lookup = lookup.filter(last_seen_at__gte=when - clustering.TIME_WINDOW,
+                               last_seen_at__lte=when + clustering.TIME_WINDOW)
+    best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
+            .values_list("incident", flat=True)[:MAX_CANDIDATES])
+    return list(Incident.objects.filter(pk__in=list(best)).only("pk", "profile"))
+
+
+def assign(article: Article, facts: Facts) -> Outcome:
+    signals = signals_of(article, facts)
+    keys = clustering.retrieval_keys(signals)
+    when = article_time(article)
+    with assignment_lock():
+        if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
+            return Outcome(article.pk, "unchanged")
+        candidates = candidates_for(keys, when)
+        decision = clustering.choose(signals, [(c.pk, clustering.IncidentProfile.from_dict(c.profile))
+                                               for c in candidates])
+        by_pk = {c.pk: c for c in candidates}
+        if decision.incident is None:
+            incident = open_incident(article, facts, signals)
+            profile, action = None, "opened"
+        else:
+            incident = Incident.objects.get(pk=by_pk[decision.incident].pk)
+            profile, action = clustering.IncidentProfile.from_dict(incident.profile), "joined"
+        duplicate_of = clustering.duplicate_member(signals, profile) if profile else None
+        incident.profile = clustering.absorb(profile, signals).to_dict()
+        incident.save(update_fields=["profile"])
+        Membership.objects.create(
+            article=article, incident=incident,
+            score=decision.score.total if decision.score else None,
+            score_parts=decision.score.parts if decision.score else {},
+            duplicate_of_id=int(duplicate_of) if duplicate_of else None,
+        )
+        remember_keys(incident, keys, when or timezone.now())
+        refresh_incident(incident)
+    return Outcome(article.pk, action, incident.pk)
+
+
+def open_incident(article: Article, facts: Facts, signals: clustering.ArticleSignals) -> Incident:
+    """A new incident, keyed from the article itself when the catalogue does not know what is down."""
+    when = article.published_at
+    subject = "" if facts.vendors else " ".join(clustering.salient_terms(signals, 2))
+    incident = Incident.objects.create(
+        slug=_unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
+        started_at=when, first_reported_at=when, last_activity_at=when,
+    )
+    return incident
+
+
+def _unique_slug(title: str, when: datetime) -> str:
+    base = f"{when:%Y-%m-%d}-{slugify(title)[:100]}".strip("-")
+    slug, n = base, 1
+    while Incident.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
+    existing = set(IncidentKey.objects.filter(incident=incident, key__in=keys).values_list("key", flat=True))
+    IncidentKey.objects.filter(incident=incident, key__in=existing, last_seen_at__lt=when).update(last_seen_at=when)
+    IncidentKey.objects.bulk_create([IncidentKey(incident=incident, key=k[:200], last_seen_at=when)
+                                     for k in keys - existing])
+
+
+# --- the incident as a whole --------------------------------------------------------------------
+
+
+def refresh_incident(incident: Incident) -> None:
+    """Recompute what an incident says from all its members: lifecycle, vendor, services, regions,
+    ids, error messages and source counts."""
+    members = list(
+        Membership.objects.filter(incident=incident)
+        .select_related("article", "article__facts")
+        .order_by("article__published_at")
+    )
+    if not members:
+        return
+    articles = [m.article for m in members]
+    facts = [getattr(a, "facts", None) for a in articles]
+    updates_by_article: dict[int, list[StatusUpdate]] = {}
+    for update in StatusUpdate.objects.filter(article__in=[a for a in articles if a.kind == Article.Kind.STATUS]):
+        updates_by_article.setdefault(update.article_id, []).append(update)
+
+    posts = [
+        lifecycle.StatusPost(
+            published_at=a.published_at,
+            status=VendorStatus(a.vendor_status) if a.vendor_status else None,
+            impact=a.impact,
+            started_at=a.started_at,
+            resolved_at=a.resolved_at,
+            updates=tuple(lifecycle.PostUpdate(u.posted_at, VendorStatus(u.status))
+                          for u in updates_by_article.get(a.pk, [])),
+        )
+        for a in articles if a.kind == Article.Kind.STATUS
+    ]
+    news = [
+        lifecycle.NewsReport(published_at=a.published_at, says_resolved=bool(f and f.status == "resolved"))
+        for a, f in zip(articles, facts, strict=True) if a.kind == Article.Kind.NEWS
+    ]
+    life = lifecycle.derive(posts, news)
+
+    vendor_votes = Counter(slug for f in facts if f for slug in f.vendors)
+    status_vendors = {a.vendor_name for a in articles if a.kind == Article.Kind.STATUS and a.vendor_name}
+    vendor = _pick_vendor(vendor_votes, status_vendors)
+    service_slugs = {slug for f in facts if f for slug in f.services}
+
+    incident.status = life.status
+    incident.started_at = life.started_at
+    incident.resolved_at = life.resolved_at
+    incident.first_reported_at = life.first_reported_at
+    incident.vendor_acknowledged_at = life.vendor_acknowledged_at
+    incident.severity = life.severity
+    incident.vendor_severity = life.vendor_severity
+    incident.vendor = vendor
+    incident.regions = _union([f.regions for f in facts if f] + [a.locations for a in articles])
+    incident.vendor_incident_ids = _union([f.incident_ids for f in facts if f]
+                                          + [[a.vendor_incident_id] for a in articles if a.vendor_incident_id])
+    incident.error_messages = _union([f.error_messages for f in facts if f])
+    incident.news_count = sum(1 for m in members if m.article.kind == Article.Kind.NEWS and not m.duplicate_of_id)
+    incident.status_count = len(posts)
+    incident.last_activity_at = max(a.last_changed_at for a in articles)
+    if posts:  # the vendor's own title names the incident once the vendor has posted
+        incident.title = next(a for a in articles if a.kind == Article.Kind.STATUS).title[:300]
+    incident.save()
+    if service_slugs != set(incident.services.values_list("slug", flat=True)):
+        incident.services.set(Service.objects.filter(slug__in=service_slugs))
+
+
+def _pick_vendor(votes: Counter, status_vendor_names: set[str]) -> Vendor | None:
+    if status_vendor_names:
+        named = Vendor.objects.filter(name__in=status_vendor_names).first()
+        if named:
+            return named
+    if not votes:
+        return None
+    return Vendor.objects.filter(slug=votes.most_common(1)[0][0]).first()
+
+
+def _union(lists) -> list:
+    seen: dict = {}
+    for values in lists:
+        for value in values or ():
+            if value:
+                seen.setdefault(value, None)
+    return list(seen)

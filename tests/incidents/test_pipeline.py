@@ -1,0 +1,159 @@
+"""process_article end to end on the database: extraction, relevance, clustering, lifecycle."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from articles.ingest import store_items
+from articles.items import VendorStatus
+from articles.models import Article
+from incidents.models import ArticleFacts, Incident, Membership
+from incidents.pipeline import process_article
+from tests.factories import ItemFactory, ItemUpdateFactory, SourceFactory, StatusItemFactory
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2025, 11, 18, 11, 48, tzinfo=UTC)
+BODY = (
+    "<p>Cloudflare said a configuration file that doubled in size crashed the software that routes traffic "
+    "across its network. Websites behind Cloudflare showed \"500 Internal Server Error\" pages to visitors "
+    "for about three hours, and the company said it was investigating elevated error rates.</p>"
+)
+
+
+def ingest(source, item, at=None) -> Article:
+    """Stored as a poll right after the item's publication would store it."""
+    at = at or (item.published_at or T0) + timedelta(minutes=1)
+    result = store_items(source, [item], fetched_at=at, scrape_teasers=False)
+    return Article.objects.get(pk=(result.new_ids + result.updated_ids)[0])
+
+
+def news(title, body=BODY, at=T0, **fields):
+    return ItemFactory(title=title, content_html=body, summary_html="", published_at=at, **fields)
+
+
+def cloudflare_post(at=T0, status=VendorStatus.INVESTIGATING, updates=None):
+    return StatusItemFactory(
+        external_id="cf-1", vendor_incident_id="cf-1", title="Cloudflare Global Network experiencing issues",
+        url="https://www.cloudflarestatus.com/incidents/cf1", published_at=at, status=status,
+        summary_html="", content_html="",
+        updates=updates or (ItemUpdateFactory(posted_at=at, text="We are investigating elevated error rates on "
+                                              "the Cloudflare network; users see 500 errors."),),
+    )
+
+
+@pytest.fixture
+def press():
+    return SourceFactory(name="Ars Technica", kind="feed")
+
+
+@pytest.fixture
+def cloudflare_status():
+    return SourceFactory(name="Cloudflare status", kind="statuspage", vendor_name="Cloudflare")
+
+
+def test_a_vendor_post_opens_an_incident_acknowledged_by_the_vendor(cloudflare_status):
+    outcome = process_article(ingest(cloudflare_status, cloudflare_post()).pk)
+    incident = Incident.objects.get()
+    assert outcome.action == "opened" and outcome.incident_id == incident.pk
+    assert (incident.status, incident.started_at, incident.vendor_acknowledged_at) == ("investigating", T0, T0)
+    assert incident.vendor.slug == "cloudflare" and incident.status_count == 1 and incident.news_count == 0
+    assert incident.vendor_incident_ids == ["cf-1"]
+
+
+def test_press_reports_open_a_press_only_incident_that_the_vendor_post_then_joins(press, cloudflare_status):
+    first = ingest(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike",
+                               at=T0 - timedelta(minutes=25)))
+    process_article(first.pk)
+    incident = Incident.objects.get()
+    assert incident.status == "reported" and incident.vendor_acknowledged_at is None
+    assert process_article(ingest(cloudflare_status, cloudflare_post()).pk).action == "joined"
+    incident.refresh_from_db()
+    assert Incident.objects.count() == 1
+    assert incident.status == "investigating" and incident.vendor_acknowledged_at == T0
+    assert incident.first_reported_at == T0 - timedelta(minutes=25)
+    assert incident.title == "Cloudflare Global Network experiencing issues"
+    assert "500 Internal Server Error" in incident.error_messages
+
+
+def test_the_vendors_updates_drive_the_incident_to_resolved(cloudflare_status):
+    post = cloudflare_post()
+    process_article(ingest(cloudflare_status, post).pk)
+    resolved = replace(post, status=VendorStatus.RESOLVED, updates=(
+        *post.updates, ItemUpdateFactory(posted_at=T0 + timedelta(hours=3), status=VendorStatus.RESOLVED,
+                                         text="This incident has been resolved."),
+    ))
+    outcome = process_article(ingest(cloudflare_status, resolved, at=T0 + timedelta(hours=3)).pk)
+    incident = Incident.objects.get()
+    assert outcome.action == "refreshed"
+    assert incident.status == "resolved" and incident.resolved_at == T0 + timedelta(hours=3)
+
+
+def test_an_article_that_is_not_about_an_outage_opens_nothing_and_keeps_its_evidence(press):
+    article = ingest(press, news("Cloudflare reports record quarterly earnings",
+                                 "<p>Revenue grew 28 percent and the company raised its guidance.</p>"))
+    assert process_article(article.pk).action == "not_relevant"
+    facts = ArticleFacts.objects.get(article=article)
+    assert not facts.is_outage and facts.evidence and facts.vendors == ["cloudflare"]
+    assert not Incident.objects.exists()
+
+
+def test_processing_an_article_twice_changes_nothing(press):
+    article = ingest(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    process_article(article.pk)
+    before = list(Incident.objects.values())
+    assert process_article(article.pk).action == "unchanged"
+    assert list(Incident.objects.values()) == before and Membership.objects.count() == 1
+
+
+def test_two_outages_of_one_service_days_apart_stay_apart(press):
+    process_article(ingest(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    later = news("Cloudflare outage takes down websites again", at=T0 + timedelta(days=16),
+                 url="https://news.example/cloudflare-again")
+    process_article(ingest(press, later).pk)
+    assert Incident.objects.count() == 2
+
+
+def test_an_outage_of_a_service_the_catalogue_lacks_still_becomes_one_incident(press):
+    body = "<p>Players could not log in to Fortnite on Tuesday as Epic's matchmaking servers went down for hours.</p>"
+    for n, title in enumerate(["Fortnite servers down: players unable to log in",
+                               "Fortnite outage leaves players unable to log in for hours"]):
+        process_article(ingest(press, news(title, body, at=T0 + timedelta(minutes=30 * n),
+                                           url=f"https://news.example/fortnite-{n}")).pk)
+    assert Incident.objects.count() == 1
+    assert Membership.objects.count() == 2
+
+
+def test_a_syndicated_copy_is_counted_once(press):
+    mirror = SourceFactory(name="Mirror", kind="feed")
+    title = "Widespread Cloudflare outage blamed on mysterious traffic spike"
+    process_article(ingest(press, news(title)).pk)
+    process_article(ingest(mirror, news(title, url="https://mirror.example/cloudflare")).pk)
+    incident = Incident.objects.get()
+    assert incident.memberships.count() == 2 and incident.news_count == 1
+
+
+def test_the_cost_of_placing_an_article_does_not_grow_with_the_archive(press, django_assert_max_num_queries):
+    def place(n):
+        # Outages ten days apart: each opens its own incident, among ever more incidents.
+        at = T0 + timedelta(days=10 * n)
+        process_article(ingest(press, news(f"Service {n} outage: users unable to sign in", at=at,
+                                           url=f"https://news.example/{n}")).pk)
+
+    place(0)
+    with django_assert_max_num_queries(60) as small:
+        place(1)
+    for n in range(2, 40):
+        place(n)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        place(41)
+
+
+def test_fetch_sources_sync_runs_the_whole_pipeline(http_server, capsys):
+    http_server.serve_file("/summary.json", "statuspage/twilio-summary-incidents-2020-06-16.json")
+    SourceFactory(slug="twilio", kind="statuspage", vendor_name="Twilio", url=http_server.url("/summary.json"))
+    call_command("fetch_sources", "--sync")
+    assert "articles placed in incidents" in capsys.readouterr().out
+    assert Incident.objects.filter(vendor__slug="twilio").exists()
+    assert Membership.objects.count() == Article.objects.filter(facts__is_outage=True).count()
