@@ -35,7 +35,7 @@ ID_TIME_WINDOW = timedelta(days=45)
 apart (Google Cloud: up to 17 days), and an id match is a hard join whatever the time."""
 
 MAX_KEYS = 12
-MAX_TERM_KEYS = 6
+MAX_TERM_KEYS = 8
 
 # Profile bounds: a profile never grows past these, however many members the incident has.
 CENTROID_TERMS = 250
@@ -61,13 +61,14 @@ W_NUM_NOVEL = 0.2
 W_VENDOR = 0.15  # a catalogue vendor in common
 W_VENDOR_CONFLICT = -0.35  # both name vendors, none in common
 W_SERVICE = 0.35  # share of the article's services the incident has
-W_SERVICE_CONFLICT = -0.3  # both name services, none in common
+W_SERVICE_CONFLICT = -0.15  # same vendor, both name services, none in common (news names them loosely)
 W_ERROR = 0.6  # an error message in common
 W_REGION = 0.05
+W_REGION_CONFLICT = -0.1  # both name regions, none in common
 W_ID_CONFLICT = -0.5  # the article quotes vendor incident ids, the incident is anchored by another
 W_TIME = -1.0  # reached TIME_GRACE + TIME_RAMP away from the incident's first..last activity
-TIME_GRACE = timedelta(hours=24)
-TIME_RAMP = timedelta(hours=24)
+TIME_GRACE = timedelta(hours=36)  # same-day and next-day follow-ups are not penalised
+TIME_RAMP = timedelta(hours=36)  # full penalty 72 h away: two outages days apart stay apart
 
 JOIN_THRESHOLD = 0.8  # the score an article needs to join an incident…
 SMALL_INCIDENT_EXTRA = -0.2  # …plus this divided by the incident's number of sources
@@ -195,11 +196,17 @@ def key_window(key: str) -> timedelta:
 
 
 def salient_terms(s: ArticleSignals, k: int = MAX_TERM_KEYS) -> list[str]:
-    """The ``k`` heaviest terms of the article (ties by the term itself)."""
+    """The ``k`` most salient terms of the article: TF-IDF weight, names counting extra (ties by the term)."""
     if k <= 0 or not s.terms:
         return []
-    ranked = sorted(s.terms.items(), key=lambda kv: (-kv[1], kv[0]))
+    ents = s.entities or {}
+    ranked = sorted(
+        s.terms.items(), key=lambda kv: (-kv[1] * (TERM_KEY_NAME_BOOST if f"name:{kv[0]}" in ents else 1.0), kv[0])
+    )
     return [t for t, _ in ranked[:k]]
+
+
+TERM_KEY_NAME_BOOST = 1.5
 
 
 # --- profiles ----------------------------------------------------------------------------------
@@ -264,8 +271,8 @@ class IncidentProfile:
             "services": dict(sorted(self.services.items())),
             "regions": dict(sorted(self.regions.items())),
             "keys": dict(sorted(self.keys.items())),
-            "centroid": {k: round(v, 6) for k, v in sorted(self.centroid.items())},
-            "entities": {k: round(v, 6) for k, v in sorted(self.entities.items())},
+            "centroid": dict(sorted(self.centroid.items())),
+            "entities": dict(sorted(self.entities.items())),
             "fingerprints": [[item, format(fp, "016x")] for item, fp in self.fingerprints],
         }
 
@@ -447,12 +454,16 @@ def score(s: ArticleSignals, profile: IncidentProfile) -> Score:
         parts["vendor"] = W_VENDOR * shared if shared else W_VENDOR_CONFLICT
     if s.services and profile.services:
         shared = _overlap(s.services, profile.services)
-        parts["service"] = W_SERVICE * shared if shared else W_SERVICE_CONFLICT
+        if shared:
+            parts["service"] = W_SERVICE * shared
+        elif parts.get("vendor", 0) > 0:
+            parts["service"] = W_SERVICE_CONFLICT
     if s.error_messages and profile.errors:
         if any(error_key(e) in profile.errors for e in s.error_messages):
             parts["error"] = W_ERROR
     if s.regions and profile.regions:
-        parts["region"] = W_REGION * _overlap(s.regions, profile.regions)
+        shared = _overlap(s.regions, profile.regions)
+        parts["region"] = W_REGION * shared if shared else W_REGION_CONFLICT
     if ids and profile.anchors and not ids & profile.anchors:
         parts["id_conflict"] = W_ID_CONFLICT
     gap = _time_gap(s.published_at, profile)

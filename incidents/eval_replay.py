@@ -202,7 +202,8 @@ def replay(rows: Iterable[dict], *, all_relevant: bool = False, progress: Callab
     for row_id in result.gold:
         article_id = article_of_row.get(row_id)
         result.assignment[row_id] = placed.get(article_id)
-        result.detected[row_id] = article_id in placed or article_id in outage
+        # Detection is the relevance decision: planned maintenance is placed, but is not an outage.
+        result.detected[row_id] = article_id in outage
     if checks:
         result.lifecycle = _check_lifecycles(checks, result.assignment)
     return result

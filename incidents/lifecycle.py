@@ -68,8 +68,9 @@ def _post_start(post: StatusPost) -> datetime:
 
 
 def _post_status(post: StatusPost) -> VendorStatus | None:
-    """The newest lifecycle word; a plain "update" never moves an incident back."""
-    if not post.updates:
+    """The newest lifecycle word; a plain "update" never moves an incident back. A post its vendor
+    has closed is closed, whatever its last update says (Google posts summaries after the end)."""
+    if not post.updates or post.status in CLOSING:
         return post.status
     ordered = sorted(post.updates, key=lambda u: u.posted_at)
     latest = ordered[-1].status

@@ -98,7 +98,7 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
     stored = getattr(article, "facts", None)
     membership = getattr(article, "membership", None)
     if stored is not None and stored.content_hash == article.content_hash and (
-        membership or not (stored.is_outage or assume_outage)
+        membership or not _belongs_in_an_incident(article, stored.is_outage, assume_outage)
     ):
         return Outcome(article_id, "unchanged", membership.incident_id if membership else None)
 
@@ -108,9 +108,15 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
         with transaction.atomic():
             refresh_incident(Incident.objects.select_for_update().get(pk=membership.incident_id))
         return Outcome(article_id, "refreshed", membership.incident_id)
-    if not (facts.is_outage or assume_outage):
+    if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
         return Outcome(article_id, "not_relevant")
     return assign(article, facts)
+
+
+def _belongs_in_an_incident(article: Article, is_outage: bool, assume_outage: bool) -> bool:
+    """News must report an outage. A vendor's own status post always makes (or joins) an incident:
+    planned maintenance too, shown as maintenance, since it takes services down all the same."""
+    return is_outage or assume_outage or article.kind == Article.Kind.STATUS
 
 
 def extract_facts(article: Article) -> Facts:

@@ -88,6 +88,7 @@ def clean_text(text: str | None, limit: int = MAX_BODY_CHARS) -> str:
     return text.strip()[:limit]
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A light, conservative English suffix stripper (plurals, -ing, -ed, possessives)."""
     if word.endswith(("'s", "’s")):
@@ -153,37 +154,32 @@ def idf(word: str) -> float:
 
 def term_counts(title: str, body: str, title_weight: int = 2) -> Counter[str]:
     """Stemmed non-stopword term counts; title words count ``title_weight`` times."""
+    return _terms(title, body, title_weight)[0]
+
+
+def _terms(title: str, body: str, title_weight: int = 2) -> tuple[Counter[str], dict[str, float]]:
+    """Term counts, and each stem's IDF from its rarest surface form (stems are not dictionary words)."""
     counts: Counter[str] = Counter()
+    weights: dict[str, float] = {}
     for weight, text in ((title_weight, title), (1, body)):
         for w in words(text):
             lw = w.lower()
             if lw in STOPWORDS or len(lw) < 2:
                 continue
-            counts[stem(lw)] += weight
-    return counts
-
-
-def _surface_idf(title: str, body: str) -> dict[str, float]:
-    """IDF per stem, from the rarest surface form seen (stems are not dictionary words)."""
-    best: dict[str, float] = {}
-    for w in words(title) + words(body):
-        lw = w.lower()
-        if lw in STOPWORDS or len(lw) < 2:
-            continue
-        s = stem(lw)
-        v = idf(lw)
-        if v > best.get(s, -1.0):
-            best[s] = v
-    return best
+            s = stem(lw)
+            counts[s] += weight
+            v = idf(lw)
+            if v > weights.get(s, -1.0):
+                weights[s] = v
+    return counts, weights
 
 
 def term_vector(title: str, body: str, max_terms: int = MAX_TERMS) -> dict[str, float]:
-    """L2-normalised TF-IDF vector (sublinear TF), at most ``max_terms`` terms."""
-    counts = term_counts(title, body)
+    """L2-normalised TF-IDF vector (sublinear TF, static IDF), at most ``max_terms`` terms."""
+    counts, weights = _terms(title, body)
     if not counts:
         return {}
-    weights = _surface_idf(title, body)
-    vec = {t: (1.0 + math.log(c)) * weights.get(t, IDF_CEILING) for t, c in counts.items()}
+    vec = {t: (1.0 + math.log(c)) * weights[t] for t, c in counts.items()}
     return normalise(top(vec, max_terms))
 
 
@@ -227,7 +223,8 @@ _NUM = re.compile(r"^\d+(?:[.,]\d+)*$")
 
 
 def _is_cap(w: str) -> bool:
-    return w[:1].isupper() and not w.isupper() or (w.isupper() and len(w) >= 2 and w.isalpha())
+    """Capitalised ("Klitschko"), or an all-capitals code of 2+ characters ("FBI", "NYC3", "LON1")."""
+    return w[:1].isupper() and not w.isupper() or (w.isupper() and len(w) >= 2 and w[:1].isalpha())
 
 
 def salient_entities(title: str, body: str, max_items: int = 60) -> dict[str, float]:
@@ -394,8 +391,19 @@ def entity_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 SIMHASH_BITS = 64
 
 
+_MASK64 = (1 << 64) - 1
+
+
+@lru_cache(maxsize=100_000)
 def _h64(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _mix64(x: int) -> int:
+    """splitmix64's finaliser: spreads a combination of token hashes over all 64 bits."""
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK64
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK64
+    return x ^ (x >> 31)
 
 
 _LANE = 16  # bits per counter lane: up to 65,535 shingles
@@ -405,19 +413,22 @@ _SPREAD = [
 ]
 
 
-def simhash(text: str, shingle: int = 3, max_words: int = 2000) -> int:
-    """64-bit SimHash of word shingles; 0 for texts too short to fingerprint.
+def simhash(text: str, shingle: int = 3, max_words: int = 600) -> int:
+    """64-bit SimHash of word 3-shingles; 0 for texts too short to fingerprint (under 8 words).
 
-    The 64 bit counters are kept as 16-bit lanes of one big integer, so each shingle costs eight
-    table look-ups and additions instead of 64 bit tests.
+    Each word is hashed once (stable blake2b), a shingle's hash mixes its words' hashes, and the
+    64 bit counters are 16-bit lanes of one big integer: eight table look-ups per shingle.
     """
-    toks = [w.lower() for w in words(text)[:max_words]]
-    n = len(toks) - shingle + 1
+    hashes = [_h64(w.lower()) for w in words(text)[:max_words]]
+    n = len(hashes) - shingle + 1
     if n < 6:
         return 0
     acc = 0
     for i in range(n):
-        h = _h64(" ".join(toks[i : i + shingle]))
+        h = 0
+        for k in range(shingle):
+            h = (h * 0x100000001B3 + hashes[i + k]) & _MASK64
+        h = _mix64(h)
         for byte in range(SIMHASH_BITS // 8):
             acc += _SPREAD[byte][h >> (8 * byte) & 0xFF]
     mask = (1 << _LANE) - 1

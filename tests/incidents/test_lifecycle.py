@@ -77,3 +77,11 @@ def test_severity_words_of_every_provider_share_one_scale():
 def test_nothing_to_derive_from_is_an_error():
     with pytest.raises(ValueError, match="at least one"):
         derive([], [])
+
+
+def test_a_post_the_vendor_closed_is_closed_even_if_its_only_update_came_later():
+    # Google Cloud posts some incidents after the fact: one SERVICE_DISRUPTION update, and `end` set.
+    late = post((90, VendorStatus.INVESTIGATING), status=VendorStatus.RESOLVED, started_at=T0,
+                resolved_at=T0 + timedelta(minutes=27))
+    life = derive([late], [])
+    assert (life.status, life.started_at, life.resolved_at) == ("resolved", T0, T0 + timedelta(minutes=27))

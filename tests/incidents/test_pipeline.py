@@ -99,6 +99,19 @@ def test_an_article_that_is_not_about_an_outage_opens_nothing_and_keeps_its_evid
     assert not Incident.objects.exists()
 
 
+def test_a_vendors_planned_maintenance_is_an_incident_but_not_an_outage(cloudflare_status):
+    maintenance = StatusItemFactory(
+        title="Scheduled maintenance in Frankfurt", impact="maintenance", status=VendorStatus.SCHEDULED,
+        summary_html="", content_html="", updates=(ItemUpdateFactory(
+            status=VendorStatus.SCHEDULED, text="We will be performing scheduled maintenance in our FRA datacenter."),),
+    )
+    article = ingest(cloudflare_status, maintenance)
+    assert process_article(article.pk).action == "opened"
+    incident = Incident.objects.get()
+    assert (incident.status, incident.severity) == ("scheduled", 1)
+    assert ArticleFacts.objects.get(article=article).is_outage is False
+
+
 def test_processing_an_article_twice_changes_nothing(press):
     article = ingest(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
     process_article(article.pk)
@@ -156,4 +169,6 @@ def test_fetch_sources_sync_runs_the_whole_pipeline(http_server, capsys):
     call_command("fetch_sources", "--sync")
     assert "articles placed in incidents" in capsys.readouterr().out
     assert Incident.objects.filter(vendor__slug="twilio").exists()
-    assert Membership.objects.count() == Article.objects.filter(facts__is_outage=True).count()
+    # Every post of the vendor's own status page is placed, planned maintenance included.
+    assert Membership.objects.count() == Article.objects.filter(kind="status").count() > 0
+    assert Incident.objects.filter(severity=1).exists()  # Twilio's scheduled maintenance

@@ -1,0 +1,57 @@
+import json
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article
+
+ROWS = [
+    {"id": "a1", "title": "Widespread Cloudflare outage blamed on mysterious traffic spike",
+     "text": "Cloudflare's network failed on Tuesday and websites showed 500 errors to visitors.",
+     "url": "https://news.example/a1", "published": "2025-11-18T12:30:00Z", "source": "Ars", "gold_event_id": "cf"},
+    {"id": "a2", "title": "Cloudflare outage takes down X, ChatGPT and thousands of websites",
+     "text": "A Cloudflare outage on Tuesday made many websites unreachable; users saw 500 errors.",
+     "url": "https://other.example/a2", "published": "2025-11-18T13:05:00Z", "source": "Other",
+     "gold_event_id": "cf"},
+    {"id": "a3", "title": "Apple reports record quarterly revenue", "text": "Revenue grew 8 percent.",
+     "url": "https://news.example/a3", "published": "2025-11-18T14:00:00Z", "source": "Ars", "gold_event_id": None},
+    {"id": "github_status:1", "title": "Incident with Codespaces", "url": "https://www.githubstatus.com/incidents/abc123",
+     "started_at": "2022-03-26T01:43:00Z", "resolved_at": "2022-03-26T03:35:00Z", "impact": "minor",
+     "components": ["Codespaces"], "updates": [
+         {"at": "2022-03-26T01:43:00Z", "status": "Investigating", "message": "We are investigating reports of "
+          "degraded performance for Codespaces."},
+         {"at": "2022-03-26T02:20:00Z", "status": "Update", "message": "We are still investigating."},
+         {"at": "2022-03-26T03:35:00Z", "status": "Resolved", "message": "This incident has been resolved."}]},
+]
+
+
+@pytest.fixture
+def labelled_file(tmp_path):
+    path = tmp_path / "dev.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in ROWS) + "\n")
+    return path
+
+
+@pytest.mark.django_db
+def test_it_replays_on_a_throwaway_database_and_prints_the_figures_as_json(labelled_file, capsys):
+    call_command("cluster_eval", str(labelled_file), "--json")
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["items"] == 4 and figures["scored_items"] == 3
+    assert figures["outage_detection"]["precision"] == 1.0 and figures["outage_detection"]["recall"] == 1.0
+    assert figures["bcubed"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert set(figures["pairwise"]) == {"precision", "recall", "f1"}
+    assert figures["incidents"] == 2 and figures["items_per_second"] > 0
+    assert figures["lifecycle"]["right"] == 1
+    assert not Article.objects.exists()  # nothing touched the real (here: test) database
+
+
+def test_all_relevant_has_no_detection_figure(labelled_file, capsys):
+    call_command("cluster_eval", str(labelled_file), "--all-relevant", "--json")
+    assert json.loads(capsys.readouterr().out)["outage_detection"] is None
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("cluster_eval", str(tmp_path / "nope.jsonl"))
