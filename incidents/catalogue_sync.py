@@ -16,44 +16,38 @@ class SyncResult:
     services_updated: int = 0
 
 
-def _merged(editor_aliases: list[str], shipped: list[str]) -> list[str]:
-    return list(dict.fromkeys([*shipped, *editor_aliases]))
+def _upsert(model, entry: dict, fields: dict) -> tuple[object, str]:
+    """Create or update one row by slug; returns the row and "created", "updated" or "unchanged"."""
+    shipped_aliases = list(entry.get("aliases", []))
+    row = model.objects.filter(slug=entry["slug"]).first()
+    if row is None:
+        return model.objects.create(slug=entry["slug"], aliases=shipped_aliases, **fields), "created"
+    aliases = list(dict.fromkeys([*shipped_aliases, *row.aliases]))
+    if aliases == row.aliases and all(getattr(row, name) == value for name, value in fields.items()):
+        return row, "unchanged"
+    model.objects.filter(pk=row.pk).update(aliases=aliases, **fields)
+    return row, "updated"
 
 
 def sync_catalogue(data: dict, vendor_model, service_model) -> SyncResult:
     result = SyncResult()
     vendors = {}
     for entry in data["vendors"]:
-        vendor = vendor_model.objects.filter(slug=entry["slug"]).first()
-        fields = {
+        vendors[entry["slug"]], action = _upsert(vendor_model, entry, {
             "name": entry["name"],
             "status_page_url": entry.get("status_page_url", ""),
             "description": entry.get("description", ""),
-        }
-        if vendor is None:
-            vendor = vendor_model.objects.create(slug=entry["slug"], aliases=list(entry.get("aliases", [])), **fields)
-            result.vendors_created += 1
-        else:
-            aliases = _merged(vendor.aliases, list(entry.get("aliases", [])))
-            if any(getattr(vendor, k) != v for k, v in fields.items()) or aliases != vendor.aliases:
-                vendor_model.objects.filter(pk=vendor.pk).update(aliases=aliases, **fields)
-                result.vendors_updated += 1
-        vendors[entry["slug"]] = vendor
+        })
+        result.vendors_created += action == "created"
+        result.vendors_updated += action == "updated"
     for entry in data["services"]:
-        service = service_model.objects.filter(slug=entry["slug"]).first()
-        fields = {
+        _, action = _upsert(service_model, entry, {
             "vendor": vendors[entry["vendor"]],
             "name": entry["name"],
             "description": entry.get("description", ""),
             "requires_vendor": entry.get("requires") == "vendor",
             "case_sensitive": bool(entry.get("case_sensitive", False)),
-        }
-        if service is None:
-            service_model.objects.create(slug=entry["slug"], aliases=list(entry.get("aliases", [])), **fields)
-            result.services_created += 1
-        else:
-            aliases = _merged(service.aliases, list(entry.get("aliases", [])))
-            if any(getattr(service, k) != v for k, v in fields.items()) or aliases != service.aliases:
-                service_model.objects.filter(pk=service.pk).update(aliases=aliases, **fields)
-                result.services_updated += 1
+        })
+        result.services_created += action == "created"
+        result.services_updated += action == "updated"
     return result

@@ -21,9 +21,9 @@ profiles keep a fixed number of entries, and a call costs the same whatever the 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Any
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from incidents import text_features as tf
 
@@ -35,7 +35,8 @@ ID_TIME_WINDOW = timedelta(days=45)
 apart (Google Cloud: up to 17 days), and an id match is a hard join whatever the time."""
 
 MAX_KEYS = 12
-MAX_TERM_KEYS = 8
+MAX_TERM_KEYS = 8  # salient-term keys, when the facts leave room
+TERM_KEY_NAME_BOOST = 1.5  # names make better keys than other words of the same weight
 
 # Profile bounds: a profile never grows past these, however many members the incident has.
 CENTROID_TERMS = 250
@@ -48,7 +49,7 @@ PROFILE_COUNTS = 40
 NEAR_DUPLICATE_BITS = 3  # SimHash bits that may differ between syndicated copies
 
 # Score weights, tuned on the dev sets (ECB+ for the text parts; the rules of the issue for the
-# structured parts). A part is weight × similarity in [0, 1], or a fixed penalty on a conflict.
+# structured parts). A part is weight * similarity in [0, 1], or a fixed penalty on a conflict.
 W_TEXT = 0.5  # TF-IDF cosine with the incident's term centroid
 W_ENTITY = 1.5  # cosine of salient entities (names, numbers, years, dates)
 W_YEAR_CONFLICT = -0.25  # both mention years, none shared
@@ -64,9 +65,9 @@ W_SERVICE = 0.35  # share of the article's services the incident has
 W_SERVICE_CONFLICT = -0.15  # same vendor, both name services, none in common (news names them loosely)
 W_ERROR = 0.6  # an error message in common
 W_REGION = 0.05
-W_REGION_CONFLICT = -0.1  # both name regions, none in common
+W_REGION_CONFLICT = -0.05  # both name regions, none in common
 W_ID_CONFLICT = -0.5  # the article quotes vendor incident ids, the incident is anchored by another
-W_TIME = -1.0  # reached TIME_GRACE + TIME_RAMP away from the incident's first..last activity
+W_TIME = -2.0  # reached TIME_GRACE + TIME_RAMP away from the incident's first..last activity
 TIME_GRACE = timedelta(hours=36)  # same-day and next-day follow-ups are not penalised
 TIME_RAMP = timedelta(hours=36)  # full penalty 72 h away: two outages days apart stay apart
 
@@ -119,7 +120,7 @@ class ArticleSignals:
         if self.entities is None:
             set_(self, "entities", tf.salient_entities(title, body))
         if self.fingerprint is None:
-            set_(self, "fingerprint", tf.simhash(f"{title}\n{body}"))
+            set_(self, "fingerprint", tf.fingerprint(title, body))
 
     @property
     def all_ids(self) -> frozenset[str]:
@@ -155,7 +156,7 @@ def signals(
     """Build the signals of one article (cleans and bounds the text, computes term weights etc.)."""
     return ArticleSignals(
         item_id=str(item_id),
-        published_at=published_at.astimezone(UTC) if published_at is not None else None,
+        published_at=published_at.astimezone(UTC) if published_at is not None and published_at.tzinfo else published_at,
         title=title or "",
         body=body or "",
         vendors=frozenset(vendors),
@@ -204,9 +205,6 @@ def salient_terms(s: ArticleSignals, k: int = MAX_TERM_KEYS) -> list[str]:
         s.terms.items(), key=lambda kv: (-kv[1] * (TERM_KEY_NAME_BOOST if f"name:{kv[0]}" in ents else 1.0), kv[0])
     )
     return [t for t, _ in ranked[:k]]
-
-
-TERM_KEY_NAME_BOOST = 1.5
 
 
 # --- profiles ----------------------------------------------------------------------------------
@@ -458,9 +456,8 @@ def score(s: ArticleSignals, profile: IncidentProfile) -> Score:
             parts["service"] = W_SERVICE * shared
         elif parts.get("vendor", 0) > 0:
             parts["service"] = W_SERVICE_CONFLICT
-    if s.error_messages and profile.errors:
-        if any(error_key(e) in profile.errors for e in s.error_messages):
-            parts["error"] = W_ERROR
+    if s.error_messages and any(error_key(e) in profile.errors for e in s.error_messages):
+        parts["error"] = W_ERROR
     if s.regions and profile.regions:
         shared = _overlap(s.regions, profile.regions)
         parts["region"] = W_REGION * shared if shared else W_REGION_CONFLICT

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -179,10 +179,17 @@ def assignment_lock():
 def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
     """Incidents sharing the most keys with the article, seen within the time window. Uses the
     (key, last_seen_at) index, so the cost does not grow with the archive."""
-    lookup = IncidentKey.objects.filter(key__in=keys)
-    if when is not None:
-        lookup = lookup.filter(last_seen_at__gte=when - clustering.TIME_WINDOW,
-                               last_seen_at__lte=when + clustering.TIME_WINDOW)
+    if when is None:
+        lookup = IncidentKey.objects.filter(key__in=keys)
+    else:
+        # Each kind of key has its own window: a vendor incident id is looked up further back.
+        windows: dict = {}
+        for key in keys:
+            windows.setdefault(clustering.key_window(key), []).append(key)
+        match = Q()
+        for window, some_keys in windows.items():
+            match |= Q(key__in=some_keys, last_seen_at__gte=when - window, last_seen_at__lte=when + window)
+        lookup = IncidentKey.objects.filter(match)
     best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
             .values_list("incident", flat=True)[:MAX_CANDIDATES])
     return list(Incident.objects.filter(pk__in=list(best)).only("pk", "profile"))
@@ -200,7 +207,7 @@ def assign(article: Article, facts: Facts) -> Outcome:
                                                for c in candidates])
         by_pk = {c.pk: c for c in candidates}
         if decision.incident is None:
-            incident = open_incident(article, facts, signals)
+            incident = open_incident(article, facts)
             profile, action = None, "opened"
         else:
             incident = Incident.objects.get(pk=by_pk[decision.incident].pk)
@@ -219,10 +226,10 @@ def assign(article: Article, facts: Facts) -> Outcome:
     return Outcome(article.pk, action, incident.pk)
 
 
-def open_incident(article: Article, facts: Facts, signals: clustering.ArticleSignals) -> Incident:
+def open_incident(article: Article, facts: Facts) -> Incident:
     """A new incident, keyed from the article itself when the catalogue does not know what is down."""
     when = article.published_at
-    subject = "" if facts.vendors else " ".join(clustering.salient_terms(signals, 2))
+    subject = "" if facts.vendors else clustering.subject_of(article.title)
     incident = Incident.objects.create(
         slug=_unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
         started_at=when, first_reported_at=when, last_activity_at=when,

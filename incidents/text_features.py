@@ -5,7 +5,7 @@
 * ``tokens`` / ``stem``: lower-case word tokens with a light English suffix stripper.
 * ``idf``: a static inverse document frequency from English word frequencies (wordfreq), so a
   term's weight never depends on what the archive happens to hold.
-* ``term_vector``: sublinear TF × IDF over title (counted extra) and body, L2-normalised, top-K.
+* ``term_vector``: sublinear TF x IDF over title (counted extra) and body, L2-normalised, top-K.
 * ``salient_entities``: names (capitalised words and runs of them), numbers, years and dates:
   what tells apart two events of the same kind (two earthquakes, two outages of one service).
 * ``simhash``: a 64-bit fingerprint of word shingles for near-duplicate (syndicated) copies.
@@ -29,7 +29,7 @@ MAX_TERMS = 120  # terms kept per article vector
 _TAG = re.compile(r"<(script|style)\b[^>]{0,500}>.{0,100000}?</\1\s*>|<!--.{0,20000}?-->|<[^<>]{0,2000}>", re.I | re.S)
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NL = re.compile(r"\s*\n\s*")
-_WORD = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:[-'\u2019.][^\W_]+)*")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
 
 STOPWORDS = frozenset(
@@ -44,31 +44,34 @@ STOPWORDS = frozenset(
     would could still yet us it's that's there's he's she's i'm we're they're don't didn't doesn't isn't
     wasn't aren't won't can't couldn't wouldn't shouldn't let let's get got like just many much well even
     back since around within without per via among across however although though upon another every
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 _MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan",
+            "february feb",
+            "march mar",
+            "april apr",
+            "may",
+            "june jun",
+            "july jul",
+            "august aug",
+            "september sep sept",
+            "october oct",
+            "november nov",
+            "december dec",
+        ),
+        start=1,
     )
-    for m in names
+    for name in names.split()
 }
 _WEEKDAYS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun".split()
+    """
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+    """.split()  # noqa: SIM905
 )
 
 
@@ -91,7 +94,7 @@ def clean_text(text: str | None, limit: int = MAX_BODY_CHARS) -> str:
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A light, conservative English suffix stripper (plurals, -ing, -ed, possessives)."""
-    if word.endswith(("'s", "’s")):
+    if word.endswith(("'s", "\u2019s")):
         word = word[:-2]
     n = len(word)
     if n <= 3 or not word.isalpha():
@@ -213,8 +216,10 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 _CLOCK = re.compile(r"\b\d{1,2}\s?:\s?\d{2}(?:\s?:\s?\d{2})?(?:\s?[ap]\.?\s?m\b\.?)?", re.I)
 _NOT_NAMES = frozenset(
-    "gmt bst utc edt est cdt cst mdt mst pdt pst cet cest eet eest ist jst aest aedt et pt ct am pm "
-    "a.m p.m mr mrs ms dr st".split()
+    """
+    gmt bst utc edt est cdt cst mdt mst pdt pst cet cest eet eest ist jst aest aedt et pt ct am pm
+    a.m p.m mr mrs ms dr st
+    """.split()  # noqa: SIM905
 )
 _NAME_STOPWORDS = STOPWORDS - {"new"}  # "New York", "New Relic"
 _SENT_END = re.compile(r"[.!?:;\"“”\n]\s*$")
@@ -224,7 +229,7 @@ _NUM = re.compile(r"^\d+(?:[.,]\d+)*$")
 
 def _is_cap(w: str) -> bool:
     """Capitalised ("Klitschko"), or an all-capitals code of 2+ characters ("FBI", "NYC3", "LON1")."""
-    return w[:1].isupper() and not w.isupper() or (w.isupper() and len(w) >= 2 and w[:1].isalpha())
+    return (w[:1].isupper() and not w.isupper()) or (w.isupper() and len(w) >= 2 and w[:1].isalpha())
 
 
 def salient_entities(title: str, body: str, max_items: int = 60) -> dict[str, float]:
@@ -284,6 +289,7 @@ def salient_name(title: str, limit: int = 120) -> str:
     else its rarest word; "" when it has none."""
     best: tuple[float, int, str] | None = None
     spans = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(_URL.sub(" ", title))]
+
     def joined(j: int) -> bool:  # token j follows token j-1 with only a space between
         return not title[spans[j - 1][2] : spans[j][1]].strip()
 
@@ -433,6 +439,16 @@ def simhash(text: str, shingle: int = 3, max_words: int = 600) -> int:
             acc += _SPREAD[byte][h >> (8 * byte) & 0xFF]
     mask = (1 << _LANE) - 1
     return sum(1 << b for b in range(SIMHASH_BITS) if 2 * (acc >> (b * _LANE) & mask) > n)
+
+
+def fingerprint(title: str, body: str, min_words: int = 8) -> int:
+    """SimHash of the article's running text: body lines of ``min_words``+ words, so bylines, share
+    buttons and "| Site name" title suffixes that differ between syndicated copies do not count.
+    Falls back to title and body together for short texts."""
+    prose = "\n".join(line for line in body.split("\n") if len(words(line)) >= min_words)
+    if len(words(prose)) >= min_words:
+        return simhash(prose)
+    return simhash(f"{title}\n{body}")
 
 
 def hamming(a: int, b: int) -> int:
