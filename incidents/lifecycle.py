@@ -119,8 +119,10 @@ def derive(posts: list[StatusPost], news: list[NewsReport]) -> Lifecycle:
             status = max(open_statuses, key=lambda s: PROGRESS.get(s, 0)) if open_statuses else latest_status
         started = min(_post_start(p) for p in posts)
         acknowledged = min(min([u.posted_at for u in p.updates] or [p.published_at]) for p in posts)
+        if status in (None, VendorStatus.UPDATE):  # a post without a lifecycle word: the vendor is on it
+            status = VendorStatus.INVESTIGATING
         return Lifecycle(
-            status=(status or VendorStatus.INVESTIGATING).value,
+            status=status.value,
             started_at=min(started, first_reported),
             resolved_at=max(ends) if all_closed else None,
             first_reported_at=first_reported,

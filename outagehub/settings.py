@@ -135,6 +135,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         # Exchange bindings; kombu's default is ./control under whatever directory the process started in.
         "control_folder": str(BROKER_DIR / "control"),
+        # The filesystem transport polls its folder; at its default of once a second a worker took
+        # about two tasks a second (measured under `make demo`).
+        "polling_interval": 0.1,
         "store_processed": False,
     }
 elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "memory://")):

@@ -85,3 +85,8 @@ def test_a_post_the_vendor_closed_is_closed_even_if_its_only_update_came_later()
                 resolved_at=T0 + timedelta(minutes=27))
     life = derive([late], [])
     assert (life.status, life.started_at, life.resolved_at) == ("resolved", T0, T0 + timedelta(minutes=27))
+
+
+def test_a_post_with_no_lifecycle_word_reads_as_investigating():
+    informational = StatusPost(published_at=T0, status=VendorStatus.UPDATE)
+    assert derive([informational], []).status == "investigating"
