@@ -1,12 +1,14 @@
 """`python -m bench` (`make bench`): run every benchmark and print its figures.
 
-    python -m bench                      # the full run, about a minute and a half on 2 cores
+    python -m bench                      # the full run, about four minutes on 2 cores (2.5: cluster)
     python -m bench --only parse,store   # some sections
+    python -m bench --only cluster --cluster-sizes 1000,10000   # a smaller archive
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench   # adds PostgreSQL
 
-The Django benchmarks run in subprocesses (bench/storing.py, bench/polling.py) on throw-away
-databases in a temp dir; they stream their figures back as JSON lines, printed here. The HTTP
-servers are subprocesses too. Everything is stopped and removed at the end, on Ctrl-C as well.
+The Django benchmarks run in subprocesses (bench/storing.py, bench/polling.py, bench/clustering.py)
+on throw-away databases in a temp dir; they stream their figures back as JSON lines, printed here.
+The HTTP servers are subprocesses too. Everything is stopped and removed at the end, on Ctrl-C as
+well.
 """
 
 import argparse
@@ -22,12 +24,25 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import parsing
+from . import clustering, parsing
 from .databases import is_postgres_url, sqlite_url, throwaway_postgres_database
 from .processes import fixture_server, start, stop
 from .report import Entry, Figure, Report, entry_from_json, progress
 
-SECTIONS = ("parse", "store", "poll")  # "poll" covers the per-poll CPU and the throughput figures
+SECTIONS = ("parse", "store", "poll", "cluster")  # "poll" covers the per-poll CPU and the throughput figures
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def archive_sizes(text: str) -> list[int]:
+    try:
+        return clustering.parse_sizes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -40,6 +55,10 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--time-cap", type=float, default=60.0, help="seconds at most per throughput pass")
     parser.add_argument("--celery-timeout", type=float, default=90.0, help="seconds at most for the Celery figure")
     parser.add_argument("--no-celery", action="store_true", help="skip the Celery worker figure")
+    parser.add_argument("--cluster-sizes", type=archive_sizes, default=clustering.DEFAULT_SIZES,
+                        help="incidents in the archive, ascending: it is seeded and grown between sizes")
+    parser.add_argument("--cluster-articles", type=positive, default=200, help="fresh articles clustered per round")
+    parser.add_argument("--cluster-rounds", type=positive, default=3, help="timed rounds per archive size")
     args = parser.parse_args(argv)
     args.sections = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -86,6 +105,30 @@ def store_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterat
         )
 
 
+def cluster_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    sizes = args.cluster_sizes
+    common = ["--sizes", ",".join(map(str, sizes)), "--articles", str(args.cluster_articles),
+              "--rounds", str(args.cluster_rounds)]
+    sqlite_dir = work_dir / "cluster-sqlite"
+    progress(f"clustering against archives of {', '.join(map(clustering.size_label, sizes))} incidents "
+             "on SQLite (subprocess)")
+    yield from run_child(
+        "bench.clustering", ["--database-url", sqlite_url(sqlite_dir), "--var-dir", str(sqlite_dir), *common], cleanup
+    )
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not is_postgres_url(server_url):
+        for name in clustering.figure_names("cluster.postgresql", sizes):
+            yield Figure.skipped(name, "DATABASE_URL is not PostgreSQL")
+        return
+    progress("clustering on PostgreSQL: a throw-away database on DATABASE_URL's server (subprocess)")
+    pg_dir = work_dir / "cluster-postgresql"
+    # Exits run last-first: the child is stopped before its database is dropped.
+    with throwaway_postgres_database(server_url) as database_url, contextlib.ExitStack() as child_cleanup:
+        yield from run_child(
+            "bench.clustering", ["--database-url", database_url, "--var-dir", str(pg_dir), *common], child_cleanup
+        )
+
+
 def poll_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
     progress("starting the fixture HTTP servers (with and without ETag)")
     etag_server = cleanup.enter_context(fixture_server(True, work_dir / "demo-server.log"))
@@ -129,6 +172,10 @@ def main(argv: list[str] | None = None) -> int:
             if "poll" in args.sections:
                 report.start_section("poll")
                 for entry in poll_section(args, work_dir, cleanup):
+                    report.add(entry)
+            if "cluster" in args.sections:
+                report.start_section("cluster")
+                for entry in cluster_section(args, work_dir, cleanup):
                     report.add(entry)
     except KeyboardInterrupt:
         print("\ninterrupted: processes stopped, temporary files removed", file=sys.stderr)

@@ -6,16 +6,23 @@ The archive is seeded with bulk_create, not through the pipeline: incidents spre
 ARCHIVE_YEARS (so most are far outside a new article's time window), each with a catalogue vendor,
 1-3 of its services, the clustering profile of a synthetic title and its retrieval keys as
 IncidentKey rows. The same database grows from one size to the next (1k, then 9k more, then 90k
-more). At each size, fresh news articles about catalogue vendors, dated "now", some several to an
-event (so some join and some open), are stored (untimed) and then process_article is timed on each.
-Fresh titles at every size; the incidents opened by earlier sizes stay (a few hundred, all recent).
+more). At each size, fresh news articles about catalogue vendors, some several to an event (so
+some join and some open), are stored untimed, then process_article is timed on each.
+
+Every batch of articles (the warm-up, each timed round, the query count) has fresh titles and
+events, published over EVENT_SPREAD before a time slot of its own; slots are SLOT_GAP apart and the
+last one is now. The incidents that earlier batches opened or grew stay in the database, but
+outside the later batches' time window: every batch meets the seeded archive and nothing else,
+at every size, so only the archive differs.
+
 Prints one JSON line per figure on stdout. Django modules are imported inside the functions: they
 can only be imported once bench.child.main has configured Django for this database.
 """
 
+import contextlib
 import random
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,10 +38,12 @@ SEED_CHUNK = 5_000  # incidents built and inserted at a time (memory stays flat 
 BATCH_SIZE = 1_000  # rows per INSERT (Django lowers it further where the database needs it)
 WARMUP_ARTICLES = 20  # processed untimed at every size: caches, statement preparation, page cache
 NEWS_SOURCES = 8
-# The articles of each size are dated in a slot of their own, this far apart (the last one ends
-# now), so the incidents that earlier sizes opened are outside the time window of later ones.
+# Each batch of articles is published over EVENT_SPREAD before a slot of its own, slots this far
+# apart (the last one is now): more than twice clustering.TIME_WINDOW plus EVENT_SPREAD, so the
+# incidents that earlier batches opened are outside the time window of later ones.
 SLOT_GAP = timedelta(days=10)
-EVENT_SIZES = (1, 1, 1, 2, 2, 3, 4)  # articles about one event: about a third of the articles join
+EVENT_SPREAD = timedelta(hours=36)
+EVENT_SIZES = (1, 1, 1, 2, 2, 3, 4)  # articles about one event (2 on average): half follow an earlier one
 
 SEED_TITLES = (
     "{subject} outage: users unable to sign in",
@@ -120,7 +129,7 @@ def ratio_name(prefix: str, sizes: list[int]) -> str:
 
 
 def size_names(prefix: str, size: int) -> list[str]:
-    return [f"{prefix}.{size_label(size)}.articles_per_s", f"{prefix}.{size_label(size)}.queries_per_article"]
+    return [f"{prefix}.{size_label(size)}.{name}" for name in ("articles_per_s", "lookup_ms", "queries_per_article")]
 
 
 def figure_names(prefix: str, sizes: list[int]) -> list[str]:
@@ -253,10 +262,10 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
 def event_items(company: Company, service: Product, tag: str, first: int, count: int, rng: random.Random,
                 now: datetime) -> list:
     """`count` news items about one outage, worded differently by different outlets but sharing
-    its facts (vendor, service, region, error, number of reports), dated within the last few hours."""
+    its facts (vendor, service, region, error, number of reports), published over EVENT_SPREAD before `now`."""
     from articles.items import Item, ItemKind
 
-    began = now - timedelta(minutes=rng.randint(60, 360))
+    began = now - timedelta(minutes=rng.randint(60, int(EVENT_SPREAD.total_seconds() // 60)))
     facts = {
         "subject": company.subject(service), "vendor": company.name, "service": service.name,
         "region": rng.choice(REGIONS), "error": rng.choice(ERRORS), "symptom": rng.choice(SYMPTOMS),
@@ -283,8 +292,8 @@ def event_items(company: Company, service: Product, tag: str, first: int, count:
 def store_batch(
     companies: list[Company], sources: list, tag: str, count: int, rng: random.Random, slot: datetime
 ) -> list[int]:
-    """Store `count` fresh news articles (events of 1-4 articles, published in the hours before
-    `slot`) as a poll would now; their ids in the order they were published."""
+    """Store `count` fresh news articles (events of 1-4 articles, published over EVENT_SPREAD before
+    `slot`) as polls would now; their ids in the order they were published."""
     from django.utils import timezone
 
     from articles.ingest import store_items
@@ -317,22 +326,63 @@ def news_sources() -> list:
 # --- measuring ---------------------------------------------------------------------------------------
 
 
-def process(ids: list[int]) -> tuple[float, Counter]:
-    """process_article on each id; seconds spent in it, and the actions taken."""
+@dataclass
+class Timings:
+    """process_article times of a batch of articles, by outcome, and the share spent looking up
+    candidates (incidents.pipeline.candidates_for: the one step that reads the archive)."""
+
+    by_action: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    lookup_seconds: float = 0.0
+    lookups: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return sum(sum(times) for times in self.by_action.values())
+
+    def add(self, other: "Timings") -> None:
+        for action, times in other.by_action.items():
+            self.by_action[action] += times
+        self.lookup_seconds += other.lookup_seconds
+        self.lookups += other.lookups
+
+
+@contextlib.contextmanager
+def timing_lookups(timings: Timings) -> Iterator[None]:
+    """Time each candidates_for call made by process_article (a module attribute, looked up at call time)."""
+    from incidents import pipeline
+
+    original = pipeline.candidates_for
+
+    def timed(*args, **kwargs):
+        started = perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            timings.lookup_seconds += perf_counter() - started
+            timings.lookups += 1
+
+    pipeline.candidates_for = timed
+    try:
+        yield
+    finally:
+        pipeline.candidates_for = original
+
+
+def process(ids: list[int]) -> Timings:
+    """process_article on each id, timed one by one."""
     from incidents.pipeline import process_article
 
-    seconds = 0.0
-    actions: Counter = Counter()
-    for pk in ids:
-        started = perf_counter()
-        outcome = process_article(pk)
-        seconds += perf_counter() - started
-        actions[outcome.action] += 1
-    return seconds, actions
+    timings = Timings()
+    with timing_lookups(timings):
+        for pk in ids:
+            started = perf_counter()
+            outcome = process_article(pk)
+            timings.by_action[outcome.action].append(perf_counter() - started)
+    return timings
 
 
 def count_queries(ids: list[int]) -> tuple[float, dict[str, list[int]]]:
-    """Mean SQL statements per processed article, and the counts by action (untimed)."""
+    """Mean SQL statements per processed article, and the counts by outcome (untimed)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -340,6 +390,7 @@ def count_queries(ids: list[int]) -> tuple[float, dict[str, list[int]]]:
 
     by_action: dict[str, list[int]] = defaultdict(list)
     for pk in ids:
+        connection.queries_log.clear()  # a bounded deque: once full, the context's indexes go wrong
         with CaptureQueriesContext(connection) as queries:
             outcome = process_article(pk)
         by_action[outcome.action].append(len(queries))
@@ -347,8 +398,31 @@ def count_queries(ids: list[int]) -> tuple[float, dict[str, list[int]]]:
     return sum(counts) / len(counts), by_action
 
 
-def describe(actions: Counter) -> str:
-    return ", ".join(f"{count} {action.replace('_', ' ')}" for action, count in actions.most_common())
+def rows_in_window(ids: list[int]) -> list[int]:
+    """For each (clustered) article: the IncidentKey rows its candidate lookup reads, i.e. rows
+    with one of its keys last seen within that key's time window (clustering.key_window), as
+    pipeline.candidates_for selects them. What makes a lookup cost more."""
+    from articles.models import Article
+    from incidents import clustering, pipeline
+    from incidents.models import IncidentKey
+
+    counts = []
+    for article in Article.objects.filter(pk__in=ids, facts__is_outage=True).select_related("facts"):
+        when = pipeline.article_time(article)
+        keys = clustering.retrieval_keys(pipeline.signals_of(article, pipeline.extract_facts(article)))
+        counts.append(sum(
+            IncidentKey.objects.filter(key=key, last_seen_at__gte=when - clustering.key_window(key),
+                                       last_seen_at__lte=when + clustering.key_window(key)).count()
+            for key in keys
+        ))
+    return counts
+
+
+def describe(timings: Timings) -> str:
+    """"412 joined 31 ms, 180 opened 38 ms, ...": count and median time by outcome."""
+    ranked = sorted(timings.by_action.items(), key=lambda kv: -len(kv[1]))
+    return ", ".join(f"{len(times)} {action.replace('_', ' ')} {median(times) * 1000:.1f} ms"
+                     for action, times in ranked)
 
 
 def describe_queries(by_action: dict[str, list[int]]) -> str:
@@ -360,7 +434,7 @@ def describe_queries(by_action: dict[str, list[int]]) -> str:
 
 
 def measure_size(
-    prefix: str, size: int, slot: datetime, archive: Archive, sources: list, args, costs: dict[int, float]
+    prefix: str, size: int, slots: Iterator[datetime], archive: Archive, sources: list, args, costs: dict[int, float]
 ) -> list[Figure]:
     from incidents.models import Incident, IncidentKey
 
@@ -371,24 +445,38 @@ def measure_size(
     progress(f"{prefix}: seeded in {archive.seconds:.1f} s; clustering {args.articles} fresh articles "
              f"x {plural(args.rounds, 'round')}")
     rng = random.Random(f"articles-{size}")  # fresh titles and events at every size
-    process(store_batch(archive.companies, sources, f"{label}-warmup", min(WARMUP_ARTICLES, args.articles), rng,
-                        slot))
-    round_seconds, actions = [], Counter()
+
+    def batch(tag: str, count: int) -> list[int]:
+        return store_batch(archive.companies, sources, tag, count, rng, next(slots))
+
+    process(batch(f"{label}-warmup", min(WARMUP_ARTICLES, args.articles)))
+    rounds: list[float] = []
+    total = Timings()
     for number in range(args.rounds):
-        ids = store_batch(archive.companies, sources, f"{label}-r{number}", args.articles, rng, slot)
-        seconds, round_actions = process(ids)
-        round_seconds.append(seconds)
-        actions += round_actions
-    per_article = median(round_seconds) / args.articles
+        timings = process(batch(f"{label}-r{number}", args.articles))
+        rounds.append(timings.seconds)
+        total.add(timings)
+    per_article = median(rounds) / args.articles
     costs[size] = per_article
-    queries, by_action = count_queries(store_batch(archive.companies, sources, f"{label}-q", args.articles, rng, slot))
+    progress(f"{prefix}: {per_article * 1000:.1f} ms an article; counting queries on {args.articles} more")
+    query_ids = batch(f"{label}-q", args.articles)
+    queries, by_action = count_queries(query_ids)
+    rows = rows_in_window(query_ids)
+    lookup_ms = total.lookup_seconds / total.lookups * 1000 if total.lookups else 0.0
     return [
         Figure(
             f"{prefix}.{label}.articles_per_s", 1 / per_article, "articles/s",
-            f"{per_article * 1000:.1f} ms each; archive of {archive.incidents:,} seeded incidents "
-            f"(+{added:,} seeded in {archive.seconds:.1f} s; {archive.keys:,} keys; "
-            f"{Incident.objects.count():,} incidents, {IncidentKey.objects.count():,} keys in all); "
-            f"{args.articles} fresh articles a round, median of {plural(args.rounds, 'round')}: {describe(actions)}",
+            f"{per_article * 1000:.1f} ms each; {args.articles} fresh articles a round, median of "
+            f"{plural(args.rounds, 'round')}: {describe(total)} (median by outcome); "
+            f"{archive.incidents:,} seeded incidents with {archive.keys:,} keys "
+            f"(+{added:,} seeded in {archive.seconds:.1f} s), {Incident.objects.count():,} incidents and "
+            f"{IncidentKey.objects.count():,} keys in all",
+        ),
+        Figure(
+            f"{prefix}.{label}.lookup_ms", lookup_ms, "ms",
+            f"candidates_for per clustered article, mean of {total.lookups}; it reads "
+            f"{median(rows) if rows else 0:.0f} IncidentKey rows (median; max {max(rows, default=0)}) "
+            "with the article's keys in the time window",
         ),
         Figure(
             f"{prefix}.{label}.queries_per_article", queries, "queries",
@@ -406,10 +494,15 @@ def run(args) -> Iterator[Entry]:
     archive = Archive(load_companies(), timezone.now())
     sources = news_sources()
     costs: dict[int, float] = {}
+    batches = len(sizes) * (args.rounds + 2)  # warm-up, rounds, query count
+    slots = iter([archive.now - SLOT_GAP * (batches - 1 - n) for n in range(batches)])
+    yield (f"{prefix}: the archive is seeded over the last {ARCHIVE_YEARS} years, then grown between sizes; "
+           f"every batch of fresh articles is published over the {EVENT_SPREAD.total_seconds() / 3600:.0f} h "
+           f"before a time slot of its own, {SLOT_GAP.days} days apart (the last now), so it meets the archive "
+           "and no other batch's incidents")
     for index, size in enumerate(sizes):
-        slot = archive.now - SLOT_GAP * (len(sizes) - 1 - index)
         figures = guarded(size_names(prefix, size),
-                          lambda size=size, slot=slot: measure_size(prefix, size, slot, archive, sources, args, costs))
+                          lambda size=size: measure_size(prefix, size, slots, archive, sources, args, costs))
         yield from figures
         if any(figure.is_error for figure in figures):
             for later in sizes[index + 1:]:  # the archive is not the size their figures would claim

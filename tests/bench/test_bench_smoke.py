@@ -13,7 +13,8 @@ from bench.report import Figure
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TINY = ["--min-seconds", "0.01", "--store-rounds", "1", "--sources", "5", "--max-polls", "3",
-        "--time-cap", "20", "--celery-timeout", "20"]
+        "--time-cap", "20", "--celery-timeout", "20",
+        "--cluster-sizes", "20,40,80", "--cluster-articles", "5", "--cluster-rounds", "2"]
 FIGURES = [
     "parse.feed.feedparser_sanitizer_items_per_s", "parse.feed.nh3_items_per_s",
     "parse.feed.largest.items_per_s", "parse.feed.largest.feedparser_sanitizer_items_per_s",
@@ -22,9 +23,13 @@ FIGURES = [
     "poll.cpu_ms_304", "poll.cpu_ms_unchanged", "poll.queries_304",
     "throughput.first_poll_sources_per_min", "throughput.repeat_poll_sources_per_min",
     "throughput.celery_worker_sources_per_min",
+    *(f"cluster.sqlite.{size}.{name}" for size in (20, 40, 80)
+      for name in ("articles_per_s", "lookup_ms", "queries_per_article")),
+    "cluster.sqlite.cost_ratio_80_to_20",
 ]
 # Kinds with no recorded payload print "skipped"; PostgreSQL runs only when DATABASE_URL is one.
-MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s"}
+MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s", "cluster.postgresql.80.articles_per_s",
+                  "cluster.postgresql.cost_ratio_80_to_20"}
 # `name: value unit (note)`, or `name: skipped: why` / `name: error: what`.
 FIGURE_LINE = re.compile(
     r"^(?P<name>[a-z0-9_.]+):\s+"
@@ -53,7 +58,7 @@ def test_a_tiny_full_run_prints_every_figure_and_a_summary():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     figures = printed_figures(result.stdout)
-    names = FIGURES + [f"parse.{kind}.items_per_s" for kind in ADAPTERS] + ["store.postgresql.items_per_s"]
+    names = FIGURES + [f"parse.{kind}.items_per_s" for kind in ADAPTERS] + sorted(MAY_BE_SKIPPED)
     for name in names:
         assert name in figures, f"{name} not printed:\n{result.stdout}"
         match = figures[name]
@@ -63,4 +68,9 @@ def test_a_tiny_full_run_prints_every_figure_and_a_summary():
             assert match["value"] is not None, match[0]
     assert figures["poll.queries_304"]["unit"] == "queries"
     assert figures["throughput.celery_worker_sources_per_min"]["unit"] == "sources/min"
-    assert result.stdout.rstrip().splitlines()[-1].startswith("summary: ")
+    assert figures["cluster.sqlite.80.articles_per_s"]["unit"] == "articles/s"
+    assert figures["cluster.sqlite.80.queries_per_article"]["unit"] == "queries"
+    assert figures["cluster.sqlite.cost_ratio_80_to_20"]["unit"] == "x"
+    summary = result.stdout.rstrip().splitlines()[-1]
+    assert summary.startswith("summary: ")
+    assert "clustering " in summary and " at 80 incidents (cost 80/20 " in summary, summary
