@@ -80,10 +80,14 @@ def not_modified_since(if_modified_since: str, modified_at: datetime) -> bool:
 class FixtureServer(ThreadingHTTPServer):
     daemon_threads = True  # a hung client must not keep the process alive on Ctrl-C
 
-    def __init__(self, port: int, root: Path, content_types: dict[str, str], quiet: bool = False):
+    def __init__(
+        self, port: int, root: Path, content_types: dict[str, str], quiet: bool = False, validators: bool = True
+    ):
         self.root = Path(root).resolve()
         self.content_types = content_types
         self.quiet = quiet
+        # Without validators every poll gets a 200 with the same bytes (the benchmark's "unchanged body").
+        self.validators = validators
         super().__init__((BIND_ADDRESS, port), FixtureRequestHandler)
 
 
@@ -118,8 +122,8 @@ class FixtureRequestHandler(BaseHTTPRequestHandler):
             "ETag": entity_tag(body),
             "Last-Modified": formatdate(modified_at.timestamp(), usegmt=True),
             "Cache-Control": "no-cache",
-        }
-        if self.is_not_modified(validators["ETag"], modified_at):
+        } if self.server.validators else {}
+        if validators and self.is_not_modified(validators["ETag"], modified_at):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             for name, value in validators.items():
                 self.send_header(name, value)
@@ -195,12 +199,15 @@ def main(argv: list[str] | None = None) -> None:
         help="demo_sources.json, for each payload's Content-Type (default articles/data/demo_sources.json)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument("--no-validators", action="store_true",
+                        help="send no ETag or Last-Modified, so conditional GET never answers 304")
     args = parser.parse_args(argv)
 
     if not args.root.is_dir():
         parser.error(f"--root {args.root} is not a folder; pass the recorded payloads' folder, e.g. tests/fixtures")
     try:
-        server = FixtureServer(args.port, args.root, content_types_from(args.demo_sources), quiet=args.quiet)
+        server = FixtureServer(args.port, args.root, content_types_from(args.demo_sources), quiet=args.quiet,
+                               validators=not args.no_validators)
     except OSError as exc:
         parser.error(f"cannot listen on {BIND_ADDRESS}:{args.port} ({exc}); pick another --port")
     print(

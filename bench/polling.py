@@ -171,7 +171,7 @@ def celery_figure(args) -> Figure:
 def build_parser():
     parser = arguments(__doc__.splitlines()[0])
     parser.add_argument("--etag-server", required=True, help="base URL of articles.demo_server (ETag, 304)")
-    parser.add_argument("--plain-server", required=True, help="base URL of bench.plain_server (no validators)")
+    parser.add_argument("--plain-server", required=True, help="base URL of articles.demo_server --no-validators")
     parser.add_argument("--max-polls", type=int, default=2000, help="bound on timed polls per per-poll figure")
     parser.add_argument("--sources", type=int, default=1000, help="sources polled in the throughput figures")
     parser.add_argument("--time-cap", type=float, default=60.0, help="seconds at most per throughput pass")

@@ -64,14 +64,13 @@ def _leads_group(process: subprocess.Popen) -> bool:
 def fixture_server(with_validators: bool, log_path: Path, timeout: float = 15.0) -> Iterator[str]:
     """Serve tests/fixtures from another process on a free 127.0.0.1 port; yield its base URL.
 
-    with_validators=True: articles.demo_server (ETag, Last-Modified, 304 on a match).
-    with_validators=False: bench.plain_server (neither: every poll gets the same 200 body).
-    Both ignore query strings, so `?n=1`, `?n=2` ... are distinct URLs for one payload.
+    with_validators=True: articles.demo_server as the demo runs it (ETag, Last-Modified, 304 on a match).
+    with_validators=False: with --no-validators (neither: every poll gets the same 200 body).
+    It ignores query strings, so `?n=1`, `?n=2` ... are distinct URLs for one payload.
     """
-    module = "articles.demo_server" if with_validators else "bench.plain_server"
-    command = [sys.executable, "-m", module, "--port", "0", "--root", str(FIXTURES_DIR)]
-    if with_validators:
-        command.append("--quiet")
+    command = [sys.executable, "-m", "articles.demo_server", "--port", "0", "--root", str(FIXTURES_DIR), "--quiet"]
+    if not with_validators:
+        command.append("--no-validators")
     with open(log_path, "ab") as log:
         process = start(command, stdout=subprocess.PIPE, stderr=log)
     try:

@@ -167,3 +167,23 @@ def test_it_does_not_import_django():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=FIXTURES_DIR.parent.parent
     )
     assert result.stdout.strip() == "False"
+
+
+def test_without_validators_every_request_gets_the_whole_body(tmp_path):
+    import threading
+    import urllib.request
+
+    from articles.demo_server import FixtureServer
+
+    (tmp_path / "feed.rss").write_bytes(b"<rss/>")
+    server = FixtureServer(0, tmp_path, {}, quiet=True, validators=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/feed.rss"
+        request = urllib.request.Request(url, headers={"If-None-Match": '"anything"', "If-Modified-Since": "x"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200 and response.read() == b"<rss/>"
+            assert response.headers.get("ETag") is None and response.headers.get("Last-Modified") is None
+    finally:
+        server.shutdown()
+        server.server_close()
