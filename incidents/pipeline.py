@@ -202,16 +202,14 @@ def assign(article: Article, facts: Facts) -> Outcome:
     with assignment_lock():
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
-        candidates = candidates_for(keys, when)
-        decision = clustering.choose(signals, [(c.pk, clustering.IncidentProfile.from_dict(c.profile))
-                                               for c in candidates])
-        by_pk = {c.pk: c for c in candidates}
+        profiles = {c.pk: clustering.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}
+        decision = clustering.choose(signals, list(profiles.items()))
         if decision.incident is None:
             incident = open_incident(article, facts)
             profile, action = None, "opened"
         else:
-            incident = Incident.objects.get(pk=by_pk[decision.incident].pk)
-            profile, action = clustering.IncidentProfile.from_dict(incident.profile), "joined"
+            incident = Incident.objects.get(pk=decision.incident)
+            profile, action = profiles[decision.incident], "joined"
         duplicate_of = clustering.duplicate_member(signals, profile) if profile else None
         incident.profile = clustering.absorb(profile, signals).to_dict()
         incident.save(update_fields=["profile"])
