@@ -1,6 +1,5 @@
 """Sources we poll, what each poll did, and the articles and status posts they yielded."""
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.db import models
@@ -77,13 +76,6 @@ class Source(models.Model):
         if kwargs.get("update_fields") is not None and "url" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "host"}
         super().save(*args, **kwargs)
-
-    @property
-    def is_claimed(self) -> bool:
-        return self.claimed_at is not None
-
-    def claim_is_stale(self, now, hard_limit_seconds: int) -> bool:
-        return self.claimed_at is not None and self.claimed_at < now - timedelta(seconds=hard_limit_seconds)
 
 
 class FetchAttempt(models.Model):
