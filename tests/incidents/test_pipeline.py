@@ -172,3 +172,19 @@ def test_fetch_sources_sync_runs_the_whole_pipeline(http_server, capsys):
     # Every post of the vendor's own status page is placed, planned maintenance included.
     assert Membership.objects.count() == Article.objects.filter(kind="status").count() > 0
     assert Incident.objects.filter(severity=1).exists()  # Twilio's scheduled maintenance
+
+
+def test_an_alias_an_editor_adds_in_admin_counts_for_the_next_article(press):
+    from incidents.models import Service
+
+    service = Service.objects.get(name="Exchange Online")
+    article = ingest(press, news("Mailflow down: users unable to send email", "<p>Mailflow is down for many users.</p>",
+                                 url="https://news.example/mailflow"))
+    process_article(article.pk)
+    assert "exchange-online" not in ArticleFacts.objects.get(article=article).services
+    service.aliases = [*service.aliases, "Mailflow"]
+    service.save()
+    again = ingest(press, news("Mailflow outage continues", "<p>Mailflow is still down for users.</p>",
+                               url="https://news.example/mailflow-2"))
+    process_article(again.pk)
+    assert ArticleFacts.objects.get(article=again).services == [service.slug]
