@@ -118,7 +118,8 @@ def _status_update_rows(article: Article, item: Item, existing: dict[str, Status
     new_rows = []
     for key, update in zip(_update_keys(item), item.updates, strict=True):
         html = sanitize_html(update.html) if update.html else ""
-        text = html_to_text(html, sanitized=True) if html else update.text
+        # Adapters give each update's plain text already; derive it only when one did not.
+        text = update.text or html_to_text(html, sanitized=True)
         row = existing.get(key)
         if row is None:
             new_rows.append(StatusUpdate(
