@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import connection, models
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -13,12 +13,23 @@ from .sanitize import sanitize_html
 from .tasks import fetch_source
 
 
-class NoCountPaginator(Paginator):
-    """Big tables: never COUNT(*) the whole table just to draw page links."""
+class EstimatedCountPaginator(Paginator):
+    """Big tables: an unfiltered list on PostgreSQL takes the planner's row estimate instead of a
+    COUNT(*) over the whole table; filtered lists, small tables and SQLite count for real."""
+
+    ESTIMATE_FROM_ROWS = 10_000
 
     @cached_property
     def count(self):
-        return 10**9
+        query = self.object_list.query
+        if connection.vendor == "postgresql" and not query.where:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                               [self.object_list.model._meta.db_table])
+                row = cursor.fetchone()
+            if row and row[0] >= self.ESTIMATE_FROM_ROWS:
+                return row[0]
+        return super().count
 
 
 class FetchAttemptInline(admin.TabularInline):
@@ -93,7 +104,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ("source",)
     search_fields = ("title", "vendor_incident_id", "canonical_url")
     date_hierarchy = "published_at"
-    paginator = NoCountPaginator
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     readonly_fields = ("source", "kind", "external_id", "url", "canonical_url", "dedupe_url", "content_hash",
                        "first_seen_at", "last_changed_at", "published_is_fetch_time", "scrape_state", "scrape_error",
@@ -117,6 +128,6 @@ class FetchAttemptAdmin(admin.ModelAdmin):
                     "items_updated", "error")
     list_filter = ("outcome",)
     list_select_related = ("source",)
-    paginator = NoCountPaginator
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     readonly_fields = [f.name for f in FetchAttempt._meta.fields]

@@ -167,10 +167,10 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
     }
     if not changed:
         return result
-    urls_of_new = {
-        canonical_url(item.url) for ext_id, (item, _) in changed.items()
-        if ext_id not in existing and item.url and item.url_identifies
-    }
+    fields_of = {ext_id: _article_fields(source, item, fetched_at, scrape_teasers)
+                 for ext_id, (item, _) in changed.items()}
+    urls_of_new = {fields["dedupe_url"] for ext_id, fields in fields_of.items()
+                   if ext_id not in existing and fields["dedupe_url"]}
     taken_urls = set(
         Article.objects.filter(dedupe_url__in=urls_of_new).values_list("dedupe_url", flat=True)
     ) if urls_of_new else set()
@@ -183,7 +183,7 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
     to_insert: list[tuple[Article, Item]] = []
     with transaction.atomic():
         for external_id, (item, digest) in changed.items():
-            fields = _article_fields(source, item, fetched_at, scrape_teasers)
+            fields = fields_of[external_id]
             article = existing.get(external_id)
             if article is not None:
                 _update(article, fields, digest, fetched_at)

@@ -83,50 +83,45 @@ def run_child(module: str, child_args: list[str], cleanup: contextlib.ExitStack)
                             "its error output is above")
 
 
-def store_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
-    common = ["--min-seconds", str(args.min_seconds), "--min-rounds", str(args.store_rounds)]
-    sqlite_dir = work_dir / "store-sqlite"
-    progress("end to end on SQLite (subprocess)")
+def on_each_database(
+    module: str, label: str, args_for_child: list[str], skipped: list[str], work_dir: Path,
+    cleanup: contextlib.ExitStack,
+) -> Iterator[Entry]:
+    """Run a bench child on a fresh SQLite file, then on a throw-away database on DATABASE_URL's
+    server when that is PostgreSQL (else the `skipped` figures say why)."""
+    sqlite_dir = work_dir / f"{label}-sqlite"
+    progress(f"{label} on SQLite (subprocess)")
     yield from run_child(
-        "bench.storing", ["--database-url", sqlite_url(sqlite_dir), "--var-dir", str(sqlite_dir), *common], cleanup
+        module, ["--database-url", sqlite_url(sqlite_dir), "--var-dir", str(sqlite_dir), *args_for_child], cleanup
     )
     server_url = os.environ.get("DATABASE_URL", "")
-    names = ("items_per_s", "parse_only_items_per_s", "ratio_to_parse", "unchanged_items_per_s")
     if not is_postgres_url(server_url):
-        for name in names:
-            yield Figure.skipped(f"store.postgresql.{name}", "DATABASE_URL is not PostgreSQL")
+        for name in skipped:
+            yield Figure.skipped(name, "DATABASE_URL is not PostgreSQL")
         return
-    progress("end to end on PostgreSQL: a throw-away database on DATABASE_URL's server (subprocess)")
-    pg_dir = work_dir / "store-postgresql"
+    progress(f"{label} on PostgreSQL: a throw-away database on DATABASE_URL's server (subprocess)")
+    pg_dir = work_dir / f"{label}-postgresql"
     # Exits run last-first: the child is stopped before its database is dropped.
     with throwaway_postgres_database(server_url) as database_url, contextlib.ExitStack() as child_cleanup:
         yield from run_child(
-            "bench.storing", ["--database-url", database_url, "--var-dir", str(pg_dir), *common], child_cleanup
+            module, ["--database-url", database_url, "--var-dir", str(pg_dir), *args_for_child], child_cleanup
         )
+
+
+def store_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    common = ["--min-seconds", str(args.min_seconds), "--min-rounds", str(args.store_rounds)]
+    names = ("items_per_s", "parse_only_items_per_s", "ratio_to_parse", "unchanged_items_per_s")
+    yield from on_each_database("bench.storing", "store", common, [f"store.postgresql.{n}" for n in names],
+                                work_dir, cleanup)
 
 
 def cluster_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
     sizes = args.cluster_sizes
     common = ["--sizes", ",".join(map(str, sizes)), "--articles", str(args.cluster_articles),
               "--rounds", str(args.cluster_rounds)]
-    sqlite_dir = work_dir / "cluster-sqlite"
-    progress(f"clustering against archives of {', '.join(map(clustering.size_label, sizes))} incidents "
-             "on SQLite (subprocess)")
-    yield from run_child(
-        "bench.clustering", ["--database-url", sqlite_url(sqlite_dir), "--var-dir", str(sqlite_dir), *common], cleanup
-    )
-    server_url = os.environ.get("DATABASE_URL", "")
-    if not is_postgres_url(server_url):
-        for name in clustering.figure_names("cluster.postgresql", sizes):
-            yield Figure.skipped(name, "DATABASE_URL is not PostgreSQL")
-        return
-    progress("clustering on PostgreSQL: a throw-away database on DATABASE_URL's server (subprocess)")
-    pg_dir = work_dir / "cluster-postgresql"
-    # Exits run last-first: the child is stopped before its database is dropped.
-    with throwaway_postgres_database(server_url) as database_url, contextlib.ExitStack() as child_cleanup:
-        yield from run_child(
-            "bench.clustering", ["--database-url", database_url, "--var-dir", str(pg_dir), *common], child_cleanup
-        )
+    progress(f"clustering against archives of {', '.join(map(clustering.size_label, sizes))} incidents")
+    yield from on_each_database("bench.clustering", "cluster", common,
+                                clustering.figure_names("cluster.postgresql", sizes), work_dir, cleanup)
 
 
 def poll_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:

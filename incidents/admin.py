@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from articles.admin import NoCountPaginator
+from articles.admin import EstimatedCountPaginator
 
 from .models import ArticleFacts, Incident, Membership, Service, Vendor
 
@@ -52,7 +52,7 @@ class IncidentAdmin(admin.ModelAdmin):
     list_select_related = ("vendor",)
     search_fields = ("title", "slug", "subject")
     date_hierarchy = "started_at"
-    paginator = NoCountPaginator
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     readonly_fields = ("profile", "created_at", "updated_at")
     filter_horizontal = ("services",)
@@ -69,7 +69,7 @@ class ArticleFactsAdmin(admin.ModelAdmin):
     list_filter = ("is_outage",)
     list_select_related = ("article",)
     search_fields = ("article__title",)
-    paginator = NoCountPaginator
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     readonly_fields = [f.name for f in ArticleFacts._meta.fields]
 

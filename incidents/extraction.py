@@ -39,6 +39,15 @@ class Facts:
     def is_outage(self) -> bool:
         return self.relevance.is_outage
 
+    @property
+    def region_labels(self) -> list[str]:
+        return [region.label for region in self.regions]
+
+    @property
+    def time_records(self) -> list[dict]:
+        """The times as JSON: the words found and the UTC moment they mean."""
+        return [{"text": t.text, "utc": t.utc.isoformat()} for t in self.times]
+
 
 def extract(
     title: str,
@@ -86,8 +95,8 @@ def facts_as_json(facts: Facts) -> dict:
         "services": list(facts.service_names),
         "vendor_incident_ids": list(facts.incident_ids),
         "error_messages": list(facts.error_messages),
-        "regions": [region.label for region in facts.regions],
-        "times": [{"text": t.text, "utc": t.utc.isoformat()} for t in facts.times],
+        "regions": facts.region_labels,
+        "times": facts.time_records,
         "status": facts.status,
         "impacts": [asdict(impact) for impact in facts.impacts],
         "relevance_score": facts.relevance.score,

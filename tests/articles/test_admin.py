@@ -57,3 +57,27 @@ def test_the_inline_shows_this_sources_latest_attempts_not_another_sources(staff
     FetchAttemptFactory.create_batch(25, error="someone else's")
     body = staff_client.get(f"/admin/articles/source/{mine.source.pk}/change/").content.decode()
     assert "mine: HTTP 500" in body and "someone else" not in body
+
+
+def test_a_big_unfiltered_list_is_paged_by_estimate_on_postgresql_and_counted_elsewhere(
+    django_assert_num_queries,
+):
+    from django.db import connection
+
+    from articles.admin import EstimatedCountPaginator
+    from articles.models import FetchAttempt
+
+    source = SourceFactory()
+    FetchAttempt.objects.bulk_create(
+        [FetchAttempt(source=source, outcome="not_modified") for _ in range(EstimatedCountPaginator.ESTIMATE_FROM_ROWS)]
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE articles_fetchattempt")
+    paginator = EstimatedCountPaginator(FetchAttempt.objects.all(), 100)
+    with django_assert_num_queries(1) as queries:
+        count = paginator.count
+    assert ("COUNT(" in queries.captured_queries[0]["sql"]) is (connection.vendor != "postgresql")
+    assert abs(count - EstimatedCountPaginator.ESTIMATE_FROM_ROWS) <= 100
+    filtered = EstimatedCountPaginator(FetchAttempt.objects.filter(outcome="error"), 100)
+    assert filtered.count == 0
