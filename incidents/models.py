@@ -1,5 +1,6 @@
 """The catalogue (vendors, services), the facts extracted from each article, and incidents."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -89,6 +90,17 @@ class Incident(models.Model):
     status_count = models.PositiveIntegerField(default=0)
     profile = models.JSONField(default=dict, blank=True, help_text="The clustering profile of its members.")
     last_activity_at = models.DateTimeField(db_index=True)
+    summary = models.ForeignKey(
+        "Summary", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The current version of its summary.",
+    )
+    summary_locked = models.BooleanField(
+        default=False, help_text="An editor's summary: the machine never replaces it until it is unlocked."
+    )
+    summary_due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="When its summary is to be rewritten: set when it gains sources or changes status (debounced).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -167,3 +179,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} in incident {self.incident_id}"
+
+
+class Summary(models.Model):
+    """One version of an incident's "Why this matters" and key takeaways. Every version is kept;
+    the incident points at the current one. Statements are stored as the pure summary.Statement
+    JSON: {"text", "citations": ["article:12", "update:34"], "kind", "links"}."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="summaries")
+    version = models.PositiveIntegerField()
+    why_this_matters = models.JSONField(default=list, blank=True)
+    takeaways = models.JSONField(default=list, blank=True)
+    enough_information = models.BooleanField(default=True)
+    backend = models.CharField(max_length=120, help_text="offline, llm:<model>, or editor.")
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    notes = models.JSONField(default=list, blank=True, help_text="Why a backend's answer was not used.")
+    brief_fingerprint = models.CharField(max_length=64, blank=True,
+                                         help_text="Hash of the facts and sources it was written from.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "version"], name="incidents_summary_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary v{self.version} of incident {self.incident_id}"

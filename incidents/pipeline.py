@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,9 +20,11 @@ from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
 
 from . import clustering, lifecycle
-from .catalogue import Catalogue, CatalogueError
+from .catalogue_store import current_catalogue
 from .extraction import Facts, extract
 from .models import ArticleFacts, Incident, IncidentKey, Membership, Service, Vendor
+from .regions import find_regions
+from .summaries import mark_due
 
 log = logging.getLogger(__name__)
 
@@ -37,45 +39,6 @@ class Outcome:
     article_id: int
     action: str  # unchanged, not_relevant, refreshed, joined, opened
     incident_id: int | None = None
-
-
-# --- the catalogue, as editors left it in admin ---------------------------------------------------
-
-_catalogue_cache: dict[str, object] = {}
-
-
-def current_catalogue() -> Catalogue:
-    """The catalogue built from the database, rebuilt when an editor changes a vendor or service."""
-    fingerprint = (
-        Vendor.objects.aggregate(n=Count("pk"), at=Max("updated_at")),
-        Service.objects.aggregate(n=Count("pk"), at=Max("updated_at")),
-    )
-    if _catalogue_cache.get("fingerprint") != fingerprint:
-        try:
-            _catalogue_cache["catalogue"] = Catalogue.from_data(catalogue_data_from_db())
-        except CatalogueError as exc:
-            # An editor's mistake must not stop the pipeline: keep the last good catalogue.
-            log.error("the catalogue in the database is invalid (%s); fix it in admin. Using the last good one.", exc)
-            _catalogue_cache.setdefault("catalogue", Catalogue.load_default())
-        _catalogue_cache["fingerprint"] = fingerprint
-    return _catalogue_cache["catalogue"]
-
-
-def catalogue_data_from_db() -> dict:
-    return {
-        "vendors": [
-            {"slug": v.slug, "name": v.name, "aliases": v.aliases, "status_page_url": v.status_page_url,
-             "description": v.description}
-            for v in Vendor.objects.all()
-        ],
-        "services": [
-            {"slug": s.slug, "vendor": s.vendor.slug, "name": s.name, "aliases": s.aliases,
-             "description": s.description,
-             **({"requires": "vendor"} if s.requires_vendor else {}),
-             **({"case_sensitive": True} if s.case_sensitive else {})}
-            for s in Service.objects.select_related("vendor")
-        ],
-    }
 
 
 # --- one article ----------------------------------------------------------------------------------
@@ -301,7 +264,7 @@ def refresh_incident(incident: Incident) -> None:
     incident.severity = life.severity
     incident.vendor_severity = life.vendor_severity
     incident.vendor = vendor
-    incident.regions = _union([f.regions for f in facts if f] + [a.locations for a in articles])
+    incident.regions = _union([f.regions for f in facts if f] + [location_labels(a.locations) for a in articles])
     incident.vendor_incident_ids = _union([f.incident_ids for f in facts if f]
                                           + [[a.vendor_incident_id] for a in articles if a.vendor_incident_id])
     incident.error_messages = _union([f.error_messages for f in facts if f])
@@ -310,9 +273,25 @@ def refresh_incident(incident: Incident) -> None:
     incident.last_activity_at = max(a.last_changed_at for a in articles)
     if posts:  # the vendor's own title names the incident once the vendor has posted
         incident.title = next(a for a in articles if a.kind == Article.Kind.STATUS).title[:300]
-    incident.save()
+    # Only what is derived here: the summary fields belong to summaries.py and editors, and may
+    # have changed since this row was read.
+    incident.save(update_fields=DERIVED_FIELDS)
     if service_slugs != set(incident.services.values_list("slug", flat=True)):
         incident.services.set(Service.objects.filter(slug__in=service_slugs))
+    mark_due(incident.pk)
+
+
+DERIVED_FIELDS = [
+    "status", "started_at", "resolved_at", "first_reported_at", "vendor_acknowledged_at", "severity",
+    "vendor_severity", "vendor", "regions", "vendor_incident_ids", "error_messages", "news_count", "status_count",
+    "last_activity_at", "title", "updated_at",
+]
+
+
+def location_labels(locations: list[str]) -> list[str]:
+    """A status post's locations as the vendor wrote them ("Frankfurt (europe-west3)", "us-east-1",
+    "US East (N. Virginia)"), in the one region vocabulary; names it does not know are left out."""
+    return [region.label for location in locations for region in find_regions(location)]
 
 
 def _pick_vendor(votes: Counter, status_vendor_names: set[str]) -> Vendor | None:

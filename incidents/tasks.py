@@ -1,12 +1,28 @@
-"""Celery tasks of the incidents app: thin wrappers over incidents.pipeline."""
+"""Celery tasks of the incidents app: thin wrappers over incidents.pipeline and incidents.summaries."""
+
+from datetime import datetime
 
 from celery import shared_task
 
 from outagehub.celery import RETRY_POLICY
 
-from . import pipeline
+from . import pipeline, summaries
 
 
 @shared_task(**RETRY_POLICY)
 def process_article(article_id: int) -> str:
     return pipeline.process_article(article_id).action
+
+
+@shared_task
+def enqueue_due_summaries() -> int:
+    """Beat: hand every incident whose summary is due to a worker."""
+    leased = summaries.lease_due()
+    for incident_id, lease in leased:
+        write_summary.delay(incident_id, lease.isoformat())
+    return len(leased)
+
+
+@shared_task(**RETRY_POLICY)
+def write_summary(incident_id: int, lease: str | None = None) -> str:
+    return summaries.write_due_summary(incident_id, datetime.fromisoformat(lease) if lease else None)

@@ -119,6 +119,26 @@ OUTAGEHUB_FETCH_MAX_BYTES = env_int("OUTAGEHUB_FETCH_MAX_BYTES", MAX_BODY_BYTES,
 # Fetch the article page for news items whose feed gives only a teaser.
 OUTAGEHUB_SCRAPE_TEASERS = env_bool("OUTAGEHUB_SCRAPE_TEASERS", True)
 
+# --- Summaries --------------------------------------------------------------------------------
+# "offline" (default: deterministic, no network) or "llm" (an OpenAI-compatible chat-completions
+# endpoint, e.g. a local Ollama; its answer is used only when the faithfulness check passes).
+OUTAGEHUB_SUMMARY_BACKEND = env_str("OUTAGEHUB_SUMMARY_BACKEND", "offline")
+OUTAGEHUB_LLM_BASE_URL = env_str("OUTAGEHUB_LLM_BASE_URL", "")
+OUTAGEHUB_LLM_MODEL = env_str("OUTAGEHUB_LLM_MODEL", "")
+OUTAGEHUB_LLM_API_KEY = env_str("OUTAGEHUB_LLM_API_KEY", "")
+OUTAGEHUB_LLM_TIMEOUT = env_int("OUTAGEHUB_LLM_TIMEOUT", 30, minimum=1, maximum=50)
+if OUTAGEHUB_SUMMARY_BACKEND not in ("offline", "llm"):
+    raise ImproperlyConfigured(f"OUTAGEHUB_SUMMARY_BACKEND={OUTAGEHUB_SUMMARY_BACKEND!r}: use offline or llm.")
+if OUTAGEHUB_SUMMARY_BACKEND == "llm" and not (OUTAGEHUB_LLM_BASE_URL and OUTAGEHUB_LLM_MODEL):
+    raise ImproperlyConfigured(
+        "OUTAGEHUB_SUMMARY_BACKEND=llm needs OUTAGEHUB_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1) "
+        "and OUTAGEHUB_LLM_MODEL."
+    )
+# Seconds a changed incident waits before its summary is rewritten, so a burst of new sources
+# costs one rewrite.
+OUTAGEHUB_SUMMARY_DEBOUNCE = env_int("OUTAGEHUB_SUMMARY_DEBOUNCE", 60, minimum=0, maximum=3600)
+OUTAGEHUB_SUMMARY_PERIOD = env_int("OUTAGEHUB_SUMMARY_PERIOD", 30, minimum=10, maximum=3600)
+
 # --- Celery -----------------------------------------------------------------------------------
 # Every countdown, retry backoff and time limit stays below the Redis visibility timeout, or a
 # task still running would be handed to a second worker (tests/outagehub/test_celery_settings.py).
@@ -166,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.tasks.enqueue_due_sources",
         "schedule": OUTAGEHUB_DISPATCH_PERIOD,
         "options": {"expires": OUTAGEHUB_DISPATCH_PERIOD * 0.9},
+    },
+    "enqueue-due-summaries": {
+        "task": "incidents.tasks.enqueue_due_summaries",
+        "schedule": OUTAGEHUB_SUMMARY_PERIOD,
+        "options": {"expires": OUTAGEHUB_SUMMARY_PERIOD * 0.9},
     },
     "reap-stale-claims": {
         "task": "articles.tasks.reap_stale_claims",

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.httpserver import LocalHTTPServer
+from tests.llm_server import ChatServer
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,17 @@ def _reset_http_server(request):
     # Only tests that use it (directly or through another fixture) start it.
     if "http_server" in request.fixturenames:
         request.getfixturevalue("http_server").reset()
+
+
+@pytest.fixture(scope="session")
+def _llm_server():
+    with ChatServer() as server:
+        yield server
+
+
+@pytest.fixture
+def llm_server(_llm_server):
+    """A real OpenAI-compatible chat-completions endpoint on 127.0.0.1 (tests/llm_server.py), reset per test."""
+    _llm_server.reset()
+    yield _llm_server
+    _llm_server.wait_finished()  # no handler of this test is still writing when the next one starts

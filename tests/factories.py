@@ -1,9 +1,10 @@
 """factory_boy factories: tests build rows through these, never by hand."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import factory
 
+from articles.ingest import store_items
 from articles.items import Item, ItemKind, VendorStatus
 from articles.items import StatusUpdate as ItemUpdate
 from articles.models import Article, FetchAttempt, Source
@@ -73,3 +74,10 @@ class StatusItemFactory(ItemFactory):
     status = VendorStatus.INVESTIGATING
     impact = "major"
     updates = factory.LazyFunction(lambda: (ItemUpdateFactory(),))
+
+
+def stored(source: Source, item: Item, at: datetime | None = None) -> Article:
+    """The item stored as a poll a minute after its publication would store it (the real ingest path)."""
+    at = at or (item.published_at or datetime(2025, 11, 18, 12, 0, tzinfo=UTC)) + timedelta(minutes=1)
+    result = store_items(source, [item], fetched_at=at, scrape_teasers=False)
+    return Article.objects.get(pk=(result.new_ids + result.updated_ids)[0])

@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
-from articles.ingest import store_items
 from articles.items import VendorStatus
 from articles.models import Article
 from incidents.models import ArticleFacts, Incident, Membership
 from incidents.pipeline import process_article
-from tests.factories import ItemFactory, ItemUpdateFactory, SourceFactory, StatusItemFactory
+from tests.factories import ItemFactory, ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2025, 11, 18, 11, 48, tzinfo=UTC)
@@ -20,13 +19,6 @@ BODY = (
     "across its network. Websites behind Cloudflare showed \"500 Internal Server Error\" pages to visitors "
     "for about three hours, and the company said it was investigating elevated error rates.</p>"
 )
-
-
-def ingest(source, item, at=None) -> Article:
-    """Stored as a poll right after the item's publication would store it."""
-    at = at or (item.published_at or T0) + timedelta(minutes=1)
-    result = store_items(source, [item], fetched_at=at, scrape_teasers=False)
-    return Article.objects.get(pk=(result.new_ids + result.updated_ids)[0])
 
 
 def news(title, body=BODY, at=T0, **fields):
@@ -54,7 +46,7 @@ def cloudflare_status():
 
 
 def test_a_vendor_post_opens_an_incident_acknowledged_by_the_vendor(cloudflare_status):
-    outcome = process_article(ingest(cloudflare_status, cloudflare_post()).pk)
+    outcome = process_article(stored(cloudflare_status, cloudflare_post()).pk)
     incident = Incident.objects.get()
     assert outcome.action == "opened" and outcome.incident_id == incident.pk
     assert (incident.status, incident.started_at, incident.vendor_acknowledged_at) == ("investigating", T0, T0)
@@ -63,12 +55,12 @@ def test_a_vendor_post_opens_an_incident_acknowledged_by_the_vendor(cloudflare_s
 
 
 def test_press_reports_open_a_press_only_incident_that_the_vendor_post_then_joins(press, cloudflare_status):
-    first = ingest(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike",
+    first = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike",
                                at=T0 - timedelta(minutes=25)))
     process_article(first.pk)
     incident = Incident.objects.get()
     assert incident.status == "reported" and incident.vendor_acknowledged_at is None
-    assert process_article(ingest(cloudflare_status, cloudflare_post()).pk).action == "joined"
+    assert process_article(stored(cloudflare_status, cloudflare_post()).pk).action == "joined"
     incident.refresh_from_db()
     assert Incident.objects.count() == 1
     assert incident.status == "investigating" and incident.vendor_acknowledged_at == T0
@@ -79,19 +71,19 @@ def test_press_reports_open_a_press_only_incident_that_the_vendor_post_then_join
 
 def test_the_vendors_updates_drive_the_incident_to_resolved(cloudflare_status):
     post = cloudflare_post()
-    process_article(ingest(cloudflare_status, post).pk)
+    process_article(stored(cloudflare_status, post).pk)
     resolved = replace(post, status=VendorStatus.RESOLVED, updates=(
         *post.updates, ItemUpdateFactory(posted_at=T0 + timedelta(hours=3), status=VendorStatus.RESOLVED,
                                          text="This incident has been resolved."),
     ))
-    outcome = process_article(ingest(cloudflare_status, resolved, at=T0 + timedelta(hours=3)).pk)
+    outcome = process_article(stored(cloudflare_status, resolved, at=T0 + timedelta(hours=3)).pk)
     incident = Incident.objects.get()
     assert outcome.action == "refreshed"
     assert incident.status == "resolved" and incident.resolved_at == T0 + timedelta(hours=3)
 
 
 def test_an_article_that_is_not_about_an_outage_opens_nothing_and_keeps_its_evidence(press):
-    article = ingest(press, news("Cloudflare reports record quarterly earnings",
+    article = stored(press, news("Cloudflare reports record quarterly earnings",
                                  "<p>Revenue grew 28 percent and the company raised its guidance.</p>"))
     assert process_article(article.pk).action == "not_relevant"
     facts = ArticleFacts.objects.get(article=article)
@@ -105,7 +97,7 @@ def test_a_vendors_planned_maintenance_is_an_incident_but_not_an_outage(cloudfla
         summary_html="", content_html="", updates=(ItemUpdateFactory(
             status=VendorStatus.SCHEDULED, text="We will be performing scheduled maintenance in our FRA datacenter."),),
     )
-    article = ingest(cloudflare_status, maintenance)
+    article = stored(cloudflare_status, maintenance)
     assert process_article(article.pk).action == "opened"
     incident = Incident.objects.get()
     assert (incident.status, incident.severity) == ("scheduled", 1)
@@ -113,7 +105,7 @@ def test_a_vendors_planned_maintenance_is_an_incident_but_not_an_outage(cloudfla
 
 
 def test_processing_an_article_twice_changes_nothing(press):
-    article = ingest(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
     process_article(article.pk)
     before = list(Incident.objects.values())
     assert process_article(article.pk).action == "unchanged"
@@ -121,10 +113,10 @@ def test_processing_an_article_twice_changes_nothing(press):
 
 
 def test_two_outages_of_one_service_days_apart_stay_apart(press):
-    process_article(ingest(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
     later = news("Cloudflare outage takes down websites again", at=T0 + timedelta(days=16),
                  url="https://news.example/cloudflare-again")
-    process_article(ingest(press, later).pk)
+    process_article(stored(press, later).pk)
     assert Incident.objects.count() == 2
 
 
@@ -132,7 +124,7 @@ def test_an_outage_of_a_service_the_catalogue_lacks_still_becomes_one_incident(p
     body = "<p>Players could not log in to Fortnite on Tuesday as Epic's matchmaking servers went down for hours.</p>"
     for n, title in enumerate(["Fortnite servers down: players unable to log in",
                                "Fortnite outage leaves players unable to log in for hours"]):
-        process_article(ingest(press, news(title, body, at=T0 + timedelta(minutes=30 * n),
+        process_article(stored(press, news(title, body, at=T0 + timedelta(minutes=30 * n),
                                            url=f"https://news.example/fortnite-{n}")).pk)
     assert Incident.objects.count() == 1
     assert Membership.objects.count() == 2
@@ -141,8 +133,8 @@ def test_an_outage_of_a_service_the_catalogue_lacks_still_becomes_one_incident(p
 def test_a_syndicated_copy_is_counted_once(press):
     mirror = SourceFactory(name="Mirror", kind="feed")
     title = "Widespread Cloudflare outage blamed on mysterious traffic spike"
-    process_article(ingest(press, news(title)).pk)
-    process_article(ingest(mirror, news(title, url="https://mirror.example/cloudflare")).pk)
+    process_article(stored(press, news(title)).pk)
+    process_article(stored(mirror, news(title, url="https://mirror.example/cloudflare")).pk)
     incident = Incident.objects.get()
     assert incident.memberships.count() == 2 and incident.news_count == 1
 
@@ -151,7 +143,7 @@ def test_the_cost_of_placing_an_article_does_not_grow_with_the_archive(press, dj
     def place(n):
         # Outages ten days apart: each opens its own incident, among ever more incidents.
         at = T0 + timedelta(days=10 * n)
-        process_article(ingest(press, news(f"Service {n} outage: users unable to sign in", at=at,
+        process_article(stored(press, news(f"Service {n} outage: users unable to sign in", at=at,
                                            url=f"https://news.example/{n}")).pk)
 
     place(0)
@@ -178,13 +170,13 @@ def test_an_alias_an_editor_adds_in_admin_counts_for_the_next_article(press):
     from incidents.models import Service
 
     service = Service.objects.get(name="Exchange Online")
-    article = ingest(press, news("Mailflow down: users unable to send email", "<p>Mailflow is down for many users.</p>",
+    article = stored(press, news("Mailflow down: users unable to send email", "<p>Mailflow is down for many users.</p>",
                                  url="https://news.example/mailflow"))
     process_article(article.pk)
     assert "exchange-online" not in ArticleFacts.objects.get(article=article).services
     service.aliases = [*service.aliases, "Mailflow"]
     service.save()
-    again = ingest(press, news("Mailflow outage continues", "<p>Mailflow is still down for users.</p>",
+    again = stored(press, news("Mailflow outage continues", "<p>Mailflow is still down for users.</p>",
                                url="https://news.example/mailflow-2"))
     process_article(again.pk)
     assert ArticleFacts.objects.get(article=again).services == [service.slug]

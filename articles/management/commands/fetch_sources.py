@@ -4,12 +4,14 @@ from articles import polling, scraping
 from articles.models import Article, Source
 from articles.tasks import fetch_source
 from incidents.pipeline import process_article
+from incidents.summaries import write_all_due
 
 
 class Command(BaseCommand):
     help = (
         "Fetch every enabled source now (or one with --source). With --sync the whole pipeline runs in "
-        "this process, no broker needed: fetch, store, then extract and cluster the new articles. "
+        "this process, no broker needed: fetch, store, extract and cluster the new articles, then write the "
+        "summaries of the incidents they changed. "
         "Without it each source is queued for the Celery workers."
     )
 
@@ -52,7 +54,9 @@ class Command(BaseCommand):
             "pk", flat=True
         ):
             placed += process_article(article_id).incident_id is not None
+        summaries = write_all_due()
         self.stdout.write(
             f"fetched {len(ids)} sources: {totals['new']} new, {totals['updated']} updated, "
-            f"{totals['errors']} failed; {placed} articles placed in incidents"
+            f"{totals['errors']} failed; {placed} articles placed in incidents; "
+            f"{summaries['written']} summaries written"
         )

@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from incidents.catalogue_store import current_catalogue
 from incidents.extraction import extract, facts_as_json
-from incidents.pipeline import current_catalogue
 
 
 class Command(BaseCommand):
