@@ -15,3 +15,7 @@ def home(request):
         "name", "kind", "health", "last_success_at", "consecutive_failures", "last_error"
     ).order_by("health", "name")
     return render(request, "home.html", {"latest": latest, "sources": sources})
+
+
+def sources(request):
+    return home(request)

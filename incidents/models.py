@@ -56,6 +56,12 @@ class Severity(models.IntegerChoices):
     CRITICAL = 4, "critical"
 
 
+class IncidentQuerySet(models.QuerySet):
+    def public(self) -> "IncidentQuerySet":
+        """What readers see: every page and feed lists incidents through this."""
+        return self.filter(hidden=False)
+
+
 class Incident(models.Model):
     """One real-world outage, built from the status posts and news articles that report it."""
 
@@ -101,8 +107,11 @@ class Incident(models.Model):
         null=True, blank=True, db_index=True,
         help_text="When its summary is to be rewritten: set when it gains sources or changes status (debounced).",
     )
+    hidden = models.BooleanField(default=False, db_index=True, help_text="Hidden by an editor: not on pages or feeds.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]
@@ -113,6 +122,28 @@ class Incident(models.Model):
     @property
     def acknowledged_by_vendor(self) -> bool:
         return self.vendor_acknowledged_at is not None
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in OVER_STATUSES
+
+
+# Lifecycle words that end an incident (an outage resolved, maintenance completed).
+OVER_STATUSES = (Incident.Status.RESOLVED, Incident.Status.COMPLETED)
+
+
+class IncidentRegion(models.Model):
+    """A region an incident touches, with every region that contains it ("Frankfurt" also gives
+    "Germany", "Europe", "EMEA", "Global"), so the region filter is one indexed equality."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="region_rows")
+    label = models.CharField(max_length=80)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["label", "incident"], name="incidents_region_unique")]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class IncidentKey(models.Model):

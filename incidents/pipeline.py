@@ -19,11 +19,10 @@ from django.utils.text import slugify
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
 
-from . import clustering, lifecycle
+from . import clustering, lifecycle, regions
 from .catalogue_store import current_catalogue
 from .extraction import Facts, extract
-from .models import ArticleFacts, Incident, IncidentKey, Membership, Service, Vendor
-from .regions import find_regions
+from .models import ArticleFacts, Incident, IncidentKey, IncidentRegion, Membership, Service, Vendor
 from .summaries import mark_due
 
 log = logging.getLogger(__name__)
@@ -278,7 +277,18 @@ def refresh_incident(incident: Incident) -> None:
     incident.save(update_fields=DERIVED_FIELDS)
     if service_slugs != set(incident.services.values_list("slug", flat=True)):
         incident.services.set(Service.objects.filter(slug__in=service_slugs))
+    index_regions(incident)
     mark_due(incident.pk)
+
+
+def index_regions(incident: Incident) -> None:
+    """Keep IncidentRegion (the region filter's index) equal to the incident's regions and their ancestors."""
+    covered = {ancestor for label in incident.regions for ancestor in regions.expand(label)}
+    indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
+    if covered != indexed:
+        IncidentRegion.objects.filter(incident=incident, label__in=indexed - covered).delete()
+        IncidentRegion.objects.bulk_create([IncidentRegion(incident=incident, label=label)
+                                            for label in covered - indexed])
 
 
 DERIVED_FIELDS = [
@@ -291,7 +301,7 @@ DERIVED_FIELDS = [
 def location_labels(locations: list[str]) -> list[str]:
     """A status post's locations as the vendor wrote them ("Frankfurt (europe-west3)", "us-east-1",
     "US East (N. Virginia)"), in the one region vocabulary; names it does not know are left out."""
-    return [region.label for location in locations for region in find_regions(location)]
+    return [region.label for location in locations for region in regions.find_regions(location)]
 
 
 def _pick_vendor(votes: Counter, status_vendor_names: set[str]) -> Vendor | None:

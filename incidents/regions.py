@@ -497,6 +497,14 @@ _CHILDREN = _children()
 _DESCENDANTS = {label: _closure(label, _CHILDREN) - {label} for label in _KIND}
 
 
+_LABELS_BY_FOLDED_NAME = {label.casefold(): label for label in _KIND}
+
+
+def label_named(name: str) -> str | None:
+    """The label a reader means when typing it in any case: "frankfurt" → "Frankfurt"."""
+    return _LABELS_BY_FOLDED_NAME.get(name.strip().casefold())
+
+
 def kind_of(label: str) -> str | None:
     """One of KINDS, or None for a label outside the vocabulary."""
     return _KIND.get(label)

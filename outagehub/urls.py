@@ -1,9 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from articles.views import home
+from articles.views import sources
+from incidents.search import search_page
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("incidents.urls")),  # timeline, incident, vendor and service pages
+    path("", include("incidents.feed_urls")),  # RSS, Atom, JSON Feed, iCalendar and the /feeds page
+    path("search", search_page, name="search"),
+    path("sources", sources, name="sources"),
     path("admin/", admin.site.urls),
 ]

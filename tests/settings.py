@@ -10,6 +10,7 @@ os.environ.setdefault("OUTAGEHUB_ALLOW_PRIVATE_SOURCES", "1")  # the tests' HTTP
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Recorded feeds link to their real sites; tests that scrape turn this on and serve the page locally.
 os.environ.setdefault("OUTAGEHUB_SCRAPE_TEASERS", "0")
+os.environ.setdefault("OUTAGEHUB_STATIC_MANIFEST", "0")  # no collectstatic before tests
 os.environ.setdefault("OUTAGEHUB_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 
 from outagehub.settings import *  # noqa: F403

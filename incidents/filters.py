@@ -1,0 +1,108 @@
+"""The incident filters readers set with GET parameters, shared by the timeline and the feeds. Pure.
+
+Every view is a shareable URL: ?vendor=github&service=github-actions&status=ongoing&severity=major
+&region=Europe&from=2026-11-01&to=2026-11-27. A value that cannot be used is dropped with a readable
+problem for the page to show; it never causes an error.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from . import regions
+
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
+# "ongoing" and "resolved" are what readers ask for; the vendor's lifecycle words work too.
+STATUSES = ("ongoing", "resolved", "reported", "investigating", "identified", "monitoring", "scheduled",
+            "in_progress", "completed")
+SEVERITIES = {"maintenance": 1, "minor": 2, "major": 3, "critical": 4}
+MAX_VALUE = 200  # longer values are not a slug, a word or a region: dropped unread
+PARAMETERS = ("vendor", "service", "status", "severity", "region", "from", "to")
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    vendor: str = ""  # a vendor slug
+    service: str = ""  # a service slug
+    status: str = ""  # one of STATUSES
+    severity: str = ""  # a key of SEVERITIES
+    region: str = ""  # a label of incidents.regions; matches the regions inside it too
+    start: date | None = None  # incidents started on or after this day (UTC)
+    end: date | None = None  # … and on or before this one
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return self == IncidentFilter()
+
+    def as_params(self) -> dict[str, str]:
+        """The GET parameters that give this filter, in a fixed order (for links and feed URLs)."""
+        values = {"vendor": self.vendor, "service": self.service, "status": self.status, "severity": self.severity,
+                  "region": self.region, "from": self.start.isoformat() if self.start else "",
+                  "to": self.end.isoformat() if self.end else ""}
+        return {name: value for name, value in values.items() if value}
+
+    @property
+    def severity_level(self) -> int | None:
+        return SEVERITIES.get(self.severity)
+
+
+def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
+    """The filter the GET parameters ask for; unusable values are left out and named in `problems`."""
+    problems: list[str] = []
+
+    def value(name: str) -> str:
+        raw = (params.get(name) or "").strip()
+        if len(raw) > MAX_VALUE:
+            problems.append(f"{name}: the value is too long and was ignored")
+            return ""
+        return raw
+
+    def slug(name: str) -> str:
+        raw = value(name)
+        if raw and not SLUG.match(raw):
+            problems.append(f"{name}: {raw!r} is not a known {name}; showing all")
+            return ""
+        return raw.lower()
+
+    def choice(name: str, allowed) -> str:
+        raw = value(name).lower()
+        if raw and raw not in allowed:
+            problems.append(f"{name}: {raw!r} is not one of {', '.join(allowed)}; showing all")
+            return ""
+        return raw
+
+    def day(name: str) -> date | None:
+        raw = value(name)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            problems.append(f"{name}: {raw!r} is not a date; write it as YYYY-MM-DD")
+            return None
+
+    region = value("region")
+    label = region_label(region) if region else ""
+    if region and not label:
+        problems.append(f"region: {region!r} is not a region we know (try a city, country, continent or a cloud "
+                        f"region such as aws:us-east-1)")
+    found = IncidentFilter(
+        vendor=slug("vendor"), service=slug("service"), status=choice("status", STATUSES),
+        severity=choice("severity", tuple(SEVERITIES)), region=label, start=day("from"), end=day("to"),
+    )
+    if found.start and found.end and found.start > found.end:
+        problems.append("from is after to: the dates were swapped")
+        found = replace(found, start=found.end, end=found.start)
+    return replace(found, problems=tuple(problems))
+
+
+def region_label(written: str) -> str:
+    """The vocabulary's label for what a reader typed: "frankfurt" → "Frankfurt", "us-east-1" →
+    "aws:us-east-1"; empty when unknown."""
+    label = regions.label_named(written)
+    if label:
+        return label
+    mentions = regions.find_regions(written)
+    return mentions[0].label if len(mentions) == 1 and len(mentions[0].text) == len(written) else ""
