@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from articles.admin import EstimatedCountPaginator
 
-from .models import ArticleFacts, Incident, Membership, Service, Vendor
+from .models import ArticleFacts, Incident, Membership, Service, Summary, Vendor
 
 
 class ServiceInline(admin.TabularInline):
@@ -44,6 +44,28 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("article", "duplicate_of")
 
 
+class SummaryInline(admin.TabularInline):
+    """Every version of the summary, newest first; which backend wrote it and why an LLM answer was refused."""
+
+    model = Summary
+    extra = 0
+    fields = ("version", "backend", "created_at", "why_text", "takeaway_count", "notes")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="why this matters")
+    def why_text(self, summary):
+        return " ".join(s["text"] for s in summary.why_this_matters)
+
+    @admin.display(description="takeaways")
+    def takeaway_count(self, summary):
+        return len(summary.takeaways)
+
+
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
     list_display = ("title", "vendor", "status", "severity", "started_at", "resolved_at", "news_count", "status_count",
@@ -54,9 +76,9 @@ class IncidentAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    readonly_fields = ("profile", "created_at", "updated_at")
+    readonly_fields = ("profile", "summary", "summary_due_at", "created_at", "updated_at")
     filter_horizontal = ("services",)
-    inlines = [MembershipInline]
+    inlines = [SummaryInline, MembershipInline]
 
     @admin.display(boolean=True, description="vendor acknowledged")
     def acknowledged(self, incident):

@@ -7,14 +7,20 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from articles.models import Article, FetchAttempt, Source
 from articles.tasks import fetch_source
-from tests.factories import SourceFactory
+from incidents.models import Incident
+from incidents.pipeline import process_article
+from incidents.summaries import lease_due
+from incidents.tasks import write_summary
+from tests.factories import ItemFactory, SourceFactory, stored
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -98,3 +104,16 @@ def test_a_task_whose_worker_process_is_killed_is_run_again_not_lost(worker_queu
     source.refresh_from_db()
     assert source.claimed_at is None and source.pending_attempts == 0
     assert FetchAttempt.objects.filter(source=source).count() == 1
+
+
+def test_a_real_worker_writes_a_due_summary(worker_queue):
+    queue, process = worker_queue
+    press = SourceFactory(name="Ars Technica")
+    item = ItemFactory(title="Widespread Cloudflare outage blamed on mysterious traffic spike")
+    incident_id = process_article(stored(press, item).pk).incident_id
+    [(leased_id, lease)] = lease_due(now=timezone.now() + timedelta(hours=1))
+    assert leased_id == incident_id
+    write_summary.apply_async((incident_id, lease.isoformat()), queue=queue)
+    _wait_for(lambda: Incident.objects.filter(pk=incident_id, summary__isnull=False).exists(), process)
+    incident = Incident.objects.get(pk=incident_id)
+    assert incident.summary_due_at is None and 3 <= len(incident.summary.takeaways) <= 6

@@ -221,3 +221,16 @@ def test_the_brief_costs_the_same_queries_for_a_big_incident(press, cloudflare_s
     big = queries_for_brief(Incident.objects.select_related("vendor").get(pk=incident.pk))
     assert Incident.objects.count() == 1
     assert small == big <= 6
+
+
+def test_conflicting_start_times_give_one_start_and_every_stated_time_is_backed(press, cloudflare_status):
+    early = news("Cloudflare outage takes down websites",
+                 body="<p>Readers said Cloudflare sites failed from 7:00 a.m. ET on Tuesday, hours before the "
+                      "company's status page mentioned elevated error rates.</p>", at=T0 - timedelta(hours=2))
+    place(press, early)
+    incident = place(cloudflare_status, cloudflare_post())
+    write_summary(incident.pk, now=T0 + timedelta(hours=1))
+    incident.refresh_from_db()
+    why = " ".join(s["text"] for s in incident.summary.why_this_matters)
+    assert f"since {incident.started_at:%H:%M} UTC on 18 Nov" in why
+    assert check(incident) == ([], [])

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article
+from incidents.models import Incident
 from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,16 @@ def test_sync_fetches_every_enabled_source_and_prints_a_line_each_and_a_summary(
     assert lines[1].startswith("[2/2] gone status=410 new=0 updated=0 error=")
     assert lines[-1].startswith("fetched 2 sources: 20 new, 0 updated, 1 failed; ")
     assert Article.objects.count() == 20
+
+
+def test_sync_summarises_every_new_incident_before_it_returns(http_server, capsys):
+    http_server.serve_file("/ars.rss", "technews/arstechnica-feed-2025-10-25-aws-outage.rss")
+    SourceFactory(slug="ars", url=http_server.url("/ars.rss"))
+    call_command("fetch_sources", "--sync")
+    incidents = Incident.objects.all()
+    assert incidents.exists()
+    assert not incidents.filter(summary__isnull=True).exists()
+    assert capsys.readouterr().out.strip().endswith(f"{incidents.count()} summaries written")
 
 
 def test_one_source_by_slug(http_server, capsys):
