@@ -1,0 +1,83 @@
+"""Headless Chromium (Debian's `chromium` package) driven by Playwright against a live server.
+
+The pages are served by pytest-django's live server on the test database, filled through the real
+pipeline from recorded payloads. Every page load collects JavaScript errors; a test fails on any.
+Screenshots go to test-artifacts/screenshots/ (ignored by git) for a person to look at.
+"""
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from articles.adapters import parse_payload
+from articles.ingest import store_items
+from articles.models import Article
+from incidents.pipeline import process_article
+from incidents.summaries import write_all_due
+from tests.factories import SourceFactory
+from tests.httpserver import FIXTURES_DIR
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
+RECORDED = [
+    ("Ars Technica", "feed", "", "technews/arstechnica-feed-2025-11-19-cloudflare-outage.rss"),
+    ("GitHub status", "statuspage_feed", "GitHub", "statuspage/githubstatus-history-2019-11-22.atom"),
+    ("Google Cloud status", "gcp", "Google Cloud", "gcp/gcp-status-incidents-2022-07-03.json"),
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# page actions are still synchronous, so Django's guard against async contexts does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def chromium_path() -> str:
+    path = os.environ.get("OUTAGEHUB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium not found: install Debian's package (apt-get install chromium) or set "
+                    "OUTAGEHUB_CHROMIUM to its path. .ci/run installs it.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose JavaScript errors and console errors are collected in `page.js_errors`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    page.on("console", lambda message: page.js_errors.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def recorded_site(transactional_db, live_server):
+    """The live server's database filled from recorded payloads through the pipeline, summarised."""
+    for name, kind, vendor, fixture in RECORDED:
+        source = SourceFactory(name=name, kind=kind, vendor_name=vendor)
+        store_items(source, parse_payload(kind, (FIXTURES_DIR / fixture).read_bytes()),
+                    fetched_at=datetime(2026, 1, 1, tzinfo=UTC), scrape_teasers=False)
+    for article_id in Article.objects.order_by("published_at", "pk").values_list("pk", flat=True):
+        process_article(article_id)
+    write_all_due()
+    return live_server
