@@ -108,6 +108,18 @@ class Incident(models.Model):
         help_text="When its summary is to be rewritten: set when it gains sources or changes status (debounced).",
     )
     hidden = models.BooleanField(default=False, db_index=True, help_text="Hidden by an editor: not on pages or feeds.")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_incidents",
+        help_text="Merged by an editor into this incident: its address redirects there.",
+    )
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an editor last worked on it: it leaves the review queue until it changes.",
+    )
+    overridden_fields = models.JSONField(
+        default=list, blank=True,
+        help_text="Fields an editor set (status, severity, title, services, regions): the pipeline leaves them "
+                  "alone until the override is cleared.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -239,3 +251,72 @@ class Summary(models.Model):
 
     def __str__(self) -> str:
         return f"summary v{self.version} of incident {self.incident_id}"
+
+
+class Revision(models.Model):
+    """One curation action on an incident: who, when, what, and the values before and after. The
+    short `description` is shown publicly as the incident's revision history."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "created by hand"
+        MERGE = "merge", "merged"
+        SPLIT = "split", "split"
+        ATTACH = "attach", "sources attached"
+        HIDE = "hide", "hidden"
+        PUBLISH = "publish", "published"
+        NOT_AN_OUTAGE = "not_an_outage", "marked not an outage"
+        OVERRIDE = "override", "corrected"
+        CLEAR_OVERRIDE = "clear_override", "correction cleared"
+        EDIT_SUMMARY = "edit_summary", "summary edited"
+        LOCK_SUMMARY = "lock_summary", "summary locked"
+        UNLOCK_SUMMARY = "unlock_summary", "summary unlocked"
+        REGENERATE_SUMMARY = "regenerate_summary", "summary regenerated"
+        EXCLUDE_ARTICLE = "exclude_article", "source excluded"
+        PIN_ARTICLE = "pin_article", "source pinned"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    action = models.CharField(max_length=24, choices=Action.choices)
+    description = models.CharField(max_length=300, help_text="What changed, in a line readers can see.")
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["incident", "-created_at"], name="incidents_revision_by_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.description}"
+
+
+class ExclusionRule(models.Model):
+    """Learned when an editor marks an incident "not an outage": news articles like it (same vendor,
+    every term in the title) stop opening incidents. Editors see the rules in admin and can turn one off."""
+
+    vendor = models.ForeignKey(Vendor, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               help_text="Only articles about this vendor; empty: any.")
+    terms = models.JSONField(help_text='Words that must all be in the title, lower case: ["earnings", "quarter"].')
+    active = models.BooleanField(default=True)
+    from_incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        vendor = f"{self.vendor} " if self.vendor_id else ""
+        return f"{vendor}titles with {' + '.join(self.terms)}"
+
+
+class ArticleExclusion(models.Model):
+    """An article an editor took out of clustering: it is in no incident and the pipeline leaves it there."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="exclusion")
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"article {self.article_id} excluded"

@@ -19,10 +19,19 @@ from django.utils.text import slugify
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
 
-from . import clustering, lifecycle, regions
+from . import clustering, exclusions, lifecycle, regions
 from .catalogue_store import current_catalogue
 from .extraction import Facts, extract
-from .models import ArticleFacts, Incident, IncidentKey, IncidentRegion, Membership, Service, Vendor
+from .models import (
+    ArticleFacts,
+    ExclusionRule,
+    Incident,
+    IncidentKey,
+    IncidentRegion,
+    Membership,
+    Service,
+    Vendor,
+)
 from .summaries import mark_due
 
 log = logging.getLogger(__name__)
@@ -54,9 +63,12 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
 
     assume_outage skips the relevance decision (cluster_eval --all-relevant, for event data
     that is not about outages)."""
-    article = Article.objects.select_related("facts", "membership__incident").filter(pk=article_id).first()
+    article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
+               .filter(pk=article_id).first())
     if article is None:
         return Outcome(article_id, "missing")
+    if getattr(article, "exclusion", None) is not None:  # an editor took it out of clustering
+        return Outcome(article_id, "excluded")
     stored = getattr(article, "facts", None)
     membership = getattr(article, "membership", None)
     if stored is not None and stored.content_hash == article.content_hash and (
@@ -72,7 +84,24 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
         return Outcome(article_id, "refreshed", membership.incident_id)
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
         return Outcome(article_id, "not_relevant")
+    rule = matching_exclusion_rule(article, facts)
+    if rule is not None:
+        ArticleFacts.objects.filter(article=article).update(
+            evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
+        return Outcome(article_id, "excluded_by_rule")
     return assign(article, facts)
+
+
+def matching_exclusion_rule(article: Article, facts: Facts) -> ExclusionRule | None:
+    """The editor's rule (from a "not an outage") that covers this news article, if any. A vendor's
+    own status post is never excluded by a rule."""
+    if article.kind != Article.Kind.NEWS:
+        return None
+    for rule in ExclusionRule.objects.filter(active=True).select_related("vendor"):
+        if exclusions.rule_matches(rule.terms, rule.vendor.slug if rule.vendor else None, article.title,
+                                   set(facts.vendors)):
+            return rule
+    return None
 
 
 def _belongs_in_an_incident(article: Article, is_outage: bool, assume_outage: bool) -> bool:
@@ -111,7 +140,9 @@ def save_facts(article: Article, facts: Facts) -> None:
     })
 
 
-def signals_of(article: Article, facts: Facts) -> clustering.ArticleSignals:
+def signals_of(article: Article, facts: Facts | ArticleFacts) -> clustering.ArticleSignals:
+    """Clustering signals from an article and its facts, fresh (Facts) or as stored (ArticleFacts)."""
+    region_labels = facts.region_labels if isinstance(facts, Facts) else facts.regions
     return clustering.signals(
         str(article.pk),
         article.title,
@@ -121,7 +152,7 @@ def signals_of(article: Article, facts: Facts) -> clustering.ArticleSignals:
         services=facts.services,
         incident_ids=facts.incident_ids,
         error_messages=facts.error_messages,
-        regions=facts.region_labels,
+        regions=region_labels,
         is_status_post=article.kind == Article.Kind.STATUS,
         vendor_incident_id=article.vendor_incident_id,
     )
@@ -213,6 +244,28 @@ def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
                                      for k in keys - existing])
 
 
+def rebuild_from_members(incident: Incident) -> None:
+    """Profile and retrieval keys again from the incident's members, after an editor moved sources
+    in or out (merge, split, pin, exclude), so clustering sees the incident as it now is."""
+    members = list(Membership.objects.filter(incident=incident).select_related("article__facts")
+                   .order_by("article__published_at", "article_id"))
+    profile, keys = None, {}
+    for member in members:
+        article = member.article
+        stored = getattr(article, "facts", None)
+        signals = signals_of(article, stored if stored is not None else extract_facts(article))
+        profile = clustering.absorb(profile, signals)
+        when = article_time(article) or article.first_seen_at
+        for key in clustering.retrieval_keys(signals):
+            keys[key[:200]] = max(keys.get(key[:200], when), when)
+    incident.profile = profile.to_dict() if profile else {}
+    incident.save(update_fields=["profile"])
+    IncidentKey.objects.filter(incident=incident).delete()
+    IncidentKey.objects.bulk_create([IncidentKey(incident=incident, key=key, last_seen_at=when)
+                                     for key, when in keys.items()])
+    refresh_incident(incident)
+
+
 # --- the incident as a whole --------------------------------------------------------------------
 
 
@@ -255,27 +308,33 @@ def refresh_incident(incident: Incident) -> None:
     vendor = _pick_vendor(vendor_votes, status_vendors)
     service_slugs = {slug for f in facts if f for slug in f.services}
 
-    incident.status = life.status
+    # What an editor set stays as the editor set it, until the override is cleared.
+    overridden = set(incident.overridden_fields)
+    if "status" not in overridden:
+        incident.status = life.status
     incident.started_at = life.started_at
     incident.resolved_at = life.resolved_at
     incident.first_reported_at = life.first_reported_at
     incident.vendor_acknowledged_at = life.vendor_acknowledged_at
-    incident.severity = life.severity
+    if "severity" not in overridden:
+        incident.severity = life.severity
     incident.vendor_severity = life.vendor_severity
     incident.vendor = vendor
-    incident.regions = _union([f.regions for f in facts if f] + [location_labels(a.locations) for a in articles])
+    if "regions" not in overridden:
+        incident.regions = _union([f.regions for f in facts if f]
+                                  + [location_labels(a.locations) for a in articles])
     incident.vendor_incident_ids = _union([f.incident_ids for f in facts if f]
                                           + [[a.vendor_incident_id] for a in articles if a.vendor_incident_id])
     incident.error_messages = _union([f.error_messages for f in facts if f])
     incident.news_count = sum(1 for m in members if m.article.kind == Article.Kind.NEWS and not m.duplicate_of_id)
     incident.status_count = len(posts)
     incident.last_activity_at = max(a.last_changed_at for a in articles)
-    if posts:  # the vendor's own title names the incident once the vendor has posted
+    if posts and "title" not in overridden:  # the vendor's own title names the incident once it has posted
         incident.title = next(a for a in articles if a.kind == Article.Kind.STATUS).title[:300]
     # Only what is derived here: the summary fields belong to summaries.py and editors, and may
     # have changed since this row was read.
     incident.save(update_fields=DERIVED_FIELDS)
-    if service_slugs != set(incident.services.values_list("slug", flat=True)):
+    if "services" not in overridden and service_slugs != set(incident.services.values_list("slug", flat=True)):
         incident.services.set(Service.objects.filter(slug__in=service_slugs))
     index_regions(incident)
     mark_due(incident.pk)

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Rebuild incidents from stored articles (all, or those published since --since): facts are "
         "extracted again with the current catalogue and the articles clustered again in time order. "
-        "Articles an editor placed stay where they are."
+        "Articles an editor placed or excluded stay as they are; incidents an editor made or merged are kept."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +32,9 @@ class Command(BaseCommand):
             machine_placed = Membership.objects.filter(article__in=articles, assigned_by=Membership.AssignedBy.AUTO)
             emptied = set(machine_placed.values_list("incident_id", flat=True))
             machine_placed.delete()
-            Incident.objects.filter(pk__in=emptied, memberships__isnull=True).delete()
+            # An incident an editor made, merged away or otherwise curated stays, even when empty.
+            Incident.objects.filter(pk__in=emptied, memberships__isnull=True, revisions__isnull=True,
+                                    merged_into__isnull=True).delete()
         ids = list(articles.order_by("published_at", "pk").values_list("pk", flat=True))
         placed = 0
         for n, article_id in enumerate(ids, 1):
