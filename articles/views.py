@@ -1,21 +1,26 @@
-"""A minimal front page until the incident timeline lands: latest stored items and source health."""
+"""The sources page: every source we poll and how well polling it goes, so readers can judge the coverage."""
+
+from collections import Counter
 
 from django.shortcuts import render
 
-from .models import Article, Source
+from .models import Source
 
-LATEST_COUNT = 50
-
-
-def home(request):
-    latest = Article.objects.select_related("source").only(
-        "title", "url", "kind", "published_at", "vendor_status", "source__name"
-    )[:LATEST_COUNT]
-    sources = Source.objects.only(
-        "name", "kind", "health", "last_success_at", "consecutive_failures", "last_error"
-    ).order_by("health", "name")
-    return render(request, "home.html", {"latest": latest, "sources": sources})
+# Sources that need attention first, then the healthy ones, then those not fetched yet; disabled last.
+HEALTH_ORDER = {Source.Health.GAVE_UP: 0, Source.Health.FAILING: 1, Source.Health.OK: 2, Source.Health.NEW: 3}
 
 
 def sources(request):
-    return home(request)
+    rows = sorted(
+        Source.objects.only("name", "kind", "url", "vendor_name", "enabled", "health", "consecutive_failures",
+                            "last_error", "last_error_at", "last_success_at", "last_fetch_at", "poll_interval"),
+        key=lambda s: (not s.enabled, HEALTH_ORDER.get(s.health, 9), s.name.lower()),
+    )
+    health = Counter(s.health for s in rows if s.enabled)
+    return render(request, "articles/sources.html", {
+        "sources": rows,
+        "enabled": sum(1 for s in rows if s.enabled),
+        "healthy": health[Source.Health.OK],
+        "failing": health[Source.Health.FAILING] + health[Source.Health.GAVE_UP],
+        "new": health[Source.Health.NEW],
+    })

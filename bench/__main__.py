@@ -3,6 +3,7 @@
     python -m bench                      # the full run, about four minutes on 2 cores (2.5: cluster)
     python -m bench --only parse,store   # some sections
     python -m bench --only cluster --cluster-sizes 1000,10000   # a smaller archive
+    python -m bench --only site --site-incidents 1000 --site-articles 10000   # pages on a smaller archive
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench   # adds PostgreSQL
 
 The Django benchmarks run in subprocesses (bench/storing.py, bench/polling.py, bench/clustering.py)
@@ -24,12 +25,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import clustering, parsing
+from . import clustering, parsing, site
 from .databases import is_postgres_url, sqlite_url, throwaway_postgres_database
 from .processes import fixture_server, start, stop
 from .report import Entry, Figure, Report, entry_from_json, progress
 
-SECTIONS = ("parse", "store", "poll", "cluster")  # "poll" covers the per-poll CPU and the throughput figures
+SECTIONS = ("parse", "store", "poll", "cluster", "site")  # "poll" covers the per-poll CPU and the throughput figures
 
 
 def positive(text: str) -> int:
@@ -59,6 +60,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="incidents in the archive, ascending: it is seeded and grown between sizes")
     parser.add_argument("--cluster-articles", type=positive, default=200, help="fresh articles clustered per round")
     parser.add_argument("--cluster-rounds", type=positive, default=3, help="timed rounds per archive size")
+    parser.add_argument("--site-incidents", type=positive, default=10_000, help="incidents seeded for the site figures")
+    parser.add_argument("--site-articles", type=positive, default=100_000, help="articles seeded for the site figures")
+    parser.add_argument("--site-requests", type=positive, default=200, help="timed requests per page")
     args = parser.parse_args(argv)
     args.sections = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -141,6 +145,13 @@ def poll_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterato
     yield from run_child("bench.polling", child_args, cleanup)
 
 
+def site_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    common = ["--incidents", str(args.site_incidents), "--articles", str(args.site_articles),
+              "--requests", str(args.site_requests)]
+    names = [f"site.postgresql.{page}_{q}" for page in site.PAGES for q in ("p50", "p95")]
+    yield from on_each_database("bench.site", "site", common, names, work_dir, cleanup)
+
+
 def _interrupt_on_sigterm(signum, frame):
     raise KeyboardInterrupt  # the same clean-up path as Ctrl-C
 
@@ -171,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             if "cluster" in args.sections:
                 report.start_section("cluster")
                 for entry in cluster_section(args, work_dir, cleanup):
+                    report.add(entry)
+            if "site" in args.sections:
+                report.start_section("site")
+                for entry in site_section(args, work_dir, cleanup):
                     report.add(entry)
     except KeyboardInterrupt:
         print("\ninterrupted: processes stopped, temporary files removed", file=sys.stderr)

@@ -40,6 +40,7 @@ def configure_django(database_url: str, var_dir: Path) -> None:
         "CELERY_BROKER_URL": "filesystem://",  # inside var_dir, so nothing is shared with a real broker
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "testserver",  # the host name of Django's test client, which bench/site.py uses
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
     })
     import django

@@ -16,6 +16,7 @@ SECTION_TITLES = {
     "poll": "Per-poll CPU in the polling process (the HTTP server is another process), SQLite",
     "throughput": "Throughput per worker process against a local HTTP server, SQLite",
     "cluster": "Clustering: process_article on fresh news articles against a growing archive of incidents",
+    "site": "Pages, search and feeds: server time (p50/p95) at 10k incidents and 100k articles",
 }
 
 

@@ -99,10 +99,10 @@ def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
 
 
 def region_label(written: str) -> str:
-    """The vocabulary's label for what a reader typed: "frankfurt" → "Frankfurt", "us-east-1" →
-    "aws:us-east-1"; empty when unknown."""
+    """The vocabulary's label for a region as typed ("frankfurt" → "Frankfurt") or as a source writes
+    it ("us-east-1" → "aws:us-east-1") when that names exactly one region; empty when unknown."""
     label = regions.label_named(written)
     if label:
         return label
-    mentions = regions.find_regions(written)
-    return mentions[0].label if len(mentions) == 1 and len(mentions[0].text) == len(written) else ""
+    found = {mention.label for mention in regions.find_regions(written)}
+    return found.pop() if len(found) == 1 else ""

@@ -113,7 +113,8 @@ class Incident(models.Model):
         help_text="Merged by an editor into this incident: its address redirects there.",
     )
     reviewed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When an editor last worked on it: it leaves the review queue until it changes.",
+        null=True, blank=True,
+        help_text="When an editor last worked on it: it leaves the review queue until it changes.",
     )
     overridden_fields = models.JSONField(
         default=list, blank=True,
@@ -127,6 +128,8 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+        # Feeds list the most recently changed first, and conditional GET reads the newest change.
+        indexes = [models.Index(fields=["updated_at"], name="incidents_incident_updated")]
 
     def __str__(self) -> str:
         return self.title

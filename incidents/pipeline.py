@@ -319,7 +319,8 @@ def refresh_incident(incident: Incident) -> None:
     if "severity" not in overridden:
         incident.severity = life.severity
     incident.vendor_severity = life.vendor_severity
-    incident.vendor = vendor
+    if "vendor" not in overridden:
+        incident.vendor = vendor
     if "regions" not in overridden:
         incident.regions = _union([f.regions for f in facts if f]
                                   + [location_labels(a.locations) for a in articles])

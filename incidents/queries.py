@@ -17,8 +17,8 @@ def filtered_incidents(wanted: IncidentFilter) -> QuerySet[Incident]:
     if wanted.service:
         incidents = incidents.filter(Exists(Incident.services.through.objects.filter(
             incident_id=OuterRef("pk"), service__slug=wanted.service)))
-    if wanted.status == "ongoing":
-        incidents = incidents.exclude(status__in=OVER_STATUSES)
+    if wanted.status == "ongoing":  # the open statuses by name: an IN on the status index, not a scan
+        incidents = incidents.filter(status__in=[s for s in Incident.Status if s not in OVER_STATUSES])
     elif wanted.status == "resolved":
         incidents = incidents.filter(status__in=OVER_STATUSES)
     elif wanted.status:

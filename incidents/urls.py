@@ -4,4 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.timeline, name="timeline"),
+    path("incidents/<slug:slug>/", views.incident_page, name="incident"),
+    path("vendors/<slug:slug>/", views.vendor_page, name="vendor"),
+    path("services/<slug:slug>/", views.service_page, name="service"),
 ]

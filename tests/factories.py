@@ -8,6 +8,8 @@ from articles.ingest import store_items
 from articles.items import Item, ItemKind, VendorStatus
 from articles.items import StatusUpdate as ItemUpdate
 from articles.models import Article, FetchAttempt, Source
+from incidents.models import Incident, Membership, Service, Summary, Vendor
+from incidents.pipeline import index_regions
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -81,3 +83,78 @@ def stored(source: Source, item: Item, at: datetime | None = None) -> Article:
     at = at or (item.published_at or datetime(2025, 11, 18, 12, 0, tzinfo=UTC)) + timedelta(minutes=1)
     result = store_items(source, [item], fetched_at=at, scrape_teasers=False)
     return Article.objects.get(pk=(result.new_ids + result.updated_ids)[0])
+
+
+# --- incidents -------------------------------------------------------------------------------------
+
+
+class VendorFactory(factory.django.DjangoModelFactory):
+    """A vendor outside the shipped catalogue (which migrations load), so slugs never collide."""
+
+    class Meta:
+        model = Vendor
+
+    slug = factory.Sequence(lambda n: f"vendor-{n}")
+    name = factory.Sequence(lambda n: f"Vendor {n}")
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    vendor = factory.SubFactory(VendorFactory)
+    slug = factory.Sequence(lambda n: f"service-{n}")
+    name = factory.Sequence(lambda n: f"Service {n}")
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    """An incident as the pipeline leaves it, region index included. `services=[...]` sets its services."""
+
+    class Meta:
+        model = Incident
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"incident-{n}")
+    title = factory.Sequence(lambda n: f"Incident {n}: elevated errors")
+    vendor = factory.SubFactory(VendorFactory)
+    status = Incident.Status.INVESTIGATING
+    severity = 3
+    started_at = factory.LazyFunction(lambda: datetime(2025, 11, 18, 11, 48, tzinfo=UTC))
+    first_reported_at = factory.SelfAttribute("started_at")
+    last_activity_at = factory.SelfAttribute("started_at")
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)
+
+    @factory.post_generation
+    def index_regions(self, create, extracted, **kwargs):
+        if create:
+            index_regions(self)
+
+
+class SummaryFactory(factory.django.DjangoModelFactory):
+    """A summary version; pass `current=True` to make it the incident's current one."""
+
+    class Meta:
+        model = Summary
+        skip_postgeneration_save = True
+
+    incident = factory.SubFactory(IncidentFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    backend = "offline"
+
+    @factory.post_generation
+    def current(self, create, extracted, **kwargs):
+        if create and extracted:
+            Incident.objects.filter(pk=self.incident_id).update(summary=self)
+            self.incident.summary = self
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    article = factory.SubFactory(ArticleFactory)
+    incident = factory.SubFactory(IncidentFactory)

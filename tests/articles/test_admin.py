@@ -1,8 +1,12 @@
+from datetime import UTC, datetime
+
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 
 from articles.models import Source
-from tests.factories import ArticleFactory, FetchAttemptFactory, SourceFactory
+from incidents.models import ArticleExclusion, Incident, Membership, Revision
+from incidents.pipeline import process_article
+from tests.factories import ArticleFactory, FetchAttemptFactory, ItemFactory, SourceFactory, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +22,8 @@ def test_list_pages_cost_the_same_queries_for_more_rows(staff_client, django_ass
     def make_rows(n):
         for _ in range(n):
             FetchAttemptFactory(source=ArticleFactory().source)
+        for article in ArticleFactory.create_batch(n):  # placed in incidents: the list shows incident and score
+            process_article(article.pk, assume_outage=True)
 
     make_rows(2)
     with django_assert_max_num_queries(12) as few:
@@ -81,3 +87,80 @@ def test_a_big_unfiltered_list_is_paged_by_estimate_on_postgresql_and_counted_el
     assert abs(count - EstimatedCountPaginator.ESTIMATE_FROM_ROWS) <= 100
     filtered = EstimatedCountPaginator(FetchAttempt.objects.filter(outcome="error"), 100)
     assert filtered.count == 0
+
+
+# --- articles and status posts: their incident, exclude, pin, return -------------------------------------------------
+
+T0 = datetime(2025, 11, 18, 12, 0, tzinfo=UTC)
+BODY = ("<p>Cloudflare said a configuration file crashed the software that routes traffic across its network; "
+        "websites showed \"500 Internal Server Error\" pages.</p>")
+
+
+def outage_report(title, url, at=T0):
+    article = stored(SourceFactory(name="Ars Technica"), ItemFactory(
+        title=title, url=url, content_html=BODY, summary_html="", published_at=at))
+    process_article(article.pk)
+    return article
+
+
+@pytest.fixture
+def placed():
+    article = outage_report("Widespread Cloudflare outage blamed on mysterious traffic spike", "https://a.example/1")
+    return article, Membership.objects.get(article=article).incident
+
+
+def test_the_article_list_shows_each_articles_incident(staff_client, placed):
+    article, incident = placed
+    body = staff_client.get("/admin/articles/article/").content.decode()
+    assert f'href="/admin/incidents/incident/{incident.pk}/change/">{incident.title}</a>' in body
+    assert "opened it" in body  # the article that opened the incident has no score
+    in_none = staff_client.get("/admin/articles/article/", {"placed": "no"}).content.decode()
+    assert article.title not in in_none
+
+
+def test_excluding_articles_asks_why_then_takes_them_out_of_their_incident(staff_client, placed):
+    article, incident = placed
+    selection = {"action": "exclude_from_clustering", "_selected_action": [article.pk]}
+    page = staff_client.post("/admin/articles/article/", selection)
+    assert 'name="reason"' in page.content.decode() and not ArticleExclusion.objects.exists()
+    staff_client.post("/admin/articles/article/", {**selection, "apply": "yes", "reason": "a product review"})
+    assert ArticleExclusion.objects.get(article=article).reason == "a product review"
+    assert not Membership.objects.filter(article=article).exists()
+    assert Incident.objects.get(pk=incident.pk).hidden  # its only source left
+    listed = staff_client.get("/admin/articles/article/", {"placed": "excluded"}).content.decode()
+    assert "excluded by an editor: a product review" in listed
+
+
+def test_pinning_articles_to_an_incident_named_on_the_intermediate_page(staff_client, placed):
+    _, incident = placed
+    other = outage_report("Cloudflare dashboard down for customers", "https://a.example/2", at=T0.replace(day=25))
+    selection = {"action": "pin_to_incident", "_selected_action": [other.pk]}
+    assert 'name="incident"' in staff_client.post("/admin/articles/article/", selection).content.decode()
+    refused = staff_client.post("/admin/articles/article/", {**selection, "apply": "yes", "incident": "nothing-here"})
+    assert "No incident" in refused.content.decode()
+    staff_client.post("/admin/articles/article/", {**selection, "apply": "yes",
+                                                   "incident": f"https://outagehub.example/incidents/{incident.slug}/"})
+    membership = Membership.objects.get(article=other)
+    assert membership.incident == incident and membership.assigned_by == "editor"
+    assert Revision.objects.filter(incident=incident, action="attach").exists()
+
+
+def test_returning_an_excluded_article_to_clustering(staff_client, placed):
+    article, _ = placed
+    ArticleExclusion.objects.create(article=article)
+    Membership.objects.filter(article=article).delete()
+    staff_client.post("/admin/articles/article/", {"action": "return_to_clustering", "_selected_action": [article.pk]})
+    assert not ArticleExclusion.objects.exists() and Membership.objects.filter(article=article).exists()
+
+
+def test_staff_who_may_only_view_cannot_run_source_or_article_actions(client, placed):
+    viewer = User.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename__in=["view_source", "view_article"]))
+    client.force_login(viewer)
+    article, _ = placed
+    for url, action, pk in [("/admin/articles/source/", "disable", article.source_id),
+                            ("/admin/articles/article/", "exclude_from_clustering", article.pk)]:
+        page = client.get(url)
+        assert page.status_code == 200 and 'name="action"' not in page.content.decode()
+        client.post(url, {"action": action, "_selected_action": [pk], "apply": "yes"})
+    assert Source.objects.get(pk=article.source_id).enabled and not ArticleExclusion.objects.exists()

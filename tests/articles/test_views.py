@@ -1,18 +1,68 @@
-import pytest
+"""The sources page: what a reader needs to trust the coverage."""
 
-from tests.factories import ArticleFactory, SourceFactory
+from datetime import UTC, datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_front_page_lists_latest_items_and_source_health_in_constant_queries(
-    client, django_assert_num_queries
-):
-    SourceFactory(name="Broken feed", health="failing", consecutive_failures=3, last_error="HTTP 500 from x")
-    ArticleFactory.create_batch(5, title="Cloudflare outage <script>alert(1)</script>")
-    with django_assert_num_queries(2):
-        response = client.get("/")
-    body = response.content.decode()
+def rows(client) -> list[dict[str, str]]:
+    response = client.get("/sources")
     assert response.status_code == 200
-    assert body.count("Cloudflare outage &lt;script&gt;") == 5 and "<script>alert" not in body
-    assert "HTTP 500 from x" in body and "3 failures" in body
+    soup = BeautifulSoup(response.content, "html.parser")
+    headers = [th.get_text(strip=True) for th in soup.select("table thead th")]
+    return [dict(zip(headers, (" ".join(cell.get_text(" ").split()) for cell in tr.select("th, td")), strict=True))
+            for tr in soup.select("table tbody tr")]
+
+
+def test_each_source_shows_its_health_last_success_failures_and_last_error_in_words(client):
+    SourceFactory(name="GitHub status", kind="statuspage", vendor_name="GitHub", health="ok",
+                  last_success_at=datetime(2026, 11, 27, 9, 15, tzinfo=UTC))
+    SourceFactory(name="The Register", health="failing", consecutive_failures=3,
+                  last_error="The server answered HTTP 503 (service unavailable); we will try again.",
+                  last_error_at=datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    failing, healthy = rows(client)
+    assert failing["Source"].startswith("The Register")
+    assert failing["Health"] == "Failing" and failing["Failures in a row"] == "3" and failing["Last success"] == "never"
+    assert failing["Last error"].startswith("The server answered HTTP 503 (service unavailable)")
+    assert "27 Nov 2026 09:00 UTC" in failing["Last error"]
+    assert healthy["Source"] == "GitHub status GitHub status page · statuspage"
+    assert healthy["Health"] == "Healthy" and healthy["Last success"] == "27 Nov 2026 09:15 UTC"
+    assert healthy["Last error"] == "none"
+
+
+def test_sources_needing_attention_come_first_and_switched_off_ones_last(client):
+    SourceFactory(name="A healthy", health="ok")
+    SourceFactory(name="B off", health="failing", enabled=False)
+    SourceFactory(name="C stopped", health="gave_up")
+    SourceFactory(name="D new", health="new")
+    SourceFactory(name="E failing", health="failing")
+    assert [row["Source"].split(" news")[0] for row in rows(client)] == [
+        "C stopped", "E failing", "A healthy", "D new", "B off"]
+    assert rows(client)[-1]["Health"] == "Not polled (switched off)"
+
+
+def test_the_counts_add_up_and_only_enabled_sources_count(client):
+    SourceFactory(health="ok")
+    SourceFactory(health="ok")
+    SourceFactory(health="failing")
+    SourceFactory(health="ok", enabled=False)
+    text = " ".join(BeautifulSoup(client.get("/sources").content, "html.parser").select_one(".summary-line")
+                    .get_text().split())
+    assert text == "3 sources polled: 2 healthy, 1 failing, 0 not fetched yet."
+
+
+def test_error_text_from_the_network_is_escaped(client):
+    SourceFactory(health="failing", last_error="<script>alert(1)</script> in the body")
+    body = client.get("/sources").content.decode()
+    assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)&lt;/script&gt; in the body" in body
+
+
+def test_the_sources_page_is_one_query_whatever_the_number_of_sources(client, django_assert_num_queries):
+    SourceFactory.create_batch(30, health="failing", last_error="timeout")
+    with django_assert_num_queries(1):
+        assert client.get("/sources").status_code == 200

@@ -14,7 +14,8 @@ from bench.report import Figure
 ROOT = Path(__file__).resolve().parent.parent.parent
 TINY = ["--min-seconds", "0.01", "--store-rounds", "1", "--sources", "5", "--max-polls", "3",
         "--time-cap", "20", "--celery-timeout", "20",
-        "--cluster-sizes", "20,40,80", "--cluster-articles", "5", "--cluster-rounds", "2"]
+        "--cluster-sizes", "20,40,80", "--cluster-articles", "5", "--cluster-rounds", "2",
+        "--site-incidents", "40", "--site-articles", "200", "--site-requests", "5"]
 FIGURES = [
     "parse.feed.feedparser_sanitizer_items_per_s", "parse.feed.nh3_items_per_s",
     "parse.feed.largest.items_per_s", "parse.feed.largest.feedparser_sanitizer_items_per_s",
@@ -26,6 +27,8 @@ FIGURES = [
     *(f"cluster.sqlite.{size}.{name}" for size in (20, 40, 80)
       for name in ("articles_per_s", "lookup_ms", "queries_per_article")),
     "cluster.sqlite.cost_ratio_80_to_20",
+    *(f"site.sqlite.{page}_{q}" for page in ("timeline", "incident", "search_common", "search_rare", "feed",
+                                             "not_modified_feed") for q in ("p50", "p95")),
 ]
 # Kinds with no recorded payload print "skipped"; PostgreSQL runs only when DATABASE_URL is one.
 MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s", "cluster.postgresql.80.articles_per_s",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from articles.adapters import parse_payload
 from articles.ingest import store_items
@@ -27,9 +28,6 @@ RECORDED = [
     ("Google Cloud status", "gcp", "Google Cloud", "gcp/gcp-status-incidents-2022-07-03.json"),
 ]
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# page actions are still synchronous, so Django's guard against async contexts does not apply.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def chromium_path() -> str:
@@ -40,10 +38,15 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(transactional_db, monkeypatch):
+    """Chromium for one test. It starts after the test database and stops before the database is
+    flushed: Playwright's sync API keeps an event loop running in this thread while it is open, and
+    the ORM calls made meanwhile (the test's own, the flush) are synchronous all the same, so
+    Django's guard against async contexts is lifted for exactly that span."""
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                               args=["--no-sandbox", "--disable-gpu"])
@@ -63,16 +66,19 @@ def page(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, full_page: bool = False) -> Path:
+    """What the reader sees on the first screen (or the whole page), as test-artifacts/screenshots/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
 @pytest.fixture
 def recorded_site(transactional_db, live_server):
-    """The live server's database filled from recorded payloads through the pipeline, summarised."""
+    """The live server's database filled from recorded payloads through the pipeline, summarised.
+    The catalogue comes back first: an earlier transactional test's flush emptied every table."""
+    call_command("load_catalogue", verbosity=0)
     for name, kind, vendor, fixture in RECORDED:
         source = SourceFactory(name=name, kind=kind, vendor_name=vendor)
         store_items(source, parse_payload(kind, (FIXTURES_DIR / fixture).read_bytes()),

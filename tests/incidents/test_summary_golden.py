@@ -17,7 +17,7 @@ from articles.ingest import store_items
 from articles.models import Article
 from incidents.catalogue_store import current_catalogue
 from incidents.faithfulness import unsupported_claims
-from incidents.llm_summariser import LLMConfig, LLMSummariser, build_messages
+from incidents.llm_summariser import build_messages
 from incidents.models import Incident
 from incidents.pipeline import process_article
 from incidents.summaries import brief_for, stored_summary, write_summary
@@ -81,7 +81,9 @@ def readable(incident: Incident) -> dict:
 
 def assert_golden(name: str, produced) -> None:
     path = GOLDEN / name
-    text = produced if isinstance(produced, str) else json.dumps(produced, ensure_ascii=False, indent=1) + "\n"
+    # Sorted keys: PostgreSQL's jsonb keeps a statement's keys in its own order.
+    text = produced if isinstance(produced, str) else json.dumps(produced, ensure_ascii=False, indent=1,
+                                                                 sort_keys=True) + "\n"
     if UPDATE:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -1,0 +1,190 @@
+"""Section "site", one subprocess per database: the pages, search and feeds at archive scale.
+
+    python -m bench.site --database-url sqlite:////tmp/somewhere/bench.sqlite3
+
+Seeds --incidents incidents (10,000) with --articles articles (100,000: news reports and vendor
+status posts with updates), each incident summarised, then times requests through Django's test
+client in this process: server time, from the request entering the middleware to the response
+leaving it, without a network. Reports p50 and p95 per page; "not_modified" is a repeat request
+carrying the ETag of the first, answered 304.
+"""
+
+import random
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from statistics import quantiles
+from time import perf_counter
+
+from .child import arguments, guarded, main
+from .report import Entry, Figure, progress
+
+SEED = 20261127
+RARE_WORD = "zanzibarite"  # in a handful of articles: a search for it finds few
+ERROR_MESSAGE = "550 5.7.708 Service unavailable. Access denied"
+REGIONS = ("Frankfurt", "aws:us-east-1", "gcp:europe-west3", "London", "Tokyo", "azure:eastus", "Sydney", "Paris")
+PAGES = ("timeline", "timeline_filtered", "incident", "search_common", "search_rare", "search_error", "feed",
+         "not_modified_feed", "not_modified_timeline")
+
+
+def seed(incident_count: int, article_count: int, rng: random.Random) -> list[str]:
+    """Incidents over the last two years, each with its share of articles; returns the slugs."""
+    from django.db import transaction
+    from wordfreq import top_n_list
+
+    from articles.models import Article, Source, StatusUpdate
+    from incidents.models import Incident, IncidentRegion, Membership, Service, Summary
+    from incidents.regions import expand
+
+    vocabulary = [w for w in top_n_list("en", 4000) if w.isalpha() and len(w) > 3]
+    services = list(Service.objects.select_related("vendor")[:120])
+    news_sources = [Source.objects.create(name=f"News {n}", slug=f"news-{n}", kind="feed",
+                                          url=f"https://news{n}.example/feed") for n in range(40)]
+    status_sources = {}
+    now = datetime.now(UTC)
+    per_incident = max(1, article_count // incident_count)
+    incidents, memberships_of = [], []
+    with transaction.atomic():
+        for n in range(incident_count):
+            service = services[n % len(services)]
+            vendor = service.vendor
+            started = now - timedelta(minutes=n * 100 + rng.randint(0, 90))
+            ongoing = n < 15
+            resolved = None if ongoing else started + timedelta(minutes=rng.randint(10, 600))
+            incidents.append(Incident(
+                slug=f"bench-{n}", title=f"{service.name} outage: {' '.join(rng.sample(vocabulary, 5))}",
+                vendor=vendor, status="investigating" if ongoing else "resolved", severity=rng.randint(2, 4),
+                started_at=started, resolved_at=resolved, first_reported_at=started,
+                vendor_acknowledged_at=started + timedelta(minutes=rng.randint(0, 60)),
+                regions=rng.sample(REGIONS, rng.randint(1, 3)), vendor_incident_ids=[f"BX{n:07d}"],
+                error_messages=[ERROR_MESSAGE] if n % 97 == 0 else [], news_count=per_incident - 1, status_count=1,
+                last_activity_at=resolved or started, created_at=started,
+            ))
+            memberships_of.append(service)
+        Incident.objects.bulk_create(incidents, batch_size=2000)
+        Incident.services.through.objects.bulk_create(
+            [Incident.services.through(incident_id=i.pk, service_id=s.pk) for i, s in zip(incidents, memberships_of,
+                                                                                          strict=True)],
+            batch_size=5000)
+        IncidentRegion.objects.bulk_create(
+            [IncidentRegion(incident_id=i.pk, label=label) for i in incidents
+             for label in {a for r in i.regions for a in expand(r)}], batch_size=5000)
+        summaries = [Summary(incident_id=i.pk, version=1, backend="offline", created_at=i.last_activity_at,
+                             why_this_matters=[{"text": f"{i.title} had problems.", "citations": ["article:1"]}] * 2,
+                             takeaways=[{"text": " ".join(rng.sample(vocabulary, 12)), "citations": ["article:1"],
+                                         "kind": "impact"}] * 4)
+                     for i in incidents]
+        Summary.objects.bulk_create(summaries, batch_size=2000)
+        for incident, summary in zip(incidents, summaries, strict=True):
+            incident.summary_id = summary.pk
+        Incident.objects.bulk_update(incidents, ["summary"], batch_size=2000)
+    progress(f"seeded {incident_count:,} incidents; now {article_count:,} articles")
+    made = 0
+    for start in range(0, incident_count, 500):
+        articles, members, owners = [], [], []
+        for incident, service in zip(incidents[start:start + 500], memberships_of[start:start + 500], strict=True):
+            vendor = service.vendor
+            source = status_sources.get(vendor.pk) or status_sources.setdefault(vendor.pk, Source.objects.create(
+                name=f"{vendor.name} status", slug=f"status-{vendor.slug}", kind="statuspage",
+                url=f"https://status-{vendor.slug}.example/api", vendor_name=vendor.name))
+            for k in range(per_incident):
+                is_status = k == 0
+                words = rng.sample(vocabulary, 180)
+                if made % 20_000 == 7:
+                    words.append(RARE_WORD)
+                body = " ".join(words) + (f'. Users see "{ERROR_MESSAGE}".' if incident.error_messages else ".")
+                when = incident.started_at + timedelta(minutes=k * 7)
+                articles.append(Article(
+                    source=source if is_status else news_sources[(made + k) % len(news_sources)],
+                    kind="status" if is_status else "news", external_id=f"bench-{made}",
+                    url=f"https://news.example/{made}", canonical_url=f"https://news.example/{made}",
+                    dedupe_url=f"https://news.example/{made}", title=f"{service.name} outage {made}",
+                    body_text=body, summary_text=body[:300], published_at=when, content_hash=f"{made:064x}",
+                    vendor_name=vendor.name if is_status else "", vendor_status="resolved" if is_status else "",
+                    vendor_incident_id=incident.vendor_incident_ids[0] if is_status else "",
+                ))
+                owners.append(incident)
+                made += 1
+        with transaction.atomic():
+            Article.objects.bulk_create(articles, batch_size=1000)
+            members = [Membership(article_id=a.pk, incident_id=i.pk, score=1.5) for a, i in zip(articles, owners,
+                                                                                               strict=True)]
+            Membership.objects.bulk_create(members, batch_size=2000)
+            StatusUpdate.objects.bulk_create(
+                [StatusUpdate(article_id=a.pk, key=f"u{u}", posted_at=a.published_at + timedelta(minutes=u * 20),
+                              status=("investigating", "identified", "resolved")[u], text=" ".join(rng.sample(
+                                  vocabulary, 25))) for a in articles if a.kind == "status" for u in range(3)],
+                batch_size=2000)
+        if start % 2000 == 0:
+            progress(f"  {made:,} articles")
+    return [i.slug for i in incidents]
+
+
+def time_requests(paths: list[tuple[str, dict]], rounds: int) -> tuple[float, float, int]:
+    """p50 and p95 in milliseconds over `rounds` requests cycling through `paths`, and the status."""
+    from django.test import Client
+
+    client = Client()
+    for path, headers in paths[:3]:  # warm-up: caches, the query planner, the template loader
+        client.get(path, headers=headers)
+    seconds, status = [], 0
+    for n in range(rounds):
+        path, headers = paths[n % len(paths)]
+        began = perf_counter()
+        response = client.get(path, headers=headers)
+        seconds.append(perf_counter() - began)
+        status = response.status_code
+    cuts = quantiles(seconds, n=20)
+    return cuts[9] * 1000, cuts[18] * 1000, status
+
+
+def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figure]:
+    from django.test import Client
+
+    from incidents.models import Incident
+
+    client = Client()
+    feed_tag = client.get("/feeds/incidents.atom").headers.get("ETag", "")
+    timeline_tag = client.get("/").headers.get("ETag", "")
+    vendor_slug = Incident.objects.select_related("vendor").get(slug=slugs[0]).vendor.slug
+    cases = {
+        "timeline": [("/", {})],
+        "timeline_filtered": [(f"/?vendor={vendor_slug}&severity=major&region=Europe", {})],
+        "incident": [(f"/incidents/{slug}/", {}) for slug in rng.sample(slugs, min(50, len(slugs)))],
+        "search_common": [("/search?q=outage", {})],
+        "search_rare": [(f"/search?q={RARE_WORD}", {})],
+        "search_error": [(f"/search?q={ERROR_MESSAGE}", {})],
+        "feed": [("/feeds/incidents.atom", {})],
+        "not_modified_feed": [("/feeds/incidents.atom", {"If-None-Match": feed_tag})],
+        "not_modified_timeline": [("/", {"If-None-Match": timeline_tag})],
+    }
+    figures = []
+    for page, paths in cases.items():
+        p50, p95, status = time_requests(paths, args.requests)
+        expected = 304 if page.startswith("not_modified") else 200
+        if status != expected:  # a timed error page would be a fast lie
+            figures += [Figure.failed(f"site.{label}.{page}_{q}", f"HTTP {status}, not {expected}")
+                        for q in ("p50", "p95")]
+            continue
+        figures += [Figure(f"site.{label}.{page}_p50", p50, "ms", f"HTTP {status}"),
+                    Figure(f"site.{label}.{page}_p95", p95, "ms")]
+    return figures
+
+
+def run(args) -> Iterator[Entry]:
+    from django.db import connection
+
+    label = connection.vendor
+    rng = random.Random(SEED)
+    progress(f"site on {label}: seeding {args.incidents:,} incidents and {args.articles:,} articles")
+    slugs = seed(args.incidents, args.articles, rng)
+    yield f"site on {label}: {args.incidents:,} incidents, {args.articles:,} articles, {args.requests} requests each"
+    yield from guarded([f"site.{label}.{page}_p50" for page in PAGES], lambda: measure(args, slugs, rng, label))
+
+
+if __name__ == "__main__":
+    parser = arguments(__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    sys.exit(main(parser, run))
