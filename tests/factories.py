@@ -93,6 +93,7 @@ class VendorFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Vendor
+        django_get_or_create = ("slug",)  # a test that names a slug twice means one vendor
 
     slug = factory.Sequence(lambda n: f"vendor-{n}")
     name = factory.Sequence(lambda n: f"Vendor {n}")
@@ -101,6 +102,7 @@ class VendorFactory(factory.django.DjangoModelFactory):
 class ServiceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Service
+        django_get_or_create = ("slug",)
 
     vendor = factory.SubFactory(VendorFactory)
     slug = factory.Sequence(lambda n: f"service-{n}")
@@ -147,9 +149,9 @@ class SummaryFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def current(self, create, extracted, **kwargs):
-        if create and extracted:
-            Incident.objects.filter(pk=self.incident_id).update(summary=self)
+        if create and extracted:  # saved on the incident as the summary writer saves it
             self.incident.summary = self
+            self.incident.save(update_fields=["summary", "updated_at"])
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

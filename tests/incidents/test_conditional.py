@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from incidents.conditional import conditional, version_of, version_of_shown
 from incidents.models import Incident
-from tests.incidents.test_feeds import IncidentFactory
+from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2025, 11, 18, 14, 5, tzinfo=UTC)

@@ -3,7 +3,7 @@ recluster, summary regeneration and new articles leave every merge, split, pin, 
 override and lock as the editor made it."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import factory
 import pytest
@@ -17,15 +17,10 @@ from incidents.models import ArticleExclusion, ExclusionRule, Incident, Membersh
 from incidents.pipeline import process_article
 from incidents.summaries import write_all_due, write_summary
 from incidents.summary import Statement
-from tests.factories import ItemFactory, ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
+from tests.factories import ItemUpdateFactory, SourceFactory, stored
+from tests.incidents.cloudflare_outage import T0, cloudflare_post, news
 
 pytestmark = pytest.mark.django_db
-T0 = datetime(2025, 11, 18, 11, 48, tzinfo=UTC)
-BODY = (
-    "<p>Cloudflare said a configuration file that doubled in size crashed the software that routes traffic "
-    "across its network. Websites behind Cloudflare showed \"500 Internal Server Error\" pages to visitors "
-    "in Europe for about three hours, and the company said it was investigating elevated error rates.</p>"
-)
 LATER_BODY = (
     "<p>Cloudflare's dashboard and API failed for customers in North America on Thursday; users saw "
     "\"Error 1101\" while the company rolled back a change to its database cluster.</p>"
@@ -43,19 +38,6 @@ class EditorFactory(factory.django.DjangoModelFactory):
     is_staff = True
 
 
-def news(title, body=BODY, at=T0, **fields):
-    return ItemFactory(title=title, content_html=body, summary_html="", published_at=at, **fields)
-
-
-def cloudflare_post(at=T0, status=VendorStatus.INVESTIGATING, updates=None):
-    return StatusItemFactory(
-        external_id="cf-1", vendor_incident_id="cf-1", title="Cloudflare Global Network experiencing issues",
-        url="https://www.cloudflarestatus.com/incidents/cf1", published_at=at, status=status,
-        summary_html="", content_html="",
-        updates=updates or (ItemUpdateFactory(posted_at=at, text="We are investigating elevated error rates on "
-                                              "the Cloudflare network; users see 500 errors."),),
-    )
-
 
 def place(source, item, at=None):
     """Store the item as a poll would and run it through the pipeline; returns the article."""
@@ -71,16 +53,6 @@ def incident_of(article):
 @pytest.fixture
 def editor():
     return EditorFactory()
-
-
-@pytest.fixture
-def press():
-    return SourceFactory(name="Ars Technica", kind="feed")
-
-
-@pytest.fixture
-def cloudflare_status():
-    return SourceFactory(name="Cloudflare status", kind="statuspage", vendor_name="Cloudflare")
 
 
 @pytest.fixture

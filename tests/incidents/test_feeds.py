@@ -10,8 +10,9 @@ import feedparser
 import pytest
 from django.urls import reverse
 
-from incidents.models import Incident, Service, Severity, Summary, Vendor
-from incidents.pipeline import index_regions
+from incidents.models import Incident, Severity, Summary
+from tests import factories
+from tests.factories import ServiceFactory, SummaryFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2025, 11, 18, 14, 5, tzinfo=UTC)
@@ -19,75 +20,26 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITE = "http://testserver"
 
 
-# Incident factories live here until tests/factories.py has shared ones (the pages work adds them).
-class VendorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Vendor
-        django_get_or_create = ("slug",)
+class IncidentFactory(factories.IncidentFactory):
+    """Started at T0 and first reported five minutes later, as these feed tests expect."""
 
-    slug = factory.Sequence(lambda n: f"vendor-{n}")
-    name = factory.Sequence(lambda n: f"Vendor {n}")
-
-
-class ServiceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Service
-        django_get_or_create = ("slug",)
-
-    vendor = factory.SubFactory(VendorFactory)
-    slug = factory.Sequence(lambda n: f"service-{n}")
-    name = factory.Sequence(lambda n: f"Service {n}")
-
-
-class IncidentFactory(factory.django.DjangoModelFactory):
-    """A public incident; regions are indexed for the region filter as the pipeline indexes them."""
-
-    class Meta:
-        model = Incident
-        skip_postgeneration_save = True
-
-    slug = factory.Sequence(lambda n: f"incident-{n}")
     title = factory.Sequence(lambda n: f"Outage number {n}")
-    vendor = factory.SubFactory(VendorFactory)
-    status = Incident.Status.INVESTIGATING
-    severity = Severity.MAJOR
     started_at = T0
     first_reported_at = factory.LazyAttribute(lambda incident: incident.started_at + timedelta(minutes=5))
     last_activity_at = factory.LazyAttribute(lambda incident: incident.first_reported_at)
 
-    @factory.post_generation
-    def services(self, create, services):
-        if create and services:
-            self.services.set(services)
 
-    @factory.post_generation
-    def index(self, create, extracted):
-        if create:
-            index_regions(self)
-
-
-class SummaryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Summary
-
-    incident = factory.SubFactory(IncidentFactory)
-    version = factory.Sequence(lambda n: n + 1)
-    backend = "offline"
-    why_this_matters = factory.LazyFunction(lambda: [
-        {"text": "Mail to Exchange Online is delayed for many organisations.", "citations": ["article:12"]},
-        {"text": "Microsoft says it is investigating.", "citations": ["update:34"]},
-    ])
-    takeaways = factory.LazyFunction(lambda: [
-        {"text": "Users see 550 5.7.708 errors.", "citations": ["article:12", "article:13"], "kind": "errors"},
-    ])
+WHY = [
+    {"text": "Mail to Exchange Online is delayed for many organisations.", "citations": ["article:12"]},
+    {"text": "Microsoft says it is investigating.", "citations": ["update:34"]},
+]
+TAKEAWAYS = [{"text": "Users see 550 5.7.708 errors.", "citations": ["article:12", "article:13"], "kind": "errors"}]
 
 
 def summarise(incident: Incident, **fields) -> Summary:
     """A new current summary, saved on the incident as the summary writer saves it."""
-    summary = SummaryFactory(incident=incident, **fields)
-    incident.summary = summary
-    incident.save(update_fields=["summary", "updated_at"])
-    return summary
+    return SummaryFactory(incident=incident, current=True, **{"why_this_matters": WHY, "takeaways": TAKEAWAYS,
+                                                              **fields})
 
 
 def set_updated_at(incident: Incident, moment: datetime) -> None:

@@ -1,7 +1,7 @@
 """process_article end to end on the database: extraction, relevance, clustering, lifecycle."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -10,39 +10,11 @@ from articles.items import VendorStatus
 from articles.models import Article
 from incidents.models import ArticleFacts, Incident, Membership
 from incidents.pipeline import process_article
-from tests.factories import ItemFactory, ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
+from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
+from tests.incidents.cloudflare_outage import T0, cloudflare_post, news
 
 pytestmark = pytest.mark.django_db
-T0 = datetime(2025, 11, 18, 11, 48, tzinfo=UTC)
-BODY = (
-    "<p>Cloudflare said a configuration file that doubled in size crashed the software that routes traffic "
-    "across its network. Websites behind Cloudflare showed \"500 Internal Server Error\" pages to visitors "
-    "for about three hours, and the company said it was investigating elevated error rates.</p>"
-)
 
-
-def news(title, body=BODY, at=T0, **fields):
-    return ItemFactory(title=title, content_html=body, summary_html="", published_at=at, **fields)
-
-
-def cloudflare_post(at=T0, status=VendorStatus.INVESTIGATING, updates=None):
-    return StatusItemFactory(
-        external_id="cf-1", vendor_incident_id="cf-1", title="Cloudflare Global Network experiencing issues",
-        url="https://www.cloudflarestatus.com/incidents/cf1", published_at=at, status=status,
-        summary_html="", content_html="",
-        updates=updates or (ItemUpdateFactory(posted_at=at, text="We are investigating elevated error rates on "
-                                              "the Cloudflare network; users see 500 errors."),),
-    )
-
-
-@pytest.fixture
-def press():
-    return SourceFactory(name="Ars Technica", kind="feed")
-
-
-@pytest.fixture
-def cloudflare_status():
-    return SourceFactory(name="Cloudflare status", kind="statuspage", vendor_name="Cloudflare")
 
 
 def test_a_vendor_post_opens_an_incident_acknowledged_by_the_vendor(cloudflare_status):

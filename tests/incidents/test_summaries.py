@@ -1,7 +1,7 @@
 """Summaries on the database: the brief, versions, locks, debounce and the faithfulness of what is written."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -21,41 +21,11 @@ from incidents.summaries import (
     write_summary,
 )
 from incidents.summary import missing_parts
-from tests.factories import ItemFactory, ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
+from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
+from tests.incidents.cloudflare_outage import T0, cloudflare_post, news
 
 pytestmark = pytest.mark.django_db
-T0 = datetime(2025, 11, 18, 11, 48, tzinfo=UTC)
-BODY = (
-    "<p>Cloudflare said a configuration file that doubled in size crashed the software that routes traffic "
-    "across its network. Websites behind Cloudflare showed \"500 Internal Server Error\" pages to visitors, "
-    "and the company said it was investigating elevated error rates in Europe.</p>"
-)
 
-
-def news(title, body=BODY, at=T0, **fields):
-    return ItemFactory(title=title, content_html=body, summary_html="", published_at=at, **fields)
-
-
-def cloudflare_post(at=T0, status=VendorStatus.INVESTIGATING, updates=None):
-    return StatusItemFactory(
-        external_id="cf-1", vendor_incident_id="cf-1", title="Cloudflare Global Network experiencing issues",
-        url="https://www.cloudflarestatus.com/incidents/cf1", published_at=at, status=status,
-        summary_html="", content_html="",
-        updates=updates or (ItemUpdateFactory(
-            posted_at=at, text="We are investigating elevated error rates on the Cloudflare network. Users see "
-                               "500 errors on websites behind Cloudflare. We will provide an update within 30 "
-                               "minutes."),),
-    )
-
-
-@pytest.fixture
-def press():
-    return SourceFactory(name="Ars Technica", kind="feed")
-
-
-@pytest.fixture
-def cloudflare_status():
-    return SourceFactory(name="Cloudflare status", kind="statuspage", vendor_name="Cloudflare")
 
 
 def place(source, item, at=None) -> Incident:
