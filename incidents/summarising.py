@@ -277,7 +277,7 @@ class _Writer:
         b, latest = self.brief, self.latest_update()
         if latest is None:
             return None
-        said = self._quote_from(latest, sentences.central_sentences)
+        said = self._quote_from(latest)
         next_update = sentences.find_next_update(latest.text)
         status = f"{latest.status}, " if latest.status else ""
         text = f"Latest from {b.vendor or latest.publisher} ({status}{format_time(latest.published_at, b.as_of)})"
@@ -304,9 +304,10 @@ class _Writer:
             found.append(sentence)
         return found
 
-    def _quote_from(self, doc: SourceDoc, rank) -> str | None:
+    def _quote_from(self, doc: SourceDoc) -> str | None:
+        """The source's most central quotable sentence, marked as quoted."""
         candidates = [sentences.Candidate(doc.ref, s) for s in self.quotable(doc)]
-        best = rank(candidates, 1)
+        best = sentences.central_sentences(candidates, 1)
         if not best:
             return None
         self.quoted.add(best[0].text)
