@@ -60,13 +60,14 @@ def brief_for(incident: Incident, now: datetime | None = None) -> IncidentBrief:
     for update in StatusUpdate.objects.filter(article_id__in=status_ids).order_by("posted_at", "id"):
         updates.setdefault(update.article_id, []).append(update)
 
+    services = list(incident.services.select_related("vendor"))
+    service_names = {service.slug: service.name for service in services}
     sources: list[SourceDoc] = []
     for member in members:
-        sources += _docs_of(member, updates.get(member.article_id, []))
+        sources += _docs_of(member, updates.get(member.article_id, []), service_names)
     sources.sort(key=lambda s: s.published_at)
 
     vendor = incident.vendor
-    services = list(incident.services.select_related("vendor"))
     news_times = [s.published_at for s in sources if s.kind == "news"]
     related, related_count = _related(incident, services)
     first_press = min(news_times, default=None)
@@ -98,15 +99,17 @@ def brief_for(incident: Incident, now: datetime | None = None) -> IncidentBrief:
     )
 
 
-def _docs_of(member: Membership, updates: list[StatusUpdate]) -> list[SourceDoc]:
-    """A news article is one source; a status post is one, and each of its updates another."""
+def _docs_of(member: Membership, updates: list[StatusUpdate], service_names: dict[str, str]) -> list[SourceDoc]:
+    """A news article is one source; a status post is one, and each of its updates another. Each
+    carries what extraction found in it, services by name (`service_names`: slug → name)."""
     article = member.article
     facts = getattr(article, "facts", None)
     found = {
         "incident_ids": tuple(facts.incident_ids) if facts else (),
         "error_messages": tuple(facts.error_messages) if facts else (),
         "region_labels": tuple(facts.regions) if facts else (),
-        "service_names": (),
+        "service_names": tuple(service_names[slug] for slug in facts.services if slug in service_names)
+        if facts else (),
         "vendor_names": (article.vendor_name,) if article.vendor_name else (),
     }
     kind = "news" if article.kind == Article.Kind.NEWS else "status"
