@@ -167,26 +167,18 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as cleanup:
             work_dir = Path(tempfile.mkdtemp(prefix="outagehub-bench-"))
             cleanup.callback(shutil.rmtree, work_dir, ignore_errors=True)
-            if "parse" in args.sections:
-                report.start_section("parse")
-                for entry in parsing.run(args.min_seconds):
-                    report.add(entry)
-            if "store" in args.sections:
-                report.start_section("store")
-                for entry in store_section(args, work_dir, cleanup):
-                    report.add(entry)
-            if "poll" in args.sections:
-                report.start_section("poll")
-                for entry in poll_section(args, work_dir, cleanup):
-                    report.add(entry)
-            if "cluster" in args.sections:
-                report.start_section("cluster")
-                for entry in cluster_section(args, work_dir, cleanup):
-                    report.add(entry)
-            if "site" in args.sections:
-                report.start_section("site")
-                for entry in site_section(args, work_dir, cleanup):
-                    report.add(entry)
+            runs = {
+                "parse": lambda: parsing.run(args.min_seconds),
+                "store": lambda: store_section(args, work_dir, cleanup),
+                "poll": lambda: poll_section(args, work_dir, cleanup),
+                "cluster": lambda: cluster_section(args, work_dir, cleanup),
+                "site": lambda: site_section(args, work_dir, cleanup),
+            }
+            for name in SECTIONS:  # in this order whatever the order of --only
+                if name in args.sections:
+                    report.start_section(name)
+                    for entry in runs[name]():
+                        report.add(entry)
     except KeyboardInterrupt:
         print("\ninterrupted: processes stopped, temporary files removed", file=sys.stderr)
         return 130
