@@ -14,7 +14,7 @@ from functools import cache
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import fetching, http_client
@@ -112,12 +112,15 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
                           None)
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
     attempt.outcome = report.outcome
-    attempt.save()
-    # Health, next poll time and the release of the claim in one statement, only if the claim is
-    # still ours (the reaper may have handed the source on after a very long fetch).
-    Source.objects.filter(pk=source.pk, claim_token=token).update(
-        **health, claimed_at=None, claim_token="", pending_attempts=0
-    )
+    # The attempt and the release of the claim land together: no reader sees a finished attempt on
+    # a source still claimed (the killed-worker test did, between two autocommits).
+    with transaction.atomic():
+        attempt.save()
+        # Health, next poll time and the release of the claim in one statement, only if the claim is
+        # still ours (the reaper may have handed the source on after a very long fetch).
+        Source.objects.filter(pk=source.pk, claim_token=token).update(
+            **health, claimed_at=None, claim_token="", pending_attempts=0
+        )
     return report
 
 
