@@ -43,15 +43,16 @@ def canonical_url(url: str) -> str:
     trailing slash, AMP variants folded into the page they copy. Non-http(s) input is returned stripped."""
     url = (url or "").strip()
     parts = urlsplit(url)
-    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
+    host = parts.hostname  # a parsing property: read once
+    if parts.scheme.lower() not in DEFAULT_PORTS or not host:
         return url
-    if AMP_CACHE_HOST.search(parts.hostname):
+    if AMP_CACHE_HOST.search(host):
         parts = _unwrap_amp_cache(parts)
+        host = parts.hostname or ""
     scheme = parts.scheme.lower()
-    host = parts.hostname.lower()
-    if host.startswith("amp."):
-        host = host[4:]
-    netloc = host if parts.port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{parts.port}"
+    host = host.removeprefix("amp.")
+    port = parts.port
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     # /story/ and /story are one page on every news site we know; so are /story/amp and /story.
     path = AMP_PATH_SEGMENT.sub("", parts.path).rstrip("/") or "/"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_noise(k, v)]

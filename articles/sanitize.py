@@ -24,6 +24,8 @@ DROPPED_WITH_CONTENT = {"script", "style", "svg", "math", "iframe", "object", "e
 _BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|pre|tr|dd|dt|figcaption)\s*>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+# Any tag but paragraph and line-break ones, a comment or a declaration.
+_MARKUP = re.compile(r"<(?!/?(?:p|br|div)\b)[a-zA-Z/!?]", re.IGNORECASE)
 
 
 def sanitize_html(html: str) -> str:
@@ -40,6 +42,11 @@ def sanitize_html(html: str) -> str:
     )
 
 
+def carries_markup(html: str) -> bool:
+    """Whether the HTML says more than its plain text with line breaks: links, emphasis, lists."""
+    return bool(_MARKUP.search(html))
+
+
 def html_to_text(html: str, *, sanitized: bool = False) -> str:
     """Readable plain text: paragraphs on their own lines, entities decoded, no markup.
 
@@ -51,5 +58,5 @@ def html_to_text(html: str, *, sanitized: bool = False) -> str:
         return ""
     if "<" in html or "&" in html:
         html = unescape(_TAG.sub("", _BLOCK_END.sub("\n", html if sanitized else sanitize_html(html))))
-    lines = (_SPACES.sub(" ", line).strip() for line in html.split("\n"))
+    lines = (line.strip() for line in _SPACES.sub(" ", html).split("\n"))
     return "\n".join(line for line in lines if line)

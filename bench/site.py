@@ -35,6 +35,7 @@ def seed(incident_count: int, article_count: int, rng: random.Random) -> list[st
     from articles.models import Article, Source, StatusUpdate
     from incidents.models import Incident, IncidentRegion, Membership, Service, Summary
     from incidents.regions import expand
+    from incidents.search_index import index_all_articles
 
     vocabulary = [w for w in top_n_list("en", 4000) if w.isalpha() and len(w) > 3]
     services = list(Service.objects.select_related("vendor")[:120])
@@ -117,6 +118,8 @@ def seed(incident_count: int, article_count: int, rng: random.Random) -> list[st
                 batch_size=2000)
         if start % 2000 == 0:
             progress(f"  {made:,} articles")
+    progress("indexing the articles for search, as the pipeline does for each one it processes")
+    index_all_articles()
     return [i.slug for i in incidents]
 
 

@@ -32,6 +32,7 @@ from .models import (
     Service,
     Vendor,
 )
+from .search_index import index_articles
 from .summaries import mark_due
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,9 @@ def article_time(article: Article) -> datetime | None:
 
 
 def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
-    """1. extract facts (skip if the article has not changed since)  2. an article already placed
-    refreshes its incident  3. not an outage: stop  4. otherwise join or open an incident.
+    """0. put it in the search index  1. extract facts (skip if the article has not changed since)
+    2. an article already placed refreshes its incident  3. not an outage: stop  4. otherwise join or
+    open an incident.
 
     assume_outage skips the relevance decision (cluster_eval --all-relevant, for event data
     that is not about outages)."""
@@ -67,6 +69,7 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
                .filter(pk=article_id).first())
     if article is None:
         return Outcome(article_id, "missing")
+    index_articles([article_id])  # searchable whatever follows: excluded or not about an outage too
     if getattr(article, "exclusion", None) is not None:  # an editor took it out of clustering
         return Outcome(article_id, "excluded")
     stored = getattr(article, "facts", None)

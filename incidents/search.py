@@ -1,10 +1,11 @@
 """Search incidents and articles by words, a vendor incident id or a pasted error message (/search?q=).
 
-The index lives in two tables that database triggers keep current (migration 0006_search_index),
-so nothing has to be called when an article, incident, service, vendor or summary changes:
-PostgreSQL tsvector tables with GIN indexes, SQLite FTS5 tables, each with a row per incident and
-per article. Both use English stemming and keep diacritics, and the query's stop words are
-dropped before it reaches either (incidents/search_query.py), so the two behave alike.
+The index lives in two tables (migration 0006_search_index): PostgreSQL tsvector tables with GIN
+indexes, SQLite FTS5 tables, each with a row per incident and per article. Database triggers keep
+them current when an incident, service, vendor or summary changes, and when an indexed article
+changes or goes; an article is first indexed by the pipeline (search_index.py, migration 0008).
+Both use English stemming and keep diacritics, and the query's stop words are dropped before it
+reaches either (incidents/search_query.py), so the two behave alike.
 
 Ranking every match is the trap: a common word matches most of the archive, and scoring all of
 it costs hundreds of milliseconds. So every search first takes a bounded candidate set, the

@@ -127,6 +127,17 @@ def test_status_updates_are_kept_and_new_ones_added_on_the_next_poll():
     assert StatusUpdate.objects.count() == 2
 
 
+def test_an_update_keeps_its_html_only_when_it_says_more_than_its_text():
+    plain = ItemUpdateFactory(text="", html="<p>We are investigating.</p><p>More soon &amp; often.</p>")
+    linked = ItemUpdateFactory(posted_at=datetime(2025, 11, 18, 12, 0, tzinfo=UTC), text="See the post-mortem.",
+                               html='<p>See <a href="https://status.example/pm" onclick="x()">the post-mortem</a>.</p>')
+    store_items(SourceFactory(kind="statuspage"), [StatusItemFactory(updates=(plain, linked))], FETCHED_AT)
+    first, second = StatusUpdate.objects.order_by("posted_at")
+    assert (first.text, first.html) == ("We are investigating.\nMore soon & often.", "")
+    assert second.text == "See the post-mortem."
+    assert 'href="https://status.example/pm"' in second.html and "onclick" not in second.html
+
+
 def test_storing_a_batch_that_holds_nothing_new_costs_one_query(django_assert_num_queries):
     source = SourceFactory()
     items = ItemFactory.build_batch(40)

@@ -1,6 +1,6 @@
 import pytest
 
-from articles.sanitize import html_to_text, sanitize_html
+from articles.sanitize import carries_markup, html_to_text, sanitize_html
 
 HOSTILE = [
     '<script>alert(1)</script>',
@@ -58,3 +58,18 @@ def test_it_turns_html_into_readable_text():
         'Users see "550 5.7.708"\nSecond\nline'
     )
     assert html_to_text("") == ""
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<p>We are investigating.</p><p>Next update in 30 minutes.</p>", False),
+    ("Line one<br/><br/>line two &amp; more", False),
+    ("<div>Plain</div>", False),
+    ('See <a href="https://status.example/1">the incident</a>.', True),
+    ("<strong>Impact</strong><br/>Some users", True),
+    ("<ul><li>EU</li></ul>", True),
+    ("text <!-- a comment -->", True),
+    ("<P>Upper-case paragraph</P>", False),
+    ("<pre>code</pre>", True),  # not <p>
+])
+def test_it_tells_html_that_says_more_than_its_text(html, expected):
+    assert carries_markup(html) is expected

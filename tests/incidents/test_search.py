@@ -1,16 +1,18 @@
 """/search: incidents and articles by words, vendor incident ids and pasted error messages, on the
-index the database triggers keep (run on SQLite and on PostgreSQL)."""
+index the pipeline and the database triggers keep (run on SQLite and on PostgreSQL)."""
 
 import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from articles.models import Article
 from incidents import search
 from incidents.models import Incident
 from incidents.pipeline import process_article
+from incidents.search_index import index_articles
 from incidents.search_query import parse_query
 from tests.factories import (
     ArticleFactory,
@@ -28,6 +30,13 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 BOUNCE = "550 5.7.708 Service unavailable. Access denied"
 T0 = datetime(2025, 11, 18, 12, 0, tzinfo=UTC)
+
+
+def indexed_article(**fields) -> Article:
+    """A stored article as the pipeline leaves it: in the search index."""
+    article = ArticleFactory(**fields)
+    index_articles([article.pk])
+    return article
 
 
 def found(q: str) -> search.Results:
@@ -85,8 +94,8 @@ def test_an_exact_vendor_incident_id_finds_its_incident_first():
 
 
 def test_a_status_post_is_found_by_its_vendor_incident_id():
-    ArticleFactory(title="Degraded performance", kind=Article.Kind.STATUS, vendor_incident_id="TaA75H7XA1DQyM2ReK2f")
-    ArticleFactory(title="Degraded performance again", kind=Article.Kind.STATUS, vendor_incident_id="other1234")
+    indexed_article(title="Degraded performance", kind=Article.Kind.STATUS, vendor_incident_id="TaA75H7XA1DQyM2ReK2f")
+    indexed_article(title="Degraded performance again", kind=Article.Kind.STATUS, vendor_incident_id="other1234")
     assert article_titles(found("TaA75H7XA1DQyM2ReK2f")) == ["Degraded performance"]
 
 
@@ -98,9 +107,9 @@ def test_a_pasted_status_page_link_finds_its_incident():
 def test_a_pasted_error_message_finds_the_incident_whose_sources_quote_it():
     quoting = IncidentFactory(title="Outlook mail bounces", error_messages=[BOUNCE])
     IncidentFactory(title="Service unavailable for some users")  # some of the words, not the message
-    MembershipFactory(incident=quoting, article=ArticleFactory(
+    MembershipFactory(incident=quoting, article=indexed_article(
         title="Mail to Outlook bounces", body_text=f"Senders get '{BOUNCE}, banned sending IP' back."))
-    ArticleFactory(title="Unrelated", body_text="Access to the service was denied to nobody.")
+    indexed_article(title="Unrelated", body_text="Access to the service was denied to nobody.")
     results = found(BOUNCE)
     assert incident_titles(results) == ["Outlook mail bounces"]
     assert article_titles(results) == ["Mail to Outlook bounces"]
@@ -118,7 +127,7 @@ def test_an_error_pasted_with_words_of_its_own_is_found_by_its_codes(client):
 
 def test_articles_show_their_publisher_link_and_public_incident(client):
     incident = IncidentFactory(title="Cloudflare DNS outage", slug="cloudflare-dns")
-    MembershipFactory(incident=incident, article=ArticleFactory(
+    MembershipFactory(incident=incident, article=indexed_article(
         title="Cloudflare resolver fails", source=SourceFactory(name="The Register"),
         url="https://news.example/cloudflare-resolver", summary_text="The 1.1.1.1 resolver stopped answering."))
     page = get_page(client, "resolver")
@@ -129,7 +138,7 @@ def test_articles_show_their_publisher_link_and_public_incident(client):
 
 
 def test_an_article_link_that_is_not_a_web_address_is_not_linked(client):
-    ArticleFactory(title="Crafted feed entry", url="javascript:alert(1)")
+    indexed_article(title="Crafted feed entry", url="javascript:alert(1)")
     page = get_page(client, "crafted")
     assert "Crafted feed entry" in page
     assert "javascript:" not in page
@@ -137,7 +146,7 @@ def test_an_article_link_that_is_not_a_web_address_is_not_linked(client):
 
 def test_hidden_incidents_are_never_shown(client):
     hidden = IncidentFactory(title="Zebra stampede outage", slug="zebra", hidden=True)
-    MembershipFactory(incident=hidden, article=ArticleFactory(title="Zebra stampede takes down a datacentre"))
+    MembershipFactory(incident=hidden, article=indexed_article(title="Zebra stampede takes down a datacentre"))
     results = found("zebra")
     assert incident_titles(results) == []
     assert results.incident_matches == 0
@@ -149,8 +158,8 @@ def test_hidden_incidents_are_never_shown(client):
 
 
 def test_a_title_match_ranks_before_a_body_only_match():
-    ArticleFactory(title="Kubernetes control plane down", body_text="The cluster API stopped answering. " * 60)
-    ArticleFactory(title="Cloud roundup", body_text="kubernetes " * 10)  # newer, shorter, says it more often
+    indexed_article(title="Kubernetes control plane down", body_text="The cluster API stopped answering. " * 60)
+    indexed_article(title="Cloud roundup", body_text="kubernetes " * 10)  # newer, shorter, says it more often
     assert article_titles(found("kubernetes")) == ["Kubernetes control plane down", "Cloud roundup"]
     IncidentFactory(title="Kubernetes API errors")
     summarised = IncidentFactory(title="Cluster trouble")
@@ -160,17 +169,17 @@ def test_a_title_match_ranks_before_a_body_only_match():
 
 
 def test_newer_matches_rank_first_when_nothing_else_differs():
-    ArticleFactory(title="Fastly outage one")
-    ArticleFactory(title="Fastly outage two")
+    indexed_article(title="Fastly outage one")
+    indexed_article(title="Fastly outage two")
     assert article_titles(found("fastly")) == ["Fastly outage two", "Fastly outage one"]
 
 
 def test_only_the_newest_matches_are_ranked(monkeypatch):
     monkeypatch.setattr(search, "CANDIDATES", 3)
     monkeypatch.setattr(search, "SHOWN", 2)
-    ArticleFactory(title="Heroku dynos down")  # the best match, but older than the bound
+    indexed_article(title="Heroku dynos down")  # the best match, but older than the bound
     for n in range(4):
-        ArticleFactory(title=f"Platform news {n}", body_text="heroku")
+        indexed_article(title=f"Platform news {n}", body_text="heroku")
     results = found("heroku")
     assert article_titles(results) == ["Platform news 3", "Platform news 2"]
     assert results.article_matches == 3
@@ -180,13 +189,15 @@ def test_only_the_newest_matches_are_ranked(monkeypatch):
 # --- the index stays current ----------------------------------------------------------------------
 
 
-def test_articles_stored_and_clustered_by_the_pipeline_are_found():
+def test_articles_are_found_once_the_pipeline_has_processed_them():
     status_page = SourceFactory(kind="statuspage", vendor_name="Microsoft")
     post = stored(status_page, StatusItemFactory(
         title="Exchange Online: some users can't send mail", vendor_incident_id="EX1234567",
         content_html=f"<p>Users see the error {BOUNCE} when they send mail.</p>"))
     press = stored(SourceFactory(), ItemFactory(title="Outlook mail bounce wave hits businesses"))
+    assert article_titles(found("bounce wave")) == []  # stored, not processed yet
     assert process_article(post.pk).action == "opened"
+    process_article(press.pk)
     results = found(BOUNCE)
     assert incident_titles(results) == ["Exchange Online: some users can't send mail"]
     assert article_titles(results) == ["Exchange Online: some users can't send mail"]
@@ -196,12 +207,29 @@ def test_articles_stored_and_clustered_by_the_pipeline_are_found():
 
 
 def test_an_article_edit_or_deletion_updates_the_index():
-    article = ArticleFactory(title="Azure Front Door errors")
+    article = indexed_article(title="Azure Front Door errors")
     Article.objects.filter(pk=article.pk).update(title="Azure CDN errors", body_text="front end only")
     assert article_titles(found("door")) == []
     assert article_titles(found("cdn")) == ["Azure CDN errors"]
     article.delete()
     assert article_titles(found("cdn")) == []
+
+
+def test_an_article_edited_or_deleted_before_it_is_indexed_leaves_the_index_whole():
+    # SQLite's index is contentless: removing a row that was never indexed would corrupt it, and the
+    # ranked search below would fail with "database disk image is malformed".
+    edited, deleted = ArticleFactory(title="Nomad scheduler stuck"), ArticleFactory(title="Nomad agents lost")
+    Article.objects.filter(pk=edited.pk).update(title="Nomad scheduler recovered")
+    deleted_pk = deleted.pk
+    deleted.delete()
+    assert article_titles(found("nomad")) == []
+    index_articles([edited.pk, edited.pk, deleted_pk])
+    index_articles([edited.pk])  # again: no second row
+    assert article_titles(found("nomad")) == ["Nomad scheduler recovered"]
+    assert article_titles(found("stuck")) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM incidents_article_search")
+        assert cursor.fetchone()[0] == 1
 
 
 def test_incident_changes_and_catalogue_renames_update_the_index():
@@ -254,7 +282,7 @@ BAD_QUERIES = [
 
 @pytest.mark.parametrize("q", BAD_QUERIES)
 def test_bad_input_gives_a_normal_page_and_never_reflects_html(client, q):
-    ArticleFactory(title="Teams outage", body_text="outage near teams")
+    indexed_article(title="Teams outage", body_text="outage near teams")
     page = get_page(client, q)
     assert "<script>alert" not in page
     assert "<img src=x" not in page
@@ -285,7 +313,7 @@ def fill(size: int) -> None:
         incident = IncidentFactory(title=f"Outage {n}", error_messages=[f"Error {1000 + n}"])
         SummaryFactory(incident=incident, current=True, why_this_matters=[{"text": "An outage hits users."}])
         for _ in range(2):
-            MembershipFactory(incident=incident, article=ArticleFactory(title=f"Outage report {n}"))
+            MembershipFactory(incident=incident, article=indexed_article(title=f"Outage report {n}"))
 
 
 @pytest.mark.parametrize("size", [3, 30])
