@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from articles.adapters import parse_payload
 from articles.ingest import store_items
@@ -52,6 +53,10 @@ def browser(transactional_db, monkeypatch):
                                               args=["--no-sandbox", "--disable-gpu"])
         yield chromium
         chromium.close()
+        # ORM calls made while Playwright's event loop runs get a connection of their own (Django keeps
+        # connections per context): close it here, or it outlives the test and blocks dropping the
+        # test database on PostgreSQL.
+        connections.close_all()
 
 
 @pytest.fixture
