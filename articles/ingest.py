@@ -146,31 +146,42 @@ def _unique_by_external_id(items: list[Item]) -> dict[str, Item]:
 
 
 # The two lookups every poll makes, written as SQL: through the ORM, an IN list of a hundred ids took
-# longer to build (each value is prepared on its own) than the database took to answer it.
+# longer to build (each value is prepared on its own) than the database took to answer it. Chunked:
+# SQLite refuses a statement with more than 32,766 parameters, and a 15 MiB feed can list more items.
+LOOKUP_CHUNK = 1000
 
 
-def _in_list(values: list) -> str:
+def _chunks(values: list[str]) -> list[list[str]]:
+    return [values[start:start + LOOKUP_CHUNK] for start in range(0, len(values), LOOKUP_CHUNK)]
+
+
+def _placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
 
 def _stored(source: Source, external_ids: list[str]) -> list[Article]:
     """The articles of this source with these ids, with the fields an update needs."""
-    return list(Article.objects.raw(
-        "SELECT id, external_id, content_hash, scrape_state, body_html, first_seen_at, published_at, "  # noqa: S608 - placeholders only
-        "published_is_fetch_time FROM articles_article "
-        f"WHERE source_id = %s AND external_id IN ({_in_list(external_ids)})",
-        [source.pk, *external_ids],
-    ))
+    return [
+        article for chunk in _chunks(external_ids) for article in Article.objects.raw(
+            "SELECT id, external_id, content_hash, scrape_state, body_html, first_seen_at, published_at, "  # noqa: S608 - placeholders only
+            "published_is_fetch_time FROM articles_article "
+            f"WHERE source_id = %s AND external_id IN ({_placeholders(chunk)})",
+            [source.pk, *chunk],
+        )
+    ]
 
 
 def _taken_urls(urls: list[str]) -> set[str]:
     """Which of these URLs another stored article already has."""
+    taken = set()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT dedupe_url FROM articles_article WHERE dedupe_url IN ({_in_list(urls)})",  # noqa: S608 - placeholders only
-            urls,
-        )
-        return {url for (url,) in cursor.fetchall()}
+        for chunk in _chunks(urls):
+            cursor.execute(
+                f"SELECT dedupe_url FROM articles_article WHERE dedupe_url IN ({_placeholders(chunk)})",  # noqa: S608 - placeholders only
+                chunk,
+            )
+            taken.update(url for (url,) in cursor.fetchall())
+    return taken
 
 
 def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_teasers: bool = True) -> IngestResult:

@@ -146,6 +146,20 @@ def test_storing_a_batch_that_holds_nothing_new_costs_one_query(django_assert_nu
         store_items(source, items, FETCHED_AT)
 
 
+def test_a_batch_larger_than_one_lookup_is_looked_up_in_chunks(monkeypatch):
+    from articles.ingest import _taken_urls
+
+    monkeypatch.setattr("articles.ingest.LOOKUP_CHUNK", 2)  # SQLite's real bound is 32,766 parameters
+    source = SourceFactory()
+    items = ItemFactory.build_batch(5)
+    assert store_items(source, items, FETCHED_AT).new == 5
+    again = store_items(source, [*items[:4], replace(items[4], title="Changed")], FETCHED_AT + timedelta(hours=1))
+    assert (again.new, again.updated, again.seen) == (0, 1, 5)  # the fifth was found in the third lookup
+    urls = [f"https://news.example/free-{n}" for n in range(4)] + [items[4].url]
+    assert _taken_urls(urls) == {items[4].url}
+    assert Article.objects.count() == 5
+
+
 def test_a_row_stored_by_another_worker_meanwhile_is_not_duplicated():
     source = SourceFactory()
     item = ItemFactory(url="https://news.example/race")
