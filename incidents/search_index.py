@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from articles.models import Article
+
 BODY_CHARS = 100_000  # the part of a body indexed: the bound PostgreSQL's tsvector needs
 BATCH = 500  # articles per statement when indexing many
 
@@ -48,6 +50,4 @@ def index_articles(article_ids: Iterable[int]) -> None:
 
 def index_all_articles() -> None:
     """Index every stored article (after a bulk load that bypassed the pipeline)."""
-    from articles.models import Article
-
     index_articles(Article.objects.values_list("pk", flat=True))
