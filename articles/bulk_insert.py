@@ -22,6 +22,11 @@ PLAIN_FIELDS = (BooleanField, CharField, IntegerField, TextField)
 PLAIN_VALUES = {str, int, bool, type(None)}
 
 
+def placeholders(count: int) -> str:
+    """"%s, %s, …": a parameter for each of `count` values in a statement written by hand."""
+    return ", ".join(["%s"] * count)
+
+
 def _is_plain(field: Field) -> bool:
     return isinstance(field.target_field if field.is_relation else field, PLAIN_FIELDS)
 
@@ -58,8 +63,7 @@ def insert(objects: list[Model], *, with_ids: bool = True) -> None:
                 for row in rows:
                     copy.write_row(row)
         else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(len(columns))})"  # noqa: S608 - names from the model
             if with_ids:
                 for row in rows:
                     cursor.execute(sql, row)

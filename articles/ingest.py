@@ -155,17 +155,13 @@ def _chunks(values: list[str]) -> list[list[str]]:
     return [values[start:start + LOOKUP_CHUNK] for start in range(0, len(values), LOOKUP_CHUNK)]
 
 
-def _placeholders(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
 def _stored(source: Source, external_ids: list[str]) -> list[Article]:
     """The articles of this source with these ids, with the fields an update needs."""
     return [
         article for chunk in _chunks(external_ids) for article in Article.objects.raw(
             "SELECT id, external_id, content_hash, scrape_state, body_html, first_seen_at, published_at, "  # noqa: S608 - placeholders only
             "published_is_fetch_time FROM articles_article "
-            f"WHERE source_id = %s AND external_id IN ({_placeholders(chunk)})",
+            f"WHERE source_id = %s AND external_id IN ({bulk_insert.placeholders(len(chunk))})",
             [source.pk, *chunk],
         )
     ]
@@ -177,7 +173,7 @@ def _taken_urls(urls: list[str]) -> set[str]:
     with connection.cursor() as cursor:
         for chunk in _chunks(urls):
             cursor.execute(
-                f"SELECT dedupe_url FROM articles_article WHERE dedupe_url IN ({_placeholders(chunk)})",  # noqa: S608 - placeholders only
+                f"SELECT dedupe_url FROM articles_article WHERE dedupe_url IN ({bulk_insert.placeholders(len(chunk))})",  # noqa: S608 - placeholders only
                 chunk,
             )
             taken.update(url for (url,) in cursor.fetchall())
