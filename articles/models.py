@@ -34,6 +34,11 @@ class Source(models.Model):
         max_length=120, blank=True, help_text="Set for a vendor's own status page; empty for news feeds."
     )
     enabled = models.BooleanField(default=True)
+    allow_private_addresses = models.BooleanField(
+        default=False,
+        help_text="Fetch this source's own URL even when it resolves to a private address (an internal status "
+        "page). Takes effect only when OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1; never applies to links inside its items.",
+    )
     poll_interval = models.PositiveIntegerField(
         default=300, help_text=f"Seconds between polls, clamped to {MIN_POLL_SECONDS}..{MAX_POLL_SECONDS}."
     )
