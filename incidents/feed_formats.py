@@ -2,12 +2,14 @@
 iCalendar (RFC 5545). Pure: plain data in, text or dicts out; feeds.py does the Django side.
 
 RSS and Atom (django.contrib.syndication) and JSON Feed all carry the same `entry_html`, so an
-entry reads the same in every reader.
+entry reads the same in every reader. FeedInfo and FeedEntry hold no character that XML 1.0
+forbids, whoever wrote the incident (a control character in one title made the syndication
+generator refuse the whole feed).
 """
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from html import escape
 
@@ -18,10 +20,40 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 HEADING_STATUS = {"reported": "reported by press"}
 ICAL_LINE_OCTETS = 75
 ICAL_REFRESH = "PT15M"  # how often a calendar app should re-read the feed (RFC 7986)
+# What XML 1.0 does not allow in a document (its Char production): C0 controls but tab, line feed
+# and carriage return; surrogates; U+FFFE and U+FFFF.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 forbids."""
+    return _XML_FORBIDDEN.sub("", value)
+
+
+def _xml_safe(value):
+    """A string, or a tuple or dataclass of them (a Statement and its citations), without the
+    characters XML 1.0 forbids; anything else as it is."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, tuple):
+        return tuple(_xml_safe(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _xml_safe(getattr(value, f.name)) for f in fields(value)})
+    return value
+
+
+class _XMLSafe:
+    """Strips the characters XML 1.0 forbids from every text field when the dataclass is made: every
+    format writes XML or text that ends up in it, and the entries come from rows anyone may have
+    written (an editor, a feed stored before ingest cleaned such characters)."""
+
+    def __post_init__(self):
+        for f in fields(self):
+            object.__setattr__(self, f.name, _xml_safe(getattr(self, f.name)))  # frozen: set once, here
 
 
 @dataclass(frozen=True)
-class FeedInfo:
+class FeedInfo(_XMLSafe):
     """The feed as a whole: what it is called and where it lives (absolute URLs)."""
 
     title: str
@@ -32,7 +64,7 @@ class FeedInfo:
 
 
 @dataclass(frozen=True)
-class FeedEntry:
+class FeedEntry(_XMLSafe):
     """One incident as a feed shows it."""
 
     url: str  # the absolute URL of its page; also its stable id in every format

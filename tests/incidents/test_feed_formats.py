@@ -13,6 +13,7 @@ from incidents.feed_formats import (
     ical_text,
     icalendar,
     json_feed,
+    xml_text,
 )
 from incidents.summary import Statement
 
@@ -150,3 +151,20 @@ def test_an_end_before_the_start_is_left_out_rather_than_making_an_invalid_event
 
     assert "DTEND" not in icalendar(INFO, [wrong])
     assert "Duration" not in dict(wrong.facts())
+
+
+def test_xml_text_drops_exactly_the_characters_xml_1_0_forbids():
+    forbidden = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xD800, 0xDFFF, 0xFFFE, 0xFFFF]))
+    allowed = "\t\n\r Zürich \x7f\x85 \ud7ff\ue000\ufffd \U0001f525"
+    assert xml_text(forbidden + allowed + forbidden) == allowed
+
+
+def test_an_entry_and_the_feed_hold_no_character_xml_1_0_forbids_whoever_wrote_them():
+    entry = replace(ENTRY, title="Cloudflare\x01 network\x00 errors", vendor="Cloud\x0bflare",
+                    services=("Cloudflare\ufffe CDN",), error_messages=("500\x1f Internal Server Error",),
+                    takeaways=(Statement("Visitors\x02 see 500 errors.", ("article:12\x03",), kind="errors\x04"),))
+    assert entry.heading == "Cloudflare network errors (investigating)"
+    assert (entry.vendor, entry.services, entry.error_messages) == ("Cloudflare", ("Cloudflare CDN",),
+                                                                   ("500 Internal Server Error",))
+    assert entry.takeaways == (Statement("Visitors see 500 errors.", ("article:12",), kind="errors"),)
+    assert replace(INFO, title="OutageHub:\x1b Incidents").title == "OutageHub: Incidents"
