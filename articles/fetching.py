@@ -58,6 +58,7 @@ from urllib3.util import Retry, Timeout
 from urllib3.util.request import ACCEPT_ENCODING
 
 from . import netguard
+from .redaction import redact_url
 
 __all__ = [
     "DEFAULT_ACCEPT",
@@ -107,6 +108,9 @@ class FetchResult:
 
 class FetchError(Exception):
     """A fetch failed. ``str(error) == error.message``; ``url`` is the request that failed (maybe a redirect hop).
+
+    The message is shown to editors and on the public /sources page: the URLs it names are redacted
+    (:func:`articles.redaction.redact_url`: no credentials, no query).
 
     ``transient`` is True when retrying soon may work (timeouts, connection errors, 429, 5xx) and False
     when it will not until something changes (404, 410, other 4xx, refused URL, body too large,
@@ -205,14 +209,14 @@ def fetch(
                 next_url = resolve_redirect(hop.url, location)
                 if next_url in chain:
                     raise FetchError(
-                        f"redirect loop: {' → '.join([*chain, next_url])}; the site is misconfigured "
+                        f"redirect loop: {_chain(chain, next_url)}; the site is misconfigured "
                         "(or wants cookies); open the URL in a browser and use the address it ends on",
                         url=hop.url,
                         http_status=status,
                     )
                 if len(chain) > max_redirects:
                     raise FetchError(
-                        f"too many redirects (more than {max_redirects}): {' → '.join([*chain, next_url])}; "
+                        f"too many redirects (more than {max_redirects}): {_chain(chain, next_url)}; "
                         "use the address the redirects lead to",
                         url=hop.url,
                         http_status=status,
@@ -239,10 +243,10 @@ def check_hop(url: str, *, allow_private: bool, redirected_from: str = "") -> Ho
         addresses = netguard.check_host(parsed.host, parsed.port, allow_private)
     except netguard.UnsafeURLError as exc:
         if redirected_from:
-            source = _host_of(redirected_from)
-            message = f"refused redirect from {source} to {url}: {exc.reason}"
+            source, target = _host_of(redirected_from), redact_url(url)
+            message = f"refused redirect from {source} to {target}: {exc.reason}"
             if isinstance(exc, netguard.UnresolvableHostError):
-                message = f"redirect from {source} to {url} failed: {exc.message}"
+                message = f"redirect from {source} to {target} failed: {exc.message}"
         else:
             message = exc.message
         raise FetchError(message, url=url, transient=exc.transient) from None
@@ -581,7 +585,12 @@ def _host_of(url: str) -> str:
     try:
         return netguard.parse_url(url).host_header
     except netguard.UnsafeURLError:
-        return url
+        return redact_url(url)
+
+
+def _chain(chain: list[str], next_url: str) -> str:
+    """The redirect chain for a message, each URL without its credentials or query."""
+    return " → ".join(redact_url(url) for url in [*chain, next_url])
 
 
 def _size(n: int) -> str:

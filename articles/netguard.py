@@ -20,6 +20,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .redaction import redact_url
+
 __all__ = [
     "ALLOWED_SCHEMES",
     "ALLOW_PRIVATE_SETTING",
@@ -124,13 +126,13 @@ def parse_url(url: str) -> ParsedURL:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise UnsafeURLError(f"{url!r} is not a valid URL ({exc})") from None
+        raise UnsafeURLError(f"{redact_url(url)!r} is not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise UnsafeURLError(f"only http and https URLs can be fetched (got {scheme or 'no scheme'!r})")
     host = parts.hostname or ""
     if not host:
-        raise UnsafeURLError(f"{url!r} has no host name")
+        raise UnsafeURLError(f"{redact_url(url)!r} has no host name")
     if not _is_ip_literal(host):
         try:
             host = host.encode("idna").decode("ascii")
@@ -139,7 +141,7 @@ def parse_url(url: str) -> ParsedURL:
         if not all(c.isalnum() or c in "-._" for c in host):
             raise UnsafeURLError(f"{host!r} is not a valid host name")
     if port == 0:
-        raise UnsafeURLError(f"{url!r} has port 0")
+        raise UnsafeURLError(f"{redact_url(url)!r} has port 0")
     target = parts.path or "/"
     if parts.query:
         target = f"{target}?{parts.query}"

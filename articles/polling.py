@@ -22,6 +22,7 @@ from .adapters import parse_payload
 from .ingest import store_items
 from .items import AdapterError
 from .models import FetchAttempt, Source
+from .redaction import redact_text
 from .scheduling import next_poll_delay
 
 log = logging.getLogger(__name__)
@@ -170,8 +171,13 @@ def _healthy(source: Source, max_age: int | None, now: datetime) -> dict:
 
 
 def _failing(source: Source, attempt: FetchAttempt, report: PollReport, message: str, retry_after) -> dict:
-    """Source fields after a failed poll; the attempt and the report get the reason."""
+    """Source fields after a failed poll; the attempt and the report get the reason.
+
+    The reason is shown in admin and on the public /sources page: any URL in it (an adapter's or an
+    unexpected exception's text) loses its credentials and query here.
+    """
     now = timezone.now()
+    message = redact_text(message)
     attempt.error = report.error = message
     report.http_status = attempt.http_status
     report.outcome = FetchAttempt.Outcome.ERROR

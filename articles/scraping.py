@@ -8,6 +8,7 @@ from . import fetching, http_client
 from .canonical import canonical_url
 from .models import Article
 from .readability import extract_article
+from .redaction import redact_text, redact_url
 from .sanitize import html_to_text, sanitize_html
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def scrape_article(article_id: int) -> str:
 
 
 def _fail(article: Article, message: str) -> str:
-    log.info("scraping article %s (%s) failed: %s", article.pk, article.url, message)
+    message = redact_text(message)  # an exception's text may name a URL with its credentials
+    log.info("scraping article %s (%s) failed: %s", article.pk, redact_url(article.url), message)
     Article.objects.filter(pk=article.pk).update(scrape_state=Article.ScrapeState.FAILED, scrape_error=message)
     return Article.ScrapeState.FAILED

@@ -5,6 +5,7 @@ from collections import Counter
 from django.shortcuts import render
 
 from .models import Source
+from .redaction import redact_text, redact_url
 
 # Sources that need attention first, then the healthy ones, then those not fetched yet; disabled last.
 HEALTH_ORDER = {Source.Health.GAVE_UP: 0, Source.Health.FAILING: 1, Source.Health.OK: 2, Source.Health.NEW: 3}
@@ -16,6 +17,11 @@ def sources(request):
                             "last_error", "last_error_at", "last_success_at", "last_fetch_at", "poll_interval"),
         key=lambda s: (not s.enabled, HEALTH_ORDER.get(s.health, 9), s.name.lower()),
     )
+    for source in rows:
+        # A public page: a URL's credentials and query (?token=…) stay private. Errors are stored
+        # redacted; redacting again covers those stored before that was so.
+        source.public_url = redact_url(source.url)
+        source.last_error = redact_text(source.last_error)
     health = Counter(s.health for s in rows if s.enabled)
     return render(request, "articles/sources.html", {
         "sources": rows,

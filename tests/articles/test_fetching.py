@@ -296,7 +296,8 @@ def test_more_redirects_than_the_limit_is_a_permanent_error_listing_the_hops(htt
 def test_a_redirect_loop_is_reported_as_a_loop(http_server):
     error = fetch_error(http_server.url("/misbehave/redirect-loop"))
     loop = http_server.url("/misbehave/redirect-loop")
-    assert error.message.startswith(f"redirect loop: {loop} → {loop}?again=1 → {loop}; ")
+    # Query strings are shown as "?…": they may hold a token (tests/hostile/test_secrets_in_errors.py).
+    assert error.message.startswith(f"redirect loop: {loop} → {loop}?… → {loop}; ")
     assert not error.transient
 
 

@@ -21,6 +21,7 @@ def rows(client) -> list[dict[str, str]]:
 
 def test_each_source_shows_its_health_last_success_failures_and_last_error_in_words(client):
     SourceFactory(name="GitHub status", kind="statuspage", vendor_name="GitHub", health="ok",
+                  url="https://www.githubstatus.com/api/v2/summary.json",
                   last_success_at=datetime(2026, 11, 27, 9, 15, tzinfo=UTC))
     SourceFactory(name="The Register", health="failing", consecutive_failures=3,
                   last_error="The server answered HTTP 503 (service unavailable); we will try again.",
@@ -30,7 +31,8 @@ def test_each_source_shows_its_health_last_success_failures_and_last_error_in_wo
     assert failing["Health"] == "Failing" and failing["Failures in a row"] == "3" and failing["Last success"] == "never"
     assert failing["Last error"].startswith("The server answered HTTP 503 (service unavailable)")
     assert "27 Nov 2026 09:00 UTC" in failing["Last error"]
-    assert healthy["Source"] == "GitHub status GitHub status page · statuspage"
+    assert healthy["Source"] == (
+        "GitHub status GitHub status page · statuspage https://www.githubstatus.com/api/v2/summary.json")
     assert healthy["Health"] == "Healthy" and healthy["Last success"] == "27 Nov 2026 09:15 UTC"
     assert healthy["Last error"] == "none"
 
