@@ -23,6 +23,7 @@ from .filters import IncidentFilter, parse_filter
 from .models import OVER_STATUSES, Incident, Service, Severity, Vendor
 from .queries import filtered_incidents
 from .summary import Statement
+from .views import refusing_impossible_filters
 
 FEED_SIZE = 50  # entries per feed: the incidents changed most recently
 
@@ -200,8 +201,8 @@ def feed_version(of: str = ""):
 
 
 def conditional_feed(view, of: str = ""):
-    """A feed view with conditional GET on the incidents it can show."""
-    return conditional(feed_version(of))(view)
+    """A feed view with conditional GET on the incidents it can show, answering 400 to dates it cannot."""
+    return refusing_impossible_filters(conditional(feed_version(of))(view))
 
 
 def syndication_view(feed_type, of: str = ""):

@@ -2,7 +2,9 @@
 
 Every view is a shareable URL: ?vendor=github&service=github-actions&status=ongoing&severity=major
 &region=Europe&from=2026-11-01&to=2026-11-27. A value that cannot be used is dropped with a readable
-problem for the page to show; it never causes an error.
+problem for the page to show. The one exception is a well-formed day outside EARLIEST_DAY …
+LATEST_DAY: it is refused (FilterRefused, its message as readable), and pages and feeds answer 400
+with it rather than quietly widen or empty what was asked for.
 """
 
 import re
@@ -19,6 +21,19 @@ STATUSES = ("ongoing", "resolved", "reported", "investigating", "identified", "m
 SEVERITIES = {"maintenance": 1, "minor": 2, "major": 3, "critical": 4}
 MAX_VALUE = 200  # longer values are not a slug, a word or a region: dropped unread
 PARAMETERS = ("vendor", "service", "status", "severity", "region", "from", "to")
+# The days a filter may name: every day an outage could have been reported on, and far enough inside
+# what Python's dates hold that the views' arithmetic around them (the day after `to`, the 7-day
+# chart and its lookback before it) cannot overflow, as it did for to=9999-12-31.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+class FilterRefused(ValueError):
+    """A filter no answer can honour; `problems` say why, in words for the reader."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
 
 
 @dataclass(frozen=True)
@@ -49,8 +64,10 @@ class IncidentFilter:
 
 
 def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
-    """The filter the GET parameters ask for; unusable values are left out and named in `problems`."""
+    """The filter the GET parameters ask for; unusable values are left out and named in `problems`.
+    Raises FilterRefused for a day outside EARLIEST_DAY … LATEST_DAY."""
     problems: list[str] = []
+    refused: list[str] = []
 
     def value(name: str) -> str:
         raw = (params.get(name) or "").strip()
@@ -78,10 +95,15 @@ def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
         if not raw:
             return None
         try:
-            return date.fromisoformat(raw)
+            given = date.fromisoformat(raw)
         except ValueError:
             problems.append(f"{name}: {raw!r} is not a date; write it as YYYY-MM-DD")
             return None
+        if not EARLIEST_DAY <= given <= LATEST_DAY:
+            refused.append(f"{name}: {raw!r} is outside the days OutageHub can show; give a day from "
+                           f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}")
+            return None
+        return given
 
     region = value("region")
     label = region_label(region) if region else ""
@@ -92,6 +114,8 @@ def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
         vendor=slug("vendor"), service=slug("service"), status=choice("status", STATUSES),
         severity=choice("severity", tuple(SEVERITIES)), region=label, start=day("from"), end=day("to"),
     )
+    if refused:
+        raise FilterRefused(refused)
     if found.start and found.end and found.start > found.end:
         problems.append("from is after to: the dates were swapped")
         found = replace(found, start=found.end, end=found.start)

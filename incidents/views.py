@@ -9,6 +9,7 @@ one query (conditional.py).
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import wraps
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -22,7 +23,7 @@ from articles.models import Article, StatusUpdate
 
 from . import charts
 from .conditional import Version, conditional, version_of, version_of_row
-from .filters import SEVERITIES, STATUSES, IncidentFilter, parse_filter
+from .filters import SEVERITIES, STATUSES, FilterRefused, IncidentFilter, parse_filter
 from .models import OVER_STATUSES, Incident, Membership, Revision, Service, Severity, Vendor
 from .queries import filtered_incidents
 from .summary import Statement
@@ -96,6 +97,20 @@ def _row_maker(clock_only: bool = False) -> Callable[[Incident], Row]:
     return row
 
 
+def refusing_impossible_filters(view):
+    """A view that takes the filters answers 400, in the filter's own words, to one it cannot honour
+    (FilterRefused). Put it outside @conditional: a feed's version reads the filters too."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except FilterRefused as refused:
+            return render(request, "incidents/refused_filter.html", {"problems": refused.problems}, status=400)
+
+    return wrapper
+
+
 # --- timeline --------------------------------------------------------------------------------------
 
 
@@ -107,6 +122,7 @@ def _quarter_hour() -> str:
 
 # Any incident's change (hidden ones included: hiding one changes it) gives every timeline view a new
 # version, and the query string tells filters and pages apart.
+@refusing_impossible_filters
 @conditional(lambda request: version_of(Incident.objects.all(), request.GET.urlencode(), _quarter_hour()))
 def timeline(request):
     """Happening now, then every matching incident by day (UTC), newest first, with keyset pages."""
