@@ -74,7 +74,7 @@ class FetchAttemptInline(admin.TabularInline):
 class SourceAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "vendor_name", "enabled", "health", "last_success_at", "consecutive_failures",
                     "short_error", "next_fetch_at")
-    list_filter = ("enabled", "health", "kind")
+    list_filter = ("enabled", "health", "kind", "allow_private_addresses")
     search_fields = ("name", "slug", "url", "vendor_name")
     readonly_fields = ("host", "etag", "last_modified", "body_hash", "claimed_at", "claim_token", "pending_attempts",
                        "health", "consecutive_failures", "last_error", "last_error_at", "last_success_at",

@@ -5,10 +5,12 @@ from django.conf import settings
 from . import fetching
 
 
-def fetch(url: str, **kwargs) -> fetching.FetchResult:
+def fetch(url: str, *, allow_private: bool, **kwargs) -> fetching.FetchResult:
+    """GET ``url``. ``allow_private`` asks to reach private addresses (a source an editor allowed);
+    OUTAGEHUB_ALLOW_PRIVATE_SOURCES is the upper bound: when it is off, no fetch reaches one."""
     return fetching.fetch(
         url,
-        allow_private=settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES,
+        allow_private=allow_private and settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES,
         user_agent=settings.OUTAGEHUB_USER_AGENT,
         connect_timeout=settings.OUTAGEHUB_FETCH_CONNECT_TIMEOUT,
         total_timeout=settings.OUTAGEHUB_FETCH_TOTAL_TIMEOUT,

@@ -9,8 +9,9 @@ A host is refused when ANY of its addresses is not publicly routable: loopback, 
 unique-local fc00::/7), link-local (169.254.0.0/16 including the cloud metadata service
 169.254.169.254, fe80::/10), shared address space 100.64.0.0/10, multicast, reserved, unspecified,
 site-local, documentation/benchmark ranges, and IPv6 addresses that embed one of those (IPv4-mapped
-::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16). ``allow_private=True`` (the
-``OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1`` setting) lets all of them through, for intranet status pages and tests.
+::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16). ``allow_private=True`` lets all of them through, for
+intranet status pages and tests: the caller passes it for a source's own URL only, when both
+``OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1`` and the source's ``allow_private_addresses`` are on.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ALLOWED_SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ALLOW_PRIVATE_SETTING = "OUTAGEHUB_ALLOW_PRIVATE_SOURCES"
-_ALLOW_HINT = f"(set {ALLOW_PRIVATE_SETTING}=1 to allow)"
+_ALLOW_HINT = (
+    f"(allowed only for a source's own URL, when {ALLOW_PRIVATE_SETTING}=1 and the source's "
+    "“allow private addresses” is on)"
+)
 
 _SHARED_ADDRESS_SPACE = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598 carrier-grade NAT
 _NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052; DNS64 answers for IPv4-only sites

@@ -128,7 +128,8 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
 def _fetch_parse_store(
     source: Source, attempt: FetchAttempt, report: PollReport, now: datetime
 ) -> tuple[PollReport, int | None]:
-    result = http_client.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
+    result = http_client.fetch(source.url, allow_private=source.allow_private_addresses, etag=source.etag,
+                               last_modified=source.last_modified)
     attempt.http_status = report.http_status = result.status
     attempt.bytes_received = result.bytes_received
     source.etag = result.etag or ("" if not result.not_modified else source.etag)

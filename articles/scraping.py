@@ -23,7 +23,11 @@ def scrape_article(article_id: int) -> str:
     if article is None or article.scrape_state != Article.ScrapeState.PENDING:
         return "skipped"
     try:
-        result = http_client.fetch(article.url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+        # Never a private address, whatever the source allows: the link comes from the item, so anyone
+        # who can publish an item could otherwise make an internal page's text searchable on the site.
+        result = http_client.fetch(
+            article.url, allow_private=False, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+        )
         page = extract_article(result.body, result.final_url)
     except fetching.FetchError as exc:
         return _fail(article, f"could not fetch the article page: {exc.message}")

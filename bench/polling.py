@@ -32,7 +32,7 @@ def make_sources(base_url: str, count: int, tag: str) -> list[int]:
     rows = [
         Source(
             name=f"bench {tag} {n}", slug=f"bench-{tag}-{n}", kind="feed", host="127.0.0.1",
-            url=f"{base_url}/{THROUGHPUT_PAYLOAD}?{tag}={n}",
+            url=f"{base_url}/{THROUGHPUT_PAYLOAD}?{tag}={n}", allow_private_addresses=True,
         )
         for n in range(count)
     ]
@@ -59,7 +59,7 @@ def cpu_per_poll(
 
     from articles.models import FetchAttempt, Source
 
-    source = Source.objects.create(name=slug, slug=slug, kind="feed", url=url)
+    source = Source.objects.create(name=slug, slug=slug, kind="feed", url=url, allow_private_addresses=True)
     poll_expecting(source.pk, {FetchAttempt.Outcome.CHANGED, FetchAttempt.Outcome.NO_CHANGE})  # 200: stored
     poll_expecting(source.pk, {expected})  # warm-up: connection pool, query compilation
     cpu = 0.0

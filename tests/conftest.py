@@ -1,5 +1,8 @@
+import ipaddress
+
 import pytest
 
+from articles import netguard
 from tests.httpserver import LocalHTTPServer
 from tests.llm_server import ChatServer
 
@@ -10,6 +13,16 @@ def http_server():
     server = LocalHTTPServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def public_http_server(http_server, monkeypatch):
+    """The local server, taken for a public site by the SSRF guard. Links inside items may never reach a
+    private address (issue 11, finding 7), so only this shows a scrape succeed offline; HTTP stays real."""
+    local = ipaddress.ip_address(http_server.host)
+    classify = netguard.classify_address
+    monkeypatch.setattr(netguard, "classify_address", lambda ip: None if ip == local else classify(ip))
+    return http_server
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"source-{n}")
     kind = "feed"
     url = factory.Sequence(lambda n: f"http://127.0.0.1:9/feed-{n}.xml")
+    allow_private_addresses = True  # the tests' HTTP server is on 127.0.0.1
     poll_interval = 300
 
 

@@ -16,6 +16,10 @@ from articles.fetching import FetchError, check_hop, fetch, parse_max_age, parse
 from tests.httpserver import LocalHTTPServer, redirect_to
 
 MiB = 1024 * 1024
+ALLOW_HINT = (
+    "(allowed only for a source's own URL, when OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1 and the source's "
+    "“allow private addresses” is on)"
+)
 ARS = "technews/arstechnica-feed-2025-10-25-aws-outage.rss"
 
 # The local server is on 127.0.0.1, which production refuses; every test that talks to it says so.
@@ -328,7 +332,7 @@ def test_each_redirect_hop_is_checked_and_a_private_target_is_refused_before_con
     with pytest.raises(FetchError) as caught:
         check_hop(target, allow_private=False, redirected_from="https://status.example.com/history.atom")
     assert caught.value.message.startswith(f"refused redirect from status.example.com to {target}: {what}")
-    assert caught.value.message.endswith("(set OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1 to allow)")
+    assert caught.value.message.endswith(ALLOW_HINT)
     assert not caught.value.transient
 
 
@@ -344,9 +348,7 @@ def test_a_private_start_url_is_refused_without_sending_anything(http_server):
     http_server.serve("/feed", "x")
     with pytest.raises(FetchError) as caught:
         fetch(http_server.url("/feed"))
-    assert caught.value.message == (
-        "refused: 127.0.0.1 is a loopback address (set OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1 to allow)"
-    )
+    assert caught.value.message == f"refused: 127.0.0.1 is a loopback address {ALLOW_HINT}"
     assert not caught.value.transient
     assert http_server.requests("/feed") == []
 

@@ -12,7 +12,10 @@ from articles.netguard import (
     parse_url,
 )
 
-ALLOW_HINT = "(set OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1 to allow)"
+ALLOW_HINT = (
+    "(allowed only for a source's own URL, when OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1 and the source's "
+    "“allow private addresses” is on)"
+)
 
 NON_PUBLIC = [
     ("127.0.0.1", "loopback"),

@@ -137,10 +137,16 @@ def test_a_disabled_source_is_not_fetched(ars_source):
     assert poll_source(ars_source.pk).outcome == "skipped"
 
 
-def test_a_private_address_is_refused_unless_allowed(ars_source, settings):
+def test_a_private_address_is_refused_unless_both_the_setting_and_the_source_allow_it(ars_source, settings):
     settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES = False
     report = poll_source(ars_source.pk)
     assert report.outcome == "error" and "127.0.0.1" in report.error and "refused" in report.error
+    settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES = True
+    Source.objects.filter(pk=ars_source.pk).update(allow_private_addresses=False)
+    report = poll_source(ars_source.pk)
+    assert report.outcome == "error" and "refused" in report.error
+    Source.objects.filter(pk=ars_source.pk).update(allow_private_addresses=True)
+    assert poll_source(ars_source.pk).outcome == "changed"
 
 
 def test_one_bad_source_does_not_stop_the_others(ars_source, http_server):

@@ -14,23 +14,23 @@ ARTICLE_PAGE = (
 )
 
 
-def test_it_keeps_the_sanitised_main_text_and_adopts_rel_canonical(http_server):
-    http_server.serve("/aws", ARTICLE_PAGE, content_type="text/html")
-    article = ArticleFactory(url=http_server.url("/aws"), scrape_state="pending")
+def test_it_keeps_the_sanitised_main_text_and_adopts_rel_canonical(public_http_server):
+    public_http_server.serve("/aws", ARTICLE_PAGE, content_type="text/html")
+    article = ArticleFactory(url=public_http_server.url("/aws"), scrape_state="pending")
     assert scrape_article(article.pk) == "done"
     article.refresh_from_db()
     assert "DynamoDB DNS resolution failed" in article.body_text
     assert "onclick" not in article.body_html and "javascript" not in article.body_html
-    assert article.canonical_url == article.dedupe_url == http_server.url("/2025/11/aws-outage")
+    assert article.canonical_url == article.dedupe_url == public_http_server.url("/2025/11/aws-outage")
 
 
-def test_a_canonical_url_another_article_already_has_is_not_taken(http_server):
-    http_server.serve("/aws", ARTICLE_PAGE, content_type="text/html")
-    ArticleFactory(url=http_server.url("/2025/11/aws-outage"))
-    article = ArticleFactory(url=http_server.url("/aws"), scrape_state="pending")
+def test_a_canonical_url_another_article_already_has_is_not_taken(public_http_server):
+    public_http_server.serve("/aws", ARTICLE_PAGE, content_type="text/html")
+    ArticleFactory(url=public_http_server.url("/2025/11/aws-outage"))
+    article = ArticleFactory(url=public_http_server.url("/aws"), scrape_state="pending")
     scrape_article(article.pk)
     article.refresh_from_db()
-    assert article.dedupe_url == http_server.url("/aws") and article.scrape_state == "done"
+    assert article.dedupe_url == public_http_server.url("/aws") and article.scrape_state == "done"
 
 
 @pytest.mark.parametrize(
@@ -41,9 +41,10 @@ def test_a_canonical_url_another_article_already_has_is_not_taken(http_server):
         ("/misbehave/huge-declared?mib=64", "more than the 15 MiB limit"),
     ],
 )
-def test_a_page_that_cannot_be_read_is_recorded_as_failed_with_the_reason(http_server, route, reason):
-    http_server.serve("/paywall", "<html><body><p>Subscribe to read.</p></body></html>", content_type="text/html")
-    article = ArticleFactory(url=http_server.url(route), scrape_state="pending")
+def test_a_page_that_cannot_be_read_is_recorded_as_failed_with_the_reason(public_http_server, route, reason):
+    public_http_server.serve("/paywall", "<html><body><p>Subscribe to read.</p></body></html>",
+                             content_type="text/html")
+    article = ArticleFactory(url=public_http_server.url(route), scrape_state="pending")
     assert scrape_article(article.pk) == "failed"
     article.refresh_from_db()
     assert reason in article.scrape_error and article.scrape_state == "failed"

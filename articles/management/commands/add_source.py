@@ -29,8 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--name", help="Display name; defaults to the host name.")
         parser.add_argument("--vendor", default="", help="Vendor whose own status page this is (empty for news).")
         parser.add_argument("--interval", type=int, help="Seconds between polls (30..86400).")
+        parser.add_argument(
+            "--allow-private", action="store_true",
+            help="The URL is on a private address (an internal status page): allow it for this source. "
+            "Takes effect only when OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1.",
+        )
 
-    def handle(self, *args, url, kind, name, vendor, interval, **options):
+    def handle(self, *args, url, kind, name, vendor, interval, allow_private, **options):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CommandError(f"{url!r} is not an http(s) URL; give the full address of the feed or status API.")
@@ -38,7 +43,7 @@ class Command(BaseCommand):
         if existing:
             raise CommandError(f"{url} is already a source: {existing.slug} ({existing.kind}).")
         if not kind:
-            kind = self._detect(url)
+            kind = self._detect(url, allow_private)
         name = name or parts.hostname
         source = Source.objects.create(
             name=name,
@@ -46,13 +51,14 @@ class Command(BaseCommand):
             kind=kind,
             url=url,
             vendor_name=vendor,
+            allow_private_addresses=allow_private,
             poll_interval=interval or (300 if kind == "feed" else 60),
         )
         self.stdout.write(f"{source.slug} {source.kind}")
 
-    def _detect(self, url: str) -> str:
+    def _detect(self, url: str, allow_private: bool) -> str:
         try:
-            result = http_client.fetch(url)
+            result = http_client.fetch(url, allow_private=allow_private)
             return detect_kind(result.body, url=result.final_url, content_type=result.content_type)
         except fetching.FetchError as exc:
             raise CommandError(

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.models import Source
 from articles.sources_catalog import DEMO_SOURCES_FILE, CatalogError, load_demo_sources, url_problem_of
 
 from .load_default_sources import SourceSpec, finish, sync_sources
@@ -79,6 +80,9 @@ class Command(BaseCommand):
             for entry in entries
         ]
         result = sync_sources(specs, self)
+        # The demo server is the operator's own (usually 127.0.0.1): its sources may use private
+        # addresses, as far as OUTAGEHUB_ALLOW_PRIVATE_SOURCES allows.
+        Source.objects.filter(slug__in=[spec.slug for spec in specs]).update(allow_private_addresses=True)
         host = urlsplit(base_url).hostname or ""
         if is_private_host(host) and not getattr(settings, "OUTAGEHUB_ALLOW_PRIVATE_SOURCES", False):
             # On stderr, so stdout still ends with the summary line.

@@ -9,10 +9,19 @@ pytestmark = pytest.mark.django_db
 
 def test_it_detects_the_kind_and_prints_slug_and_kind(http_server, capsys):
     http_server.serve_file("/history.atom", "statuspage/githubstatus-history-2019-11-22.atom")
-    call_command("add_source", http_server.url("/history.atom"), "--name", "GitHub status", "--vendor", "GitHub")
+    call_command("add_source", http_server.url("/history.atom"), "--name", "GitHub status", "--vendor", "GitHub",
+                 "--allow-private")
     assert capsys.readouterr().out.strip() == "github-status statuspage_feed"
     source = Source.objects.get()
-    assert (source.vendor_name, source.poll_interval) == ("GitHub", 60)
+    assert (source.vendor_name, source.poll_interval, source.allow_private_addresses) == ("GitHub", 60, True)
+
+
+def test_a_private_address_is_allowed_only_with_allow_private(http_server):
+    http_server.serve_file("/history.atom", "statuspage/githubstatus-history-2019-11-22.atom")
+    with pytest.raises(CommandError, match="is a loopback address"):
+        call_command("add_source", http_server.url("/history.atom"))
+    call_command("add_source", http_server.url("/feed"), "--kind", "feed")
+    assert Source.objects.get().allow_private_addresses is False
 
 
 def test_a_given_kind_is_used_without_fetching(capsys):
@@ -32,9 +41,9 @@ def test_bad_input_is_a_clear_error(http_server):
         call_command("add_source", "file:///etc/passwd")
     http_server.serve("/page", "<html><body>hello</body></html>", content_type="text/html")
     with pytest.raises(CommandError, match="pass --kind"):
-        call_command("add_source", http_server.url("/page"))
+        call_command("add_source", http_server.url("/page"), "--allow-private")
     with pytest.raises(CommandError, match="could not fetch"):
-        call_command("add_source", http_server.url("/misbehave/status?code=404"))
+        call_command("add_source", http_server.url("/misbehave/status?code=404"), "--allow-private")
     SourceFactory(url="https://example.com/feed", slug="ex")
     with pytest.raises(CommandError, match="already a source: ex"):
         call_command("add_source", "https://example.com/feed", "--kind", "feed")

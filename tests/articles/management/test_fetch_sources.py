@@ -44,7 +44,7 @@ def test_an_unknown_slug_is_a_clear_error():
         call_command("fetch_sources", "--sync", "--source", "nope")
 
 
-def test_a_teaser_feed_gets_its_article_pages_fetched(http_server, settings):
+def test_a_teaser_feed_gets_its_article_pages_fetched(http_server, public_http_server, settings):
     settings.OUTAGEHUB_SCRAPE_TEASERS = True
     page = (
         "<html><head><link rel='canonical' href='" + http_server.url("/story") + "'></head><body><article>"
