@@ -190,6 +190,18 @@ def retrieval_keys(s: ArticleSignals) -> set[str]:
     return set(keys[:MAX_KEYS])
 
 
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def window_around(when: datetime, window: timedelta) -> tuple[datetime, datetime]:
+    """``when`` ± ``window``, clamped to the datetimes Python can represent: a feed may claim year 1
+    or 9999, and one such article must not stop the others being placed."""
+    low = when - window if when - EARLIEST > window else EARLIEST
+    high = when + window if LATEST - when > window else LATEST
+    return low, high
+
+
 def key_window(key: str) -> timedelta:
     """How far from the article's time an incident's key may have been last seen to make it a
     candidate: ID_TIME_WINDOW for ``id:`` keys, TIME_WINDOW for the others."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -79,20 +79,29 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
     ):
         return Outcome(article_id, "unchanged", membership.incident_id if membership else None)
 
+    # Facts are saved in the same transaction as what follows from them: if placing the article
+    # fails, it keeps no current facts, so unprocessed_articles() finds it and a later run retries it.
     facts = extract_facts(article)
-    save_facts(article, facts)
     if membership is not None:
         with transaction.atomic():
+            save_facts(article, facts)
             refresh_incident(Incident.objects.select_for_update().get(pk=membership.incident_id))
         return Outcome(article_id, "refreshed", membership.incident_id)
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
+        save_facts(article, facts)
         return Outcome(article_id, "not_relevant")
     rule = matching_exclusion_rule(article, facts)
     if rule is not None:
-        ArticleFacts.objects.filter(article=article).update(
-            evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
+        save_facts(article, facts, evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
         return Outcome(article_id, "excluded_by_rule")
     return assign(article, facts)
+
+
+def unprocessed_articles(source_ids: list[int]) -> QuerySet[Article]:
+    """The sources' articles that process_article has not handled as they now are: no facts, or
+    facts of an older version (new, changed, or their processing failed). Excluded ones are done."""
+    current = ArticleFacts.objects.filter(article=OuterRef("pk"), content_hash=OuterRef("content_hash"))
+    return Article.objects.filter(source_id__in=source_ids, exclusion__isnull=True).exclude(Exists(current))
 
 
 def matching_exclusion_rule(article: Article, facts: Facts) -> ExclusionRule | None:
@@ -125,11 +134,11 @@ def extract_facts(article: Article) -> Facts:
     )
 
 
-def save_facts(article: Article, facts: Facts) -> None:
+def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None) -> None:
     ArticleFacts.objects.update_or_create(article=article, defaults={
         "is_outage": facts.is_outage,
         "relevance_score": facts.relevance.score,
-        "evidence": list(facts.relevance.evidence),
+        "evidence": list(facts.relevance.evidence) if evidence is None else evidence,
         "vendors": list(facts.vendors),
         "services": list(facts.services),
         "incident_ids": list(facts.incident_ids),
@@ -184,7 +193,8 @@ def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
             windows.setdefault(clustering.key_window(key), []).append(key)
         match = Q()
         for window, some_keys in windows.items():
-            match |= Q(key__in=some_keys, last_seen_at__gte=when - window, last_seen_at__lte=when + window)
+            low, high = clustering.window_around(when, window)
+            match |= Q(key__in=some_keys, last_seen_at__gte=low, last_seen_at__lte=high)
         lookup = IncidentKey.objects.filter(match)
     best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
             .values_list("incident", flat=True)[:MAX_CANDIDATES])
@@ -196,6 +206,7 @@ def assign(article: Article, facts: Facts) -> Outcome:
     keys = clustering.retrieval_keys(signals)
     when = article_time(article)
     with assignment_lock():
+        save_facts(article, facts)
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
         profiles = {c.pk: clustering.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}

@@ -23,6 +23,7 @@ from articles.models import Article, Source, StatusUpdate
 
 from . import summarising
 from .catalogue_store import current_catalogue
+from .clustering import window_around
 from .faithfulness import unsupported_claims
 from .llm_summariser import LLMConfig, LLMError, LLMSummariser
 from .models import Incident, Membership, Severity, Summary
@@ -134,7 +135,7 @@ def _docs_of(member: Membership, updates: list[StatusUpdate], service_names: dic
 def _related(incident: Incident, services: list) -> tuple[list[RelatedIncident], int]:
     """The most recent earlier incidents of the same service (of the vendor, when several services
     are down) within the window, each with one source to cite, and how many there are in all."""
-    window_start = incident.started_at - timedelta(days=RELATED_WINDOW_DAYS)
+    window_start, _ = window_around(incident.started_at, timedelta(days=RELATED_WINDOW_DAYS))  # year 1 too
     earlier = Incident.objects.exclude(pk=incident.pk).exclude(severity=Severity.MAINTENANCE).filter(
         started_at__gte=window_start, started_at__lt=incident.started_at)
     if len(services) == 1:

@@ -1,5 +1,6 @@
 """Celery tasks of the incidents app: thin wrappers over incidents.pipeline and incidents.summaries."""
 
+import logging
 from datetime import datetime
 
 from celery import shared_task
@@ -8,10 +9,17 @@ from outagehub.celery import RETRY_POLICY
 
 from . import pipeline, summaries
 
+log = logging.getLogger(__name__)
+
 
 @shared_task(**RETRY_POLICY)
 def process_article(article_id: int) -> str:
-    return pipeline.process_article(article_id).action
+    try:
+        return pipeline.process_article(article_id).action
+    except Exception as exc:
+        # The article keeps no current facts, so `fetch_sources --sync` tries it again; say which one failed.
+        log.error("article %s could not be processed: %s: %s", article_id, type(exc).__name__, exc)
+        raise
 
 
 @shared_task

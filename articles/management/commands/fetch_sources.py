@@ -1,18 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import polling, scraping
-from articles.models import Article, Source
+from articles.models import Source
 from articles.tasks import fetch_source
-from incidents.pipeline import process_article
+from incidents.pipeline import process_article, unprocessed_articles
 from incidents.summaries import write_all_due
 
 
 class Command(BaseCommand):
     help = (
         "Fetch every enabled source now (or one with --source). With --sync the whole pipeline runs in "
-        "this process, no broker needed: fetch, store, extract and cluster the new articles, then write the "
-        "summaries of the incidents they changed. "
-        "Without it each source is queued for the Celery workers."
+        "this process, no broker needed: fetch, store, extract and cluster the sources' articles not yet "
+        "processed (new, changed, or failed in an earlier run), then write the summaries of the incidents "
+        "they changed. Without it each source is queued for the Celery workers."
     )
 
     def add_arguments(self, parser):
@@ -33,12 +33,10 @@ class Command(BaseCommand):
             return
 
         totals = {"new": 0, "updated": 0, "errors": 0}
-        changed: set[int] = set()
         for n, source_id in enumerate(ids, 1):
             report = polling.poll_source(source_id)
             for article_id in report.to_scrape:
                 scraping.scrape_article(article_id)
-            changed.update(report.new_ids, report.updated_ids)
             totals["new"] += report.new
             totals["updated"] += report.updated
             totals["errors"] += report.outcome == "error"
@@ -48,15 +46,25 @@ class Command(BaseCommand):
                 f"[{n}/{len(ids)}] {report.slug} status={status} new={report.new} "
                 f"updated={report.updated} error={error}"
             )
-        # Oldest first, across sources, as the workers would have seen them arrive.
-        placed = 0
-        for article_id in Article.objects.filter(pk__in=changed).order_by("published_at", "pk").values_list(
-            "pk", flat=True
-        ):
-            placed += process_article(article_id).incident_id is not None
+        placed, failed = self.process(ids)
         summaries = write_all_due()
         self.stdout.write(
             f"fetched {len(ids)} sources: {totals['new']} new, {totals['updated']} updated, "
-            f"{totals['errors']} failed; {placed} articles placed in incidents; "
+            f"{totals['errors']} failed; {placed} articles placed in incidents, {failed} could not be processed; "
             f"{summaries['written']} summaries written"
         )
+
+    def process(self, source_ids: list[int]) -> tuple[int, int]:
+        """Every article of these sources not yet processed, oldest first across sources, as the
+        workers would have seen them arrive. One that fails is reported and left unprocessed (the
+        next run tries it again); the others go on."""
+        placed = failed = 0
+        pending = unprocessed_articles(source_ids).order_by("published_at", "pk")
+        for article_id, title, slug in pending.values_list("pk", "title", "source__slug"):
+            try:
+                placed += process_article(article_id).incident_id is not None
+            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the others
+                failed += 1
+                self.stderr.write(f"article {article_id} ({slug}: {title[:80]!r}) could not be processed: "
+                                  f"{type(exc).__name__}: {exc}; the next run tries it again")
+        return placed, failed

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article
-from incidents.models import Incident
-from tests.factories import SourceFactory
+from incidents.models import ArticleFacts, Incident, Membership
+from tests.factories import ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +62,25 @@ def test_a_teaser_feed_gets_its_article_pages_fetched(http_server, public_http_s
     assert article.scrape_state == "done"
     assert "users saw delays sending mail" in article.body_text
     assert article.canonical_url == http_server.url("/story")
+
+
+def test_an_article_that_cannot_be_processed_is_reported_and_tried_again_next_run(http_server, capsys):
+    http_server.serve_file("/ars.rss", "technews/arstechnica-feed-2025-10-25-aws-outage.rss")
+    source = SourceFactory(slug="ars", url=http_server.url("/ars.rss"))
+    # A row no ingest would store (a lifecycle word the pipeline does not know), made directly.
+    broken = ArticleFactory(source=source, kind=Article.Kind.STATUS, vendor_status="bogus", vendor_name="AWS",
+                            title="Increased error rates in us-east-1", body_text="We are investigating errors.")
+    call_command("fetch_sources", "--sync")
+    out, err = capsys.readouterr()
+    placed = Membership.objects.count()
+    assert placed > 0 and not Membership.objects.filter(article=broken).exists()  # the others are all placed
+    assert f"article {broken.pk} (ars: 'Increased error rates in us-east-1') could not be processed: ValueError" in err
+    assert out.strip().splitlines()[-1].startswith(
+        f"fetched 1 sources: 20 new, 0 updated, 0 failed; {placed} articles placed in incidents, "
+        "1 could not be processed; ")
+    assert not ArticleFacts.objects.filter(article=broken).exists()  # recorded as not processed yet
+
+    Article.objects.filter(pk=broken.pk).update(vendor_status="investigating")  # an editor mends the row
+    call_command("fetch_sources", "--sync")  # the feed is unchanged: only the pending article is processed
+    assert Membership.objects.filter(article=broken).exists() and Membership.objects.count() == placed + 1
+    assert "1 articles placed in incidents, 0 could not be processed" in capsys.readouterr().out
