@@ -182,7 +182,8 @@ def fetch(
     """GET ``url`` (following up to ``max_redirects`` redirects) and return the decompressed body.
 
     ``etag`` / ``last_modified`` make it a conditional GET (If-None-Match / If-Modified-Since); a 304
-    answer is a success with ``not_modified=True`` and an empty body. Raises :class:`FetchError`.
+    answer is a success with ``not_modified=True`` and an empty body. A 304 to a request without them is a
+    :class:`FetchError`, like every other failure.
     """
     started = time.monotonic()
     deadline_at = started + total_timeout
@@ -356,6 +357,15 @@ def _result(
     not_modified = status == 304
     if not_modified:
         _discard(response)
+        if not (sent_etag or sent_last_modified):  # "not modified" since nothing: no feed was ever read
+            raise FetchError(
+                f"HTTP 304 Not Modified from {hop.host}: answered 304 Not Modified to a request without validators "
+                "(we sent no If-None-Match or If-Modified-Since), so there is nothing to read; the server or a "
+                "cache in front of it is misconfigured; retry later",
+                url=hop.url,
+                http_status=status,
+                transient=True,
+            )
         body = b""
     elif 200 <= status < 300:
         body = _read_body(response, hop, headers, limits, watch)
