@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from incidents import curation
 
 from . import polling
+from .links import web_link
 from .models import Article, FetchAttempt, Source, StatusUpdate
 from .sanitize import sanitize_html
 from .tasks import fetch_source
@@ -231,7 +232,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="link")
     def link(self, article):
-        return format_html('<a href="{}" rel="noopener noreferrer">open</a>', article.url) if article.url else "-"
+        # Rows stored before ingest checked links may hold a javascript: one: never make it clickable.
+        url = web_link(article.url)
+        return format_html('<a href="{}" rel="noopener noreferrer">open</a>', url) if url else "-"
 
     @admin.display(description="body (sanitised)")
     def rendered_body(self, article):

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from . import bulk_insert
 from .canonical import canonical_url
 from .items import Item, ItemKind
+from .links import web_link
 from .models import Article, Source, StatusUpdate
 from .sanitize import carries_markup, html_to_text, sanitize_html
 
@@ -70,7 +71,7 @@ def _article_fields(source: Source, item: Item, fetched_at: datetime, scrape_tea
     summary_text = html_to_text(summary_html, sanitized=True)
     body_text = html_to_text(body_html, sanitized=True)
     published_at, estimated = _published_at(item, fetched_at)
-    url = item.url.strip()
+    url = web_link(item.url)  # a javascript: or data: link is no link: it is not stored
     canonical = canonical_url(url) if url else ""
     is_teaser = item.kind == ItemKind.NEWS and bool(url) and _is_teaser(body_text or summary_text)
     return {

@@ -5,6 +5,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
+from .links import web_link
+
 # Never article text, wherever they sit in the page.
 BOILERPLATE_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "form", "nav", "header", "footer",
                     "aside", "button", "figure"]
@@ -50,7 +52,7 @@ def _best_container(soup):
 def extract_article(page: bytes | str, page_url: str) -> PageArticle:
     soup = BeautifulSoup(page, "html.parser")
     link = soup.find("link", rel="canonical", href=True)
-    canonical = urljoin(page_url, link["href"].strip()) if link else ""
+    canonical = web_link(urljoin(page_url, link["href"].strip())) if link else ""  # rel=canonical may be javascript: too
     for tag in soup(BOILERPLATE_TAGS):
         tag.decompose()
     for tag in soup.find_all(_looks_like_boilerplate):

@@ -9,7 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlsplit
+
+from articles.links import web_link as web_link  # the one link checker; views and search take it from here
 
 from .regions import GLOBAL
 from .summary import display_region, format_duration
@@ -146,15 +147,6 @@ def regions_in_brief(labels: Iterable[str], limit: int = 5) -> str:
     if len(names) <= limit:
         return ", ".join(names)
     return f"{', '.join(names[:limit - 1])} and {len(names) - limit + 1} more"
-
-
-def web_link(url: str) -> str:
-    """The URL when it is an http(s) link, else "": a feed could hand us javascript: or data: links."""
-    try:
-        scheme = urlsplit(url or "").scheme.lower()
-    except ValueError:
-        return ""
-    return url if scheme in ("http", "https") else ""
 
 
 @dataclass(frozen=True)
