@@ -59,6 +59,7 @@ from urllib3.util.request import ACCEPT_ENCODING
 
 from . import netguard
 from .redaction import redact_url
+from .scheduling import MAX_DELAY_SECONDS
 
 __all__ = [
     "DEFAULT_ACCEPT",
@@ -102,7 +103,7 @@ class FetchResult:
     bytes_received: int  # len(body), after decompression
     duration_ms: float  # wall time, all hops
     max_age: int | None  # seconds, from Cache-Control s-maxage / max-age; None if absent, no-cache, no-store
-    retry_after: int | None  # seconds, from Retry-After (delta-seconds or HTTP-date)
+    retry_after: int | None  # seconds, from Retry-After (delta-seconds or HTTP-date), at most MAX_DELAY_SECONDS
     permanent_redirect_to: str | None = None  # final_url when every hop was a 301/308, else None
 
 
@@ -260,7 +261,8 @@ def resolve_redirect(current_url: str, location: str) -> str:
 
 
 def parse_max_age(cache_control: str) -> int | None:
-    """Seconds from Cache-Control ``s-maxage`` (preferred) or ``max-age``; None for no-cache/no-store."""
+    """Seconds from Cache-Control ``s-maxage`` (preferred) or ``max-age``, at most MAX_DELAY_SECONDS; None
+    for no-cache/no-store."""
     directives: dict[str, str] = {}
     for part in cache_control.split(","):
         name, _, value = part.partition("=")
@@ -268,19 +270,24 @@ def parse_max_age(cache_control: str) -> int | None:
     if "no-store" in directives or "no-cache" in directives:
         return None
     for name in ("s-maxage", "max-age"):
-        value = directives.get(name, "")
-        if value.isdigit():
-            return int(value)
+        seconds = _delta_seconds(directives.get(name, ""))
+        if seconds is not None:
+            return seconds
     return None
 
 
 def parse_retry_after(value: str, now: datetime | None = None) -> int | None:
-    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP-date (past dates give 0)."""
+    """Seconds to wait from a Retry-After value: delta-seconds or an HTTP-date (past dates give 0).
+
+    At most scheduling.MAX_DELAY_SECONDS, the longest pause between two polls: a longer wait is never
+    what happens, so it is never what an error says.
+    """
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
-        return int(value)
+    seconds = _delta_seconds(value)
+    if seconds is not None:
+        return seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -288,7 +295,18 @@ def parse_retry_after(value: str, now: datetime | None = None) -> int | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return max(0, math.ceil(seconds))
+    return min(max(0, math.ceil(seconds)), MAX_DELAY_SECONDS)
+
+
+def _delta_seconds(value: str) -> int | None:
+    """An HTTP delta-seconds value (ASCII digits only) capped at MAX_DELAY_SECONDS; None if it is not one."""
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() is True, and int() refuses it
+        return None
+    digits = value.lstrip("0") or "0"
+    # By length first: int() refuses more than 4,300 digits, and a header may hold more.
+    if len(digits) > len(str(MAX_DELAY_SECONDS)):
+        return MAX_DELAY_SECONDS
+    return min(int(digits), MAX_DELAY_SECONDS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -486,7 +504,11 @@ def _status_error(hop: Hop, status: int, reason: str, retry_after: int | None) -
     except ValueError:
         phrase = reason or "(unknown status)"
     prefix = f"HTTP {status} {phrase} from {hop.host}"
-    wait = f"retry after {retry_after} s" if retry_after is not None else "retry later"
+    wait = "retry later"
+    if retry_after is not None:
+        wait = f"retry after {retry_after} s"
+        if retry_after == MAX_DELAY_SECONDS:  # the server may have asked for longer (parse_retry_after)
+            wait += " (the longest pause between polls)"
     transient = False
     if status == 404:
         text = f"{prefix}: the feed URL is wrong or the feed was removed; check the URL"
