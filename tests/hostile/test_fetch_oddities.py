@@ -81,7 +81,9 @@ def test_a_retry_after_within_a_day_is_stated_as_sent(http_server):
     assert caught.value.retry_after == 900 and caught.value.message.endswith("the server is failing; retry after 900 s")
 
 
-@pytest.mark.parametrize("max_age", ["²", "9" * 5000, "99999999999"], ids=["superscript two", "5000 digits", "11 digits"])
+@pytest.mark.parametrize(
+    "max_age", ["²", "9" * 5000, "99999999999"], ids=["superscript two", "5000 digits", "11 digits"]
+)
 def test_a_cache_control_max_age_no_int_can_read_is_no_crash(http_server, max_age):
     http_server.serve_file("/feed.rss", "technews/arstechnica-feed-2025-10-25-aws-outage.rss",
                            headers={"Cache-Control": f"max-age={max_age}"})
