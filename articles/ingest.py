@@ -10,17 +10,20 @@ store it twice: the loser's insert fails and it updates the winner's row instead
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from functools import cache
+from operator import is_not
 
 from django.db import IntegrityError, connection, transaction
 
 from . import bulk_insert
 from .canonical import canonical_url
 from .items import Item, ItemKind
+from .items import StatusUpdate as ItemUpdate
 from .links import web_link
 from .models import Article, Source, StatusUpdate
-from .sanitize import carries_markup, html_to_text, sanitize_html
+from .sanitize import carries_markup, html_to_text, sanitize_html, xml_text
 
 # A feed that gives less than this much text gives a teaser: the article page is fetched.
 TEASER_MAX_CHARS = 600
@@ -40,6 +43,26 @@ class IngestResult:
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     to_scrape: list[int] = field(default_factory=list)
+
+
+def _xml_clean(value):
+    """The value (an item, its updates, their strings and tuples of strings) without the characters
+    XML 1.0 forbids, in every text we store; the same object when it has none."""
+    if type(value) is str:  # not the enums: they are strings too
+        return xml_text(value)
+    if type(value) is tuple:
+        cleaned = tuple(map(_xml_clean, value))
+        return cleaned if any(map(is_not, cleaned, value)) else value
+    if type(value) in (Item, ItemUpdate):
+        changed = {name: new for name in _field_names(type(value))
+                   if (new := _xml_clean(old := getattr(value, name))) is not old}
+        return replace(value, **changed) if changed else value
+    return value
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def _content_hash(item: Item) -> str:
@@ -188,7 +211,7 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
     batch that holds nothing new whatever its size, and one insert for all the new status updates.
     """
     result = IngestResult()
-    by_id = _unique_by_external_id(items)
+    by_id = _unique_by_external_id([_xml_clean(item) for item in items])
     result.seen = len(by_id)
     if not by_id:
         return result

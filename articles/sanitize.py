@@ -28,10 +28,22 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _MARKUP = re.compile(r"<(?!/?(?:p|br|div)\b)[a-zA-Z/!?]", re.IGNORECASE)
 
 
+# What XML 1.0 forbids: C0 controls but tab, newline and carriage return; lone surrogates; U+FFFE and U+FFFF.
+# The site's RSS and Atom feeds are XML: one such character in a stored title broke them. PostgreSQL
+# refuses NUL as well. None of them is anything a reader sees.
+_NOT_XML_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """The text without the characters XML 1.0 forbids (the same object when it has none)."""
+    return _NOT_XML_CHARACTER.sub("", text)
+
+
 def sanitize_html(html: str) -> str:
     if not html:
         return ""
-    return nh3.clean(
+    # After cleaning: the parser turns character references ("&#1;") into the characters themselves.
+    return xml_text(nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
@@ -39,7 +51,7 @@ def sanitize_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
-    )
+    ))
 
 
 def carries_markup(html: str) -> bool:
