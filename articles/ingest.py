@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from operator import is_not
 
@@ -33,6 +33,15 @@ READ_MORE_TAIL = re.compile(
 )
 # A date further ahead than this is a publisher's mistake, not a scheduled post.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# Dates outside these bounds are no dates (year 1, year 9999, the Unix epoch): an item's are taken as not
+# given, an update with one is dropped as adapters drop one without a time. Nothing we poll reports on
+# anything before 1990; what has happened is not dated more than a day ahead; a maintenance is
+# announced ahead of its start, but not years ahead.
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_AHEAD = timedelta(days=1)
+LATEST_START_AHEAD = timedelta(days=366)
+_AHEAD_AT_MOST = {"published_at": LATEST_AHEAD, "updated_at": LATEST_AHEAD, "resolved_at": LATEST_AHEAD,
+                  "started_at": LATEST_START_AHEAD}
 
 
 @dataclass
@@ -63,6 +72,17 @@ def _xml_clean(value):
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
+
+
+def _plausibly_dated(item: Item, fetched_at: datetime) -> Item:
+    """The item without the dates that cannot be true (see EARLIEST_DATE); the same object when all can."""
+    def plausible(moment: datetime | None, ahead: timedelta = LATEST_AHEAD) -> bool:
+        return moment is None or EARLIEST_DATE <= moment <= fetched_at + ahead
+
+    changed = {name: None for name, ahead in _AHEAD_AT_MOST.items() if not plausible(getattr(item, name), ahead)}
+    if not all(plausible(update.posted_at) for update in item.updates):
+        changed["updates"] = tuple(update for update in item.updates if plausible(update.posted_at))
+    return replace(item, **changed) if changed else item
 
 
 def _content_hash(item: Item) -> str:
@@ -211,7 +231,7 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
     batch that holds nothing new whatever its size, and one insert for all the new status updates.
     """
     result = IngestResult()
-    by_id = _unique_by_external_id([_xml_clean(item) for item in items])
+    by_id = _unique_by_external_id([_plausibly_dated(_xml_clean(item), fetched_at) for item in items])
     result.seen = len(by_id)
     if not by_id:
         return result
