@@ -52,7 +52,8 @@ def _best_container(soup):
 def extract_article(page: bytes | str, page_url: str) -> PageArticle:
     soup = BeautifulSoup(page, "html.parser")
     link = soup.find("link", rel="canonical", href=True)
-    canonical = web_link(urljoin(page_url, link["href"].strip())) if link else ""  # rel=canonical may be javascript: too
+    # A page's rel=canonical is the publisher's to write, javascript: links included.
+    canonical = web_link(urljoin(page_url, link["href"].strip())) if link else ""
     for tag in soup(BOILERPLATE_TAGS):
         tag.decompose()
     for tag in soup.find_all(_looks_like_boilerplate):
