@@ -1,5 +1,6 @@
 """Admin as an operations console: source health at a glance, fetch now, reset, recent attempts;
-articles and status posts with their incident, excluded from clustering or pinned by an editor.
+articles and status posts with their incident, excluded from clustering or pinned by an editor;
+news items not stored because another feed's article tells the same story.
 
 Actions change rows, so they need the model's change permission (articles.change_source,
 articles.change_article); a staff user who may only view sees no actions.
@@ -19,7 +20,7 @@ from incidents import curation
 
 from . import polling
 from .links import web_link
-from .models import Article, FetchAttempt, Source, StatusUpdate
+from .models import Article, DuplicateItem, FetchAttempt, Source, StatusUpdate
 from .sanitize import sanitize_html
 from .tasks import fetch_source
 
@@ -59,7 +60,7 @@ class FetchAttemptInline(admin.TabularInline):
     can_delete = False
     max_num = 0
     fields = ("started_at", "outcome", "http_status", "bytes_received", "duration_ms", "items_new", "items_updated",
-              "error")
+              "items_duplicate", "error")
     readonly_fields = fields
     ordering = ("-started_at",)
 
@@ -119,6 +120,16 @@ class StatusUpdateInline(admin.TabularInline):
     can_delete = False
 
 
+class DuplicateItemInline(admin.TabularInline):
+    model = DuplicateItem
+    verbose_name, verbose_name_plural = "copy from another feed", "copies from other feeds (not stored again)"
+    extra = 0
+    max_num = 0
+    fields = ("source", "external_id", "url", "first_seen_at")
+    readonly_fields = fields
+    can_delete = False
+
+
 class PlacementFilter(admin.SimpleListFilter):
     title = "clustering"
     parameter_name = "placed"
@@ -165,7 +176,7 @@ class ArticleAdmin(admin.ModelAdmin):
                        "content_hash", "first_seen_at", "last_changed_at", "published_is_fetch_time", "scrape_state",
                        "scrape_error", "rendered_body")
     exclude = ("body_html", "summary_html")
-    inlines = [StatusUpdateInline]
+    inlines = [StatusUpdateInline, DuplicateItemInline]
     actions = ["exclude_from_clustering", "pin_to_incident", "return_to_clustering"]
 
     def get_queryset(self, request):
@@ -245,9 +256,21 @@ class ArticleAdmin(admin.ModelAdmin):
 @admin.register(FetchAttempt)
 class FetchAttemptAdmin(admin.ModelAdmin):
     list_display = ("source", "started_at", "outcome", "http_status", "bytes_received", "duration_ms", "items_new",
-                    "items_updated", "error")
+                    "items_updated", "items_duplicate", "error")
     list_filter = ("outcome",)
     list_select_related = ("source",)
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     readonly_fields = [f.name for f in FetchAttempt._meta.fields]
+
+
+@admin.register(DuplicateItem)
+class DuplicateItemAdmin(admin.ModelAdmin):
+    """Items a feed gave for a story another article already tells: why a poll stored nothing new."""
+
+    list_display = ("source", "external_id", "article", "first_seen_at")
+    list_filter = ("source",)
+    list_select_related = ("source", "article")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    readonly_fields = [f.name for f in DuplicateItem._meta.fields]

@@ -2,7 +2,9 @@
 
 Dedupe rules, in order:
 1. (source, external id): the same item polled again is the same row.
-2. canonical URL, across sources: the same story from a second feed is not stored again.
+2. canonical URL, news only: the same story from a second feed is not stored again, but recorded
+   (DuplicateItem, and counted on the poll). Status posts dedupe by rule 1 only: a news item that
+   links to a vendor's incident must not keep the vendor's own post out.
 Both are enforced by named unique constraints, so two workers racing on one item cannot
 store it twice: the loser's insert fails and it updates the winner's row instead.
 """
@@ -22,7 +24,7 @@ from .canonical import canonical_url
 from .items import Item, ItemKind
 from .items import StatusUpdate as ItemUpdate
 from .links import web_link
-from .models import Article, Source, StatusUpdate
+from .models import Article, DuplicateItem, Source, StatusUpdate
 from .sanitize import carries_markup, html_to_text, sanitize_html, xml_text
 
 # A feed that gives less than this much text gives a teaser: the article page is fetched.
@@ -52,6 +54,7 @@ class IngestResult:
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     to_scrape: list[int] = field(default_factory=list)
+    duplicates: int = 0  # news items whose story another article already tells: recorded, not stored
 
 
 def _xml_clean(value):
@@ -121,7 +124,7 @@ def _article_fields(source: Source, item: Item, fetched_at: datetime, scrape_tea
         "kind": item.kind.value,
         "url": url[:2000],
         "canonical_url": canonical[:2000],
-        "dedupe_url": canonical[:2000] if canonical and item.url_identifies else None,
+        "dedupe_url": canonical[:2000] if canonical and item.url_identifies and item.kind == ItemKind.NEWS else None,
         "title": (item.title.strip() or summary_text[:120] or "(no title)")[:1000],
         "author": item.author[:300],
         "categories": list(item.categories),
@@ -211,16 +214,17 @@ def _stored(source: Source, external_ids: list[str]) -> list[Article]:
     ]
 
 
-def _taken_urls(urls: list[str]) -> set[str]:
-    """Which of these URLs another stored article already has."""
-    taken = set()
+def _taken_urls(urls: list[str]) -> dict[str, int]:
+    """Which of these URLs another stored article already has, and which article."""
+    taken = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(urls):
             cursor.execute(
-                f"SELECT dedupe_url FROM articles_article WHERE dedupe_url IN ({bulk_insert.placeholders(len(chunk))})",  # noqa: S608 - placeholders only
+                "SELECT dedupe_url, id FROM articles_article "  # noqa: S608 - placeholders only
+                f"WHERE dedupe_url IN ({bulk_insert.placeholders(len(chunk))})",
                 chunk,
             )
-            taken.update(url for (url,) in cursor.fetchall())
+            taken.update(cursor.fetchall())
     return taken
 
 
@@ -246,7 +250,8 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
                  for ext_id, (item, _) in changed.items()}
     urls_of_new = {fields["dedupe_url"] for ext_id, fields in fields_of.items()
                    if ext_id not in existing and fields["dedupe_url"]}
-    taken_urls = _taken_urls(list(urls_of_new)) if urls_of_new else set()
+    # The article that has each URL; None for an item of this batch that is not inserted yet.
+    taken_urls: dict[str, int | None] = _taken_urls(list(urls_of_new)) if urls_of_new else {}
     stored_updates: dict[int, dict[str, StatusUpdate]] = {}
     if any(ext_id in existing and item.updates for ext_id, (item, _) in changed.items()):
         for update in StatusUpdate.objects.filter(article__in=[existing[e] for e in changed if e in existing]):
@@ -254,6 +259,7 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
 
     stored: list[tuple[Article, Item]] = []
     to_insert: list[tuple[Article, Item]] = []
+    duplicates: list[tuple[DuplicateItem, str]] = []  # with the URL that makes each one a copy
     with transaction.atomic():
         for external_id, (item, digest) in changed.items():
             fields = fields_of[external_id]
@@ -262,14 +268,19 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
                 _update(article, fields, digest, fetched_at)
                 result.updated_ids.append(article.pk)
                 stored.append((article, item))
-            elif fields["dedupe_url"] not in taken_urls:
+            elif fields["dedupe_url"] in taken_urls:
+                duplicates.append((DuplicateItem(source=source, external_id=external_id, url=fields["url"],
+                                                 first_seen_at=fetched_at), fields["dedupe_url"]))
+            else:
                 if fields["dedupe_url"]:
-                    taken_urls.add(fields["dedupe_url"])  # a second item of this batch with this URL is a copy
+                    taken_urls[fields["dedupe_url"]] = None  # a second item of this batch with this URL is a copy
                 to_insert.append((Article(source=source, external_id=external_id, content_hash=digest,
                                           first_seen_at=fetched_at, last_changed_at=fetched_at, **fields), item))
         inserted = _insert(to_insert)
         result.new_ids = [article.pk for article, _ in inserted]
         stored += inserted
+        taken_urls.update((article.dedupe_url, article.pk) for article, _ in inserted if article.dedupe_url)
+        result.duplicates = _record_duplicates(duplicates, taken_urls)
         bulk_insert.insert([
             row for article, item in stored if item.updates
             for row in _status_update_rows(article, item, stored_updates.get(article.pk, {}))
@@ -277,6 +288,19 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
     result.new, result.updated = len(result.new_ids), len(result.updated_ids)
     result.to_scrape = [article.pk for article, _ in stored if article.scrape_state == Article.ScrapeState.PENDING]
     return result
+
+
+def _record_duplicates(duplicates: list[tuple[DuplicateItem, str]], article_of: dict[str, int | None]) -> int:
+    """Record each item whose story another article tells (re-pointed if its link moved to another story),
+    in one statement; returns how many there were."""
+    rows = []
+    for duplicate, url in duplicates:
+        duplicate.article_id = article_of[url]
+        if duplicate.article_id is not None:  # None: its article lost a race to another worker's and is not stored
+            rows.append(duplicate)
+    DuplicateItem.objects.bulk_create(rows, update_conflicts=True, unique_fields=["source", "external_id"],
+                                      update_fields=["url", "article"])
+    return len(duplicates)
 
 
 def _insert(rows: list[tuple[Article, Item]]) -> list[tuple[Article, Item]]:

@@ -102,6 +102,9 @@ class FetchAttempt(models.Model):
     items_seen = models.PositiveIntegerField(default=0)
     items_new = models.PositiveIntegerField(default=0)
     items_updated = models.PositiveIntegerField(default=0)
+    items_duplicate = models.PositiveIntegerField(
+        default=0, help_text="News items another source's article already tells (same link): recorded, not stored."
+    )
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     error = models.TextField(blank=True)
 
@@ -133,8 +136,9 @@ class Article(models.Model):
     external_id = models.CharField(max_length=500)
     url = models.URLField(max_length=2000, blank=True)
     canonical_url = models.URLField(max_length=2000, blank=True)
-    # The canonical URL when it identifies this item; NULL when it does not (AWS's dashboard link),
-    # so the unique constraint below deduplicates across sources without merging different items.
+    # News only: the canonical URL when it identifies the story, so the unique constraint below keeps one
+    # article per story across feeds. NULL for status posts (a vendor's own post never loses to a feed
+    # that links to it: they dedupe by source and id only) and for links that name no story (a dashboard).
     dedupe_url = models.CharField(max_length=2000, null=True, blank=True)  # noqa: DJ001 - NULLs are distinct
 
     title = models.CharField(max_length=1000)
@@ -178,6 +182,29 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DuplicateItem(models.Model):
+    """A news item not stored because an article of another feed (or an earlier item of the same feed)
+    has its canonical link: kept so editors see who else carried the story and why a poll stored nothing."""
+
+    # Indexed by the unique (source, external_id) constraint.
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="duplicate_items", db_index=False)
+    external_id = models.CharField(max_length=500)
+    url = models.URLField(max_length=2000)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="duplicates",
+                                help_text="The stored article that tells the same story.")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_seen_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"],
+                                    name="articles_duplicateitem_unique_source_external_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.url}"
 
 
 class StatusUpdate(models.Model):

@@ -147,6 +147,7 @@ def _fetch_parse_store(
             # Only a body we stored completely counts as seen: a crash above means it is parsed again.
             source.body_hash = body_hash
             attempt.items_seen, attempt.items_new, attempt.items_updated = stored.seen, stored.new, stored.updated
+            attempt.items_duplicate = stored.duplicates
             report.new, report.updated = stored.new, stored.updated
             report.new_ids, report.updated_ids, report.to_scrape = stored.new_ids, stored.updated_ids, stored.to_scrape
             changed = stored.new or stored.updated

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from articles.models import Source
+from articles.models import DuplicateItem, Source
 from incidents.models import ArticleExclusion, Incident, Membership, Revision
 from incidents.pipeline import process_article
 from tests.factories import ArticleFactory, FetchAttemptFactory, ItemFactory, SourceFactory, stored
@@ -17,11 +17,13 @@ def staff_client(client):
     return client
 
 
-@pytest.mark.parametrize("model", ["source", "article", "fetchattempt"])
+@pytest.mark.parametrize("model", ["source", "article", "fetchattempt", "duplicateitem"])
 def test_list_pages_cost_the_same_queries_for_more_rows(staff_client, django_assert_max_num_queries, model):
     def make_rows(n):
         for _ in range(n):
-            FetchAttemptFactory(source=ArticleFactory().source)
+            article = ArticleFactory()
+            FetchAttemptFactory(source=article.source)
+            DuplicateItem.objects.create(source=SourceFactory(), external_id="copy", url=article.url, article=article)
         for article in ArticleFactory.create_batch(n):  # placed in incidents: the list shows incident and score
             process_article(article.pk, assume_outage=True)
 

@@ -156,7 +156,7 @@ def test_a_batch_larger_than_one_lookup_is_looked_up_in_chunks(monkeypatch):
     again = store_items(source, [*items[:4], replace(items[4], title="Changed")], FETCHED_AT + timedelta(hours=1))
     assert (again.new, again.updated, again.seen) == (0, 1, 5)  # the fifth was found in the third lookup
     urls = [f"https://news.example/free-{n}" for n in range(4)] + [items[4].url]
-    assert _taken_urls(urls) == {items[4].url}
+    assert _taken_urls(urls) == {items[4].url: Article.objects.get(external_id=items[4].external_id).pk}
     assert Article.objects.count() == 5
 
 
