@@ -59,14 +59,23 @@ def browser(transactional_db, monkeypatch):
         connections.close_all()
 
 
+def csp_violation(message) -> bool:
+    """Chromium's console message for anything the Content-Security-Policy blocked ("Refused to
+    execute inline script because it violates the following Content Security Policy directive …")."""
+    return "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh page whose JavaScript errors and console errors are collected in `page.js_errors`."""
+    """A fresh page whose JavaScript errors and console errors are collected in `page.js_errors`, and
+    whatever the Content-Security-Policy blocked (an error too) in `page.csp_violations`."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin")
     page = context.new_page()
     page.js_errors = []
+    page.csp_violations = []
     page.on("pageerror", lambda error: page.js_errors.append(str(error)))
     page.on("console", lambda message: page.js_errors.append(message.text) if message.type == "error" else None)
+    page.on("console", lambda message: page.csp_violations.append(message.text) if csp_violation(message) else None)
     yield page
     context.close()
 
