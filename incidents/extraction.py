@@ -16,8 +16,10 @@ from .relevance import Relevance, assess
 from .status_words import find_impacts, find_status
 from .times import find_times
 
-# Extraction reads the title and the start of the body: an article states its facts early, and a
-# 1 MB body must not cost more than a normal one.
+# Extraction reads the start of the title and of the body: an article states its facts early, and a
+# 1 MB body (or title: a feed may put its whole text there) must not cost more than a normal one. A
+# title is stored with at most 1,000 characters (Article.title); past that it is no headline.
+MAX_TITLE_CHARS = 1_000
 MAX_BODY_CHARS = 20_000
 
 
@@ -61,6 +63,7 @@ def extract(
 ) -> Facts:
     """Facts of one article. `source_vendor` is the vendor whose own status page published it
     (its posts are about its services even when they do not name the vendor)."""
+    title = (title or "")[:MAX_TITLE_CHARS]
     body = (body or "")[:MAX_BODY_CHARS]
     text = f"{title}\n{body}" if body else title
     matched_text = f"{source_vendor}\n{text}" if source_vendor else text
