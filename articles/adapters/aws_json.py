@@ -25,6 +25,7 @@ from .common import (
     parse_html,
     parse_stamp,
     parse_time,
+    require_objects,
     stable_id,
     strip_resolved_tag,
     text_of,
@@ -36,6 +37,7 @@ KIND = "aws_json"
 LABEL = "AWS Health current events JSON"
 
 DASHBOARD_URL = "https://health.aws.amazon.com/health/status"
+_WHAT = "AWS Health Dashboard JSON"
 
 
 class Post(NamedTuple):
@@ -48,12 +50,11 @@ class Post(NamedTuple):
 def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
     data = load_json(body)
     if isinstance(data, list):
-        return [_current_event(event) for event in dicts_in(data)]
+        return [_current_event(event) for event in require_objects(data, "the array", _WHAT)]
     if isinstance(data, dict) and ("archive" in data or "current" in data):
-        return [_legacy_event(event) for event in dicts_in(data.get("current")) + dicts_in(data.get("archive"))]
-    raise AdapterError(
-        "not AWS Health Dashboard JSON: expected an array of events or an object with 'archive' and 'current'"
-    )
+        return [_legacy_event(event) for key in ("current", "archive")
+                for event in require_objects(data.get(key, []), f"'{key}'", _WHAT)]
+    raise AdapterError(f"not {_WHAT}: expected an array of events or an object with 'archive' and 'current'")
 
 
 def _current_event(event: dict) -> Item:

@@ -100,6 +100,18 @@ def require_object(data: Any, what: str) -> dict:
     return data
 
 
+def require_objects(value: Any, where: str, what: str) -> list[dict]:
+    """The array of objects a format is made of (its incidents, its events), or an AdapterError that
+    names the wrong shape: `"incidents": "x"` is a broken payload, not a healthy page with nothing on it.
+    (Fields inside an incident stay lenient: see dicts_in.)"""
+    if not isinstance(value, list):
+        raise AdapterError(f"not {what}: {where} is {json_type(value)}, expected an array of objects")
+    for number, element in enumerate(value, start=1):
+        if not isinstance(element, dict):
+            raise AdapterError(f"not {what}: item {number} of {where} is {json_type(element)}, expected an object")
+    return value
+
+
 def json_type(value: Any) -> str:
     names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(value), "a number")

@@ -2,7 +2,7 @@
 incidents, each with its updates newest first."""
 
 from ..items import AdapterError, Item, ItemKind, StatusUpdate, VendorStatus
-from .common import dicts_in, json_or_none, load_json, parse_time, stable_id, text_of, unique
+from .common import dicts_in, json_or_none, load_json, parse_time, require_objects, stable_id, text_of, unique
 
 KIND = "gcp"
 LABEL = "Google Cloud incidents.json"
@@ -20,7 +20,7 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
     data = load_json(body)
     if not isinstance(data, list):
         raise AdapterError("not a Google Cloud incidents.json: expected a JSON array of incidents")
-    return [_item(incident) for incident in dicts_in(data)]
+    return [_item(incident) for incident in require_objects(data, "the array", "a Google Cloud incidents.json")]
 
 
 def _item(incident: dict) -> Item:

@@ -9,6 +9,7 @@ from .common import (
     json_or_none,
     load_json,
     parse_time,
+    require_objects,
     stable_id,
     strings_in,
     text_of,
@@ -28,19 +29,18 @@ _STATUSES = {
     "cancelled": VendorStatus.COMPLETED,
 }
 _INCIDENT_KEYS = {"id", "title", "notes"}
+_WHAT = "a Slack status API response"
 
 
 def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
     data = load_json(body)
     if isinstance(data, dict) and "active_incidents" in data:
-        incidents = data["active_incidents"]
+        incidents = require_objects(data["active_incidents"], "'active_incidents'", _WHAT)
     elif isinstance(data, list):
-        incidents = data
+        incidents = require_objects(data, "the array", _WHAT)
     else:
-        raise AdapterError(
-            "not a Slack status API response: expected an object with 'active_incidents' or an array of incidents"
-        )
-    return [_item(incident) for incident in dicts_in(incidents)]
+        raise AdapterError(f"not {_WHAT}: expected an object with 'active_incidents' or an array of incidents")
+    return [_item(incident) for incident in incidents]
 
 
 def _item(incident: dict) -> Item:

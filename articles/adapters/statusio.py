@@ -11,9 +11,11 @@ from .common import (
     dicts_in,
     html_to_text,
     json_or_none,
+    json_type,
     load_json,
     parse_time,
     require_object,
+    require_objects,
     stable_id,
     text_of,
     text_to_html,
@@ -35,21 +37,25 @@ IMPACTS = {
 _INCIDENT_STATES = {"100": VendorStatus.INVESTIGATING, "200": VendorStatus.IDENTIFIED, "300": VendorStatus.MONITORING}
 _MAINTENANCE_STATES = {"100": VendorStatus.SCHEDULED, "200": VendorStatus.IN_PROGRESS, "300": VendorStatus.COMPLETED}
 _PAGE_ID = re.compile(r"/status/([0-9a-fA-F]{24})\b")
+_WHAT = "a status.io status response"
 
 
 def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
-    result = dict_of(require_object(load_json(body), "a status.io status response").get("result"))
+    result = dict_of(require_object(load_json(body), _WHAT).get("result"))
     if not {"status_overall", "incidents", "maintenance"} & result.keys():
-        raise AdapterError("not a status.io status response: it has no 'result' with incidents or maintenance")
+        raise AdapterError(f"not {_WHAT}: it has no 'result' with incidents or maintenance")
     page_id = _PAGE_ID.search(url)
     page = page_id[1] if page_id else ""
-    maintenance = dict_of(result.get("maintenance"))
+    maintenance = result.get("maintenance", {})
+    if not isinstance(maintenance, dict):
+        raise AdapterError(f"not {_WHAT}: 'maintenance' is {json_type(maintenance)}, expected an object")
     groups = [
-        (result.get("incidents"), "incident", VendorStatus.INVESTIGATING),
-        (maintenance.get("active"), "maintenance", VendorStatus.IN_PROGRESS),
-        (maintenance.get("upcoming"), "maintenance", VendorStatus.SCHEDULED),
+        (result, "incidents", "incident", VendorStatus.INVESTIGATING),
+        (maintenance, "active", "maintenance", VendorStatus.IN_PROGRESS),
+        (maintenance, "upcoming", "maintenance", VendorStatus.SCHEDULED),
     ]
-    return [_item(event, page, what, status) for events, what, status in groups for event in dicts_in(events)]
+    return [_item(event, page, what, status) for parent, key, what, status in groups
+            for event in require_objects(parent.get(key, []), f"'{key}'", _WHAT)]
 
 
 def _item(event: dict, page: str, what: str, default_status: VendorStatus) -> Item:

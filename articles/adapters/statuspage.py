@@ -11,6 +11,7 @@ from .common import (
     load_json,
     parse_time,
     require_object,
+    require_objects,
     stable_id,
     text_of,
     text_to_html,
@@ -30,7 +31,10 @@ def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
     if "incidents" not in data and "scheduled_maintenances" not in data:
         raise AdapterError("not a Statuspage API response: it has neither 'incidents' nor 'scheduled_maintenances'")
     page_url = text_of(dict_of(data.get("page")).get("url")).rstrip("/")
-    incidents = dicts_in(data.get("incidents")) + dicts_in(data.get("scheduled_maintenances"))
+    incidents = [
+        incident for key in ("incidents", "scheduled_maintenances")
+        for incident in require_objects(data.get(key, []), f"'{key}'", "a Statuspage API response")
+    ]
     return [_item(incident, page_url) for incident in incidents]
 
 
