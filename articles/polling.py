@@ -17,8 +17,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import fetching, http_client
 from .adapters import parse_payload
+from .http import client as http_client
+from .http.fetch import FetchError
 from .ingest import store_items
 from .items import AdapterError
 from .models import FetchAttempt, Source
@@ -99,7 +100,7 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
     try:
         report, max_age = _fetch_parse_store(source, attempt, report, now)
         health = _healthy(source, max_age, now)
-    except (fetching.FetchError, AdapterError) as exc:
+    except (FetchError, AdapterError) as exc:
         attempt.http_status = attempt.http_status or getattr(exc, "http_status", None)
         attempt.bytes_received = attempt.bytes_received or getattr(exc, "bytes_received", 0) or 0
         health = _failing(source, attempt, report, _describe(exc), getattr(exc, "retry_after", None))

@@ -4,8 +4,9 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from . import fetching, http_client
 from .canonical import canonical_url
+from .http import client as http_client
+from .http.fetch import FetchError
 from .models import Article
 from .readability import extract_article
 from .redaction import redact_text, redact_url
@@ -29,7 +30,7 @@ def scrape_article(article_id: int) -> str:
             article.url, allow_private=False, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
         )
         page = extract_article(result.body, result.final_url)
-    except fetching.FetchError as exc:
+    except FetchError as exc:
         return _fail(article, f"could not fetch the article page: {exc.message}")
     except Exception as exc:  # noqa: BLE001 - a hostile page must not take the worker down
         return _fail(article, f"could not read the article page ({type(exc).__name__}: {exc})")

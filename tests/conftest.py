@@ -2,7 +2,7 @@ import ipaddress
 
 import pytest
 
-from articles import netguard
+from articles.http import netguard
 from tests.httpserver import LocalHTTPServer
 from tests.llm_server import ChatServer
 

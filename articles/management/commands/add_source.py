@@ -3,8 +3,9 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from articles import fetching, http_client
 from articles.adapters import ADAPTERS, detect_kind
+from articles.http import client as http_client
+from articles.http.fetch import FetchError
 from articles.items import AdapterError
 from articles.models import Source
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         try:
             result = http_client.fetch(url, allow_private=allow_private)
             return detect_kind(result.body, url=result.final_url, content_type=result.content_type)
-        except fetching.FetchError as exc:
+        except FetchError as exc:
             raise CommandError(
                 f"could not fetch {url} to detect its kind: {exc.message}. Fix the URL or pass --kind."
             ) from exc

@@ -21,7 +21,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .redaction import redact_url
+from ..redaction import redact_url
 
 __all__ = [
     "ALLOWED_SCHEMES",

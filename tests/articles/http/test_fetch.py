@@ -1,4 +1,4 @@
-"""articles.fetching against the real local HTTP server (tests/httpserver.py): no HTTP mocking."""
+"""articles.http.fetch against the real local HTTP server (tests/httpserver.py): no HTTP mocking."""
 
 import gzip
 import pickle
@@ -12,7 +12,7 @@ from functools import partial
 
 import pytest
 
-from articles.fetching import FetchError, check_hop, fetch, parse_max_age, parse_retry_after, resolve_redirect
+from articles.http.fetch import FetchError, check_hop, fetch, parse_max_age, parse_retry_after, resolve_redirect
 from tests.httpserver import LocalHTTPServer, redirect_to
 
 MiB = 1024 * 1024

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from articles.netguard import (
+from articles.http.netguard import (
     UnresolvableHostError,
     UnsafeURLError,
     check_url,

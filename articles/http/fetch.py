@@ -7,7 +7,7 @@ flag says whether retrying soon is worthwhile.
 Safety properties:
 
 * Every hop (the start URL and each redirect target) goes through :func:`check_hop`: http/https only,
-  and the host's addresses are checked by :mod:`articles.netguard` (no loopback, private, link-local,
+  and the host's addresses are checked by :mod:`articles.http.netguard` (no loopback, private, link-local,
   metadata-service ... addresses unless ``allow_private``).
 * We connect to the address that was checked, never to a fresh DNS answer (DNS rebinding), with SNI,
   certificate verification and the Host header using the original host name.
@@ -57,9 +57,9 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util import Retry, Timeout
 from urllib3.util.request import ACCEPT_ENCODING
 
+from ..redaction import redact_url
+from ..scheduling import MAX_DELAY_SECONDS
 from . import netguard
-from .redaction import redact_url
-from .scheduling import MAX_DELAY_SECONDS
 
 __all__ = [
     "DEFAULT_ACCEPT",
