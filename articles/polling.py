@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .adapters import parse_payload
 from .http import client as http_client
-from .http.fetch import FetchError
+from .http.errors import FetchError
 from .ingest import store_items
 from .items import AdapterError
 from .models import FetchAttempt, Source

@@ -3,7 +3,7 @@
 import random
 
 MAX_BACKOFF_SECONDS = 6 * 3600
-MAX_DELAY_SECONDS = 24 * 3600  # the longest pause between polls; fetching caps Retry-After and max-age to it
+MAX_DELAY_SECONDS = 24 * 3600  # the longest pause between polls; http/headers.py caps Retry-After, max-age to it
 JITTER_FRACTION = 0.1
 
 

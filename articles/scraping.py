@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from .canonical import canonical_url
 from .http import client as http_client
-from .http.fetch import FetchError
+from .http.errors import FetchError
 from .models import Article
 from .readability import extract_article
 from .redaction import redact_text, redact_url

@@ -115,7 +115,8 @@ class LocalHTTPServer:
     Built-in routes (query parameters optional, defaults in brackets):
 
     * ``/misbehave/slow-headers?seconds=N`` [5]: accept, wait N s, then answer 200 "slow".
-    * ``/misbehave/trickle?seconds=N&interval=S`` [10, 1]: headers (Content-Length N), then one byte every S s.
+    * ``/misbehave/trickle?seconds=N&interval=S&close=1`` [10, 1, 0]: headers (Content-Length N; with close=1
+      none, and ``Connection: close``), then one byte every S s.
     * ``/misbehave/trickle-headers?seconds=N`` [10]: status line, then one header byte per second.
     * ``/misbehave/huge?mib=N`` [64]: N MiB body without Content-Length (ends by closing the connection).
     * ``/misbehave/huge-declared?mib=N`` [64]: declares Content-Length N MiB and streams it.
@@ -443,7 +444,11 @@ class _Handler(BaseHTTPRequestHandler):
         interval = float(query.get("interval", 1.0))
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(count))
+        if query.get("close") == "1":  # the body ends when the connection does
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(count))
         self.end_headers()
         self.wfile.flush()
         if not send_body:

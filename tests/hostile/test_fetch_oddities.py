@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.http.fetch import FetchError, fetch
+from articles.http.errors import FetchError
+from articles.http.fetch import fetch
 from articles.models import FetchAttempt, Source
 from articles.polling import poll_source
 from articles.scheduling import JITTER_FRACTION, MAX_DELAY_SECONDS

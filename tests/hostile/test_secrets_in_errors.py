@@ -11,7 +11,8 @@ import logging
 import pytest
 from bs4 import BeautifulSoup
 
-from articles.http.fetch import FetchError, check_hop, fetch
+from articles.http.errors import FetchError
+from articles.http.fetch import check_hop, fetch
 from articles.models import FetchAttempt
 from articles.polling import poll_source
 from articles.redaction import redact_text, redact_url

@@ -5,7 +5,7 @@ from django.utils.text import slugify
 
 from articles.adapters import ADAPTERS, detect_kind
 from articles.http import client as http_client
-from articles.http.fetch import FetchError
+from articles.http.errors import FetchError
 from articles.items import AdapterError
 from articles.models import Source
 
