@@ -328,11 +328,6 @@ def parse_html(html: str) -> BeautifulSoup:
         return BeautifulSoup(_LONE_SURROGATE.sub("\ufffd", html), "html.parser")
 
 
-def _tidy_lines(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
 def excerpt(text: str, limit: int = 80) -> str:
     """The start of the text on one line, cut at a word boundary when it is too long."""
     flat = " ".join(text.split())
