@@ -13,6 +13,8 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from html import escape
 
+from articles.sanitize import xml_text
+
 from .summary import Statement, display_region, format_duration, format_time
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -20,14 +22,6 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 HEADING_STATUS = {"reported": "reported by press"}
 ICAL_LINE_OCTETS = 75
 ICAL_REFRESH = "PT15M"  # how often a calendar app should re-read the feed (RFC 7986)
-# What XML 1.0 does not allow in a document (its Char production): C0 controls but tab, line feed
-# and carriage return; surrogates; U+FFFE and U+FFFF.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_text(value: str) -> str:
-    """`value` without the characters XML 1.0 forbids."""
-    return _XML_FORBIDDEN.sub("", value)
 
 
 def _xml_safe(value):

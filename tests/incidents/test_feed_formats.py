@@ -13,7 +13,6 @@ from incidents.feed_formats import (
     ical_text,
     icalendar,
     json_feed,
-    xml_text,
 )
 from incidents.summary import Statement
 
@@ -153,10 +152,10 @@ def test_an_end_before_the_start_is_left_out_rather_than_making_an_invalid_event
     assert "Duration" not in dict(wrong.facts())
 
 
-def test_xml_text_drops_exactly_the_characters_xml_1_0_forbids():
+def test_an_entry_drops_exactly_the_characters_xml_1_0_forbids():
     forbidden = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xD800, 0xDFFF, 0xFFFE, 0xFFFF]))
     allowed = "\t\n\r Zürich \x7f\x85 \ud7ff\ue000\ufffd \U0001f525"
-    assert xml_text(forbidden + allowed + forbidden) == allowed
+    assert replace(ENTRY, title=forbidden + allowed + forbidden).title == allowed
 
 
 def test_an_entry_and_the_feed_hold_no_character_xml_1_0_forbids_whoever_wrote_them():
