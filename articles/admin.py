@@ -60,7 +60,7 @@ class FetchAttemptInline(admin.TabularInline):
     can_delete = False
     max_num = 0
     fields = ("started_at", "outcome", "http_status", "bytes_received", "duration_ms", "items_new", "items_updated",
-              "items_duplicate", "error")
+              "items_duplicate", "error", "permanent_redirect_to", "moved_from")
     readonly_fields = fields
     ordering = ("-started_at",)
 

@@ -77,10 +77,15 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs):
         self.poll_interval = clamp_poll_interval(self.poll_interval)
-        self.host = (urlsplit(self.url).hostname or "").lower()
+        self.host = self.host_of(self.url)
         if kwargs.get("update_fields") is not None and "url" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "host"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def host_of(url: str) -> str:
+        """The ``host`` of a source with this URL: the key of the per-host budget (dispatch.py)."""
+        return (urlsplit(url).hostname or "").lower()
 
 
 class FetchAttempt(models.Model):
@@ -107,6 +112,14 @@ class FetchAttempt(models.Model):
     )
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     error = models.TextField(blank=True)
+    permanent_redirect_to = models.URLField(
+        max_length=2000, blank=True, help_text="Where a permanent redirect (301 or 308 on every hop) led this poll. "
+        "The same address on 3 successful polls in a row becomes the source's URL.",
+    )
+    moved_from = models.URLField(
+        max_length=2000, blank=True,
+        help_text="Set on the poll that made its permanent redirect the source's URL: the URL the source had before.",
+    )
 
     class Meta:
         ordering = ["-started_at"]

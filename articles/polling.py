@@ -2,6 +2,11 @@
 
 This is the body of the `fetch_source` task and of `fetch_sources --sync`. It is safe to run
 twice or concurrently for one source: the claim lets one run through and turns the other away.
+
+A source that moved is followed: when MOVE_AFTER_POLLS successful polls in a row were permanently
+redirected (301 or 308 on every hop) to the same address, that address becomes the source's URL, as
+NewsBlur does. The attempts show each redirect and the poll that moved the source. Every hop of a
+fetch passed the SSRF guard, so an address the guard refuses is never one a successful poll reached.
 """
 
 import hashlib
@@ -14,7 +19,7 @@ from functools import cache
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .adapters import parse_payload
@@ -23,10 +28,13 @@ from .http.errors import FetchError
 from .ingest import store_items
 from .items import AdapterError
 from .models import FetchAttempt, Source
-from .redaction import redact_text
+from .redaction import redact_text, redact_url
 from .scheduling import next_poll_delay
 
 log = logging.getLogger(__name__)
+
+MOVE_AFTER_POLLS = 3  # successful polls in a row permanently redirected to one address before the source moves
+_MAX_URL_LENGTH = Source._meta.get_field("url").max_length
 
 
 @dataclass
@@ -114,9 +122,12 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
                           None)
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
     attempt.outcome = report.outcome
+    moving_to = _repeated_permanent_redirect(source, attempt)
     # The attempt and the release of the claim land together: no reader sees a finished attempt on
     # a source still claimed (the killed-worker test did, between two autocommits).
     with transaction.atomic():
+        if moving_to:
+            _move(source, token, attempt, moving_to)
         attempt.save()
         # Health, next poll time and the release of the claim in one statement, only if the claim is
         # still ours (the reaper may have handed the source on after a very long fetch).
@@ -133,6 +144,8 @@ def _fetch_parse_store(
                                last_modified=source.last_modified)
     attempt.http_status = report.http_status = result.status
     attempt.bytes_received = result.bytes_received
+    redirect = result.permanent_redirect_to or ""
+    attempt.permanent_redirect_to = redirect if len(redirect) <= _MAX_URL_LENGTH else ""  # too long to be a URL here
     source.etag = result.etag or ("" if not result.not_modified else source.etag)
     source.last_modified = result.last_modified or ("" if not result.not_modified else source.last_modified)
 
@@ -154,6 +167,41 @@ def _fetch_parse_store(
             changed = stored.new or stored.updated
             report.outcome = FetchAttempt.Outcome.CHANGED if changed else FetchAttempt.Outcome.NO_CHANGE
     return report, result.max_age
+
+
+def _repeated_permanent_redirect(source: Source, attempt: FetchAttempt) -> str:
+    """Where this successful poll was permanently redirected, when the MOVE_AFTER_POLLS - 1 polls before it
+    succeeded and were redirected to the same address; else ""."""
+    target = attempt.permanent_redirect_to
+    if not target or attempt.outcome == FetchAttempt.Outcome.ERROR:
+        return ""
+    earlier = list(
+        FetchAttempt.objects.filter(source=source).order_by("-started_at")
+        .values_list("outcome", "permanent_redirect_to")[: MOVE_AFTER_POLLS - 1]
+    )
+    if len(earlier) < MOVE_AFTER_POLLS - 1:
+        return ""
+    if any(outcome == FetchAttempt.Outcome.ERROR or seen != target for outcome, seen in earlier):
+        return ""
+    return target
+
+
+def _move(source: Source, token: str, attempt: FetchAttempt, url: str) -> None:
+    """Make ``url`` the source's URL and say so on the attempt; not if another source has that URL (two
+    sources would poll one feed), nor if the claim or the URL changed meanwhile (an editor's edit stands)."""
+    try:
+        with transaction.atomic():  # a savepoint: the unique URL may already be another source's
+            moved = Source.objects.filter(pk=source.pk, claim_token=token, url=source.url).update(
+                url=url, host=Source.host_of(url)
+            )
+    except IntegrityError:
+        log.warning("source %s is permanently redirected to %s, which another source has", source.slug,
+                    redact_url(url))
+        return
+    if moved:
+        attempt.moved_from = source.url
+        log.info("source %s moved from %s to %s after %d permanently redirected polls", source.slug,
+                 redact_url(source.url), redact_url(url), MOVE_AFTER_POLLS)
 
 
 def _describe(exc: Exception) -> str:

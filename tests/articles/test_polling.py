@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article, FetchAttempt, Source
-from articles.polling import claim, poll_source, reset_source
+from articles.polling import MOVE_AFTER_POLLS, claim, poll_source, reset_source
 from tests.factories import SourceFactory
+from tests.httpserver import redirect_to
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -196,3 +197,79 @@ def test_a_status_page_json_is_stored_with_every_update(http_server):
     assert report.new == Article.objects.filter(kind="status", vendor_name="Twilio").count() > 0
     with_updates = Article.objects.filter(updates__isnull=False).distinct()
     assert with_updates.count() == report.new
+
+
+# --- a source that moved ---------------------------------------------------------------------------
+
+
+def poll_times(source, times):
+    for _ in range(times):
+        poll_source(source.pk)
+    source.refresh_from_db()
+    return source
+
+
+@pytest.mark.parametrize("code", [301, 308])
+def test_a_permanent_redirect_seen_on_three_polls_in_a_row_becomes_the_sources_url(http_server, code):
+    http_server.serve_file("/moved/feed.rss", ARS)
+    old_url = redirect_to(http_server, "/moved/feed.rss", code=code)
+    source = SourceFactory(url=old_url)
+    assert poll_times(source, MOVE_AFTER_POLLS - 1).url == old_url  # the 2nd and later polls are 304s
+    first, second = FetchAttempt.objects.order_by("started_at")
+    assert first.permanent_redirect_to == second.permanent_redirect_to == http_server.url("/moved/feed.rss")
+    assert first.moved_from == second.moved_from == ""
+
+    assert poll_times(source, 1).url == http_server.url("/moved/feed.rss")
+    assert source.host == "127.0.0.1" and source.health == "ok"
+    assert FetchAttempt.objects.first().moved_from == old_url  # the editor sees when and from where
+    redirects = len(http_server.requests("/misbehave/redirect-to"))
+    assert poll_source(source.pk).outcome == "not_modified"  # the next poll asks the new address at once
+    assert len(http_server.requests("/misbehave/redirect-to")) == redirects
+    assert FetchAttempt.objects.first().permanent_redirect_to == ""
+
+
+def test_a_temporary_redirect_never_moves_the_source(http_server):
+    http_server.serve_file("/elsewhere.rss", ARS)
+    source = SourceFactory(url=redirect_to(http_server, "/elsewhere.rss", code=302))
+    assert poll_times(source, MOVE_AFTER_POLLS + 1).url == redirect_to(http_server, "/elsewhere.rss", code=302)
+    assert set(FetchAttempt.objects.values_list("permanent_redirect_to", "moved_from")) == {("", "")}
+
+
+def moving(location):
+    return {"status": 301, "body": b"", "headers": {"Location": location}}
+
+
+def test_a_target_that_differs_between_polls_is_not_adopted_until_it_repeats(http_server):
+    http_server.serve_file("/a.rss", ARS)
+    http_server.serve_file("/b.rss", ARS)
+    http_server.serve_sequence("/wandering.rss", [moving("/a.rss"), moving("/b.rss"), moving("/a.rss")])
+    source = SourceFactory(url=http_server.url("/wandering.rss"))
+    assert poll_times(source, 4).url == http_server.url("/wandering.rss")  # a, b, a, a
+    assert poll_times(source, 1).url == http_server.url("/a.rss")  # a, a, a
+
+
+def test_a_failed_poll_between_redirected_ones_starts_the_count_again(http_server):
+    http_server.serve_file("/new.rss", ARS)
+    http_server.serve_sequence("/flaky.rss", [moving("/new.rss"), {"status": 503, "body": b"busy"}, moving("/new.rss")])
+    source = SourceFactory(url=http_server.url("/flaky.rss"))
+    assert poll_times(source, 4).url == http_server.url("/flaky.rss")  # moved, failed, moved, moved
+    assert poll_times(source, 1).url == http_server.url("/new.rss")
+
+
+def test_a_redirect_to_an_address_the_guard_refuses_is_never_adopted(public_http_server):
+    # The local server passes for a public site here, so the source needs no private-address permission;
+    # its redirect to a private address fails every poll, before any connection is made to it.
+    start = redirect_to(public_http_server, "http://10.0.0.5/feed.rss", code=301)
+    source = SourceFactory(url=start, allow_private_addresses=False)
+    assert poll_times(source, MOVE_AFTER_POLLS + 1).url == start
+    assert source.health == "failing" and "refused redirect" in source.last_error
+    assert set(FetchAttempt.objects.values_list("permanent_redirect_to", "moved_from")) == {("", "")}
+
+
+def test_a_target_another_source_already_polls_is_not_adopted(http_server):
+    http_server.serve_file("/taken.rss", ARS)
+    SourceFactory(url=http_server.url("/taken.rss"))
+    source = SourceFactory(url=redirect_to(http_server, "/taken.rss", code=301))
+    assert poll_times(source, MOVE_AFTER_POLLS).url == redirect_to(http_server, "/taken.rss", code=301)
+    assert source.health == "ok"
+    assert FetchAttempt.objects.filter(source=source).exclude(moved_from="").count() == 0
