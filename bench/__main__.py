@@ -4,9 +4,10 @@
     python -m bench --only parse,store   # some sections
     python -m bench --only cluster --cluster-sizes 1000,10000   # a smaller archive
     python -m bench --only site --site-incidents 1000 --site-articles 10000   # pages on a smaller archive
+    python -m bench --only join --join-sizes 10,1000   # joining incidents of 10 and 1,000 members
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench   # adds PostgreSQL
 
-The Django benchmarks run in subprocesses (bench/storing.py, bench/polling.py, bench/clustering.py)
+The Django benchmarks run in subprocesses (bench/storing.py, bench/polling.py, bench/clustering.py, ...)
 on throw-away databases in a temp dir; they stream their figures back as JSON lines, printed here.
 The HTTP servers are subprocesses too. Everything is stopped and removed at the end, on Ctrl-C as
 well.
@@ -25,12 +26,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import clustering, parsing, site
+from . import clustering, joining, parsing, site
 from .databases import is_postgres_url, sqlite_url, throwaway_postgres_database
 from .processes import fixture_server, start, stop
 from .report import Entry, Figure, Report, entry_from_json, progress
 
-SECTIONS = ("parse", "store", "poll", "cluster", "site")  # "poll" covers the per-poll CPU and the throughput figures
+SECTIONS = ("parse", "store", "poll", "cluster", "join", "site")  # "poll": the per-poll CPU and throughput figures
 
 
 def positive(text: str) -> int:
@@ -42,6 +43,13 @@ def positive(text: str) -> int:
 def archive_sizes(text: str) -> list[int]:
     try:
         return clustering.parse_sizes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def incident_sizes(text: str) -> list[int]:
+    try:
+        return joining.parse_sizes(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -60,6 +68,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="incidents in the archive, ascending: it is seeded and grown between sizes")
     parser.add_argument("--cluster-articles", type=positive, default=200, help="fresh articles clustered per round")
     parser.add_argument("--cluster-rounds", type=positive, default=3, help="timed rounds per archive size")
+    parser.add_argument("--join-sizes", type=incident_sizes, default=joining.DEFAULT_SIZES,
+                        help="members of the incidents joined, ascending")
+    parser.add_argument("--join-articles", type=positive, default=20, help="timed joins per incident size")
     parser.add_argument("--site-incidents", type=positive, default=10_000, help="incidents seeded for the site figures")
     parser.add_argument("--site-articles", type=positive, default=100_000, help="articles seeded for the site figures")
     parser.add_argument("--site-requests", type=positive, default=200, help="timed requests per page")
@@ -128,6 +139,14 @@ def cluster_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iter
                                 clustering.figure_names("cluster.postgresql", sizes), work_dir, cleanup)
 
 
+def join_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    sizes = args.join_sizes
+    common = ["--sizes", ",".join(map(str, sizes)), "--joins", str(args.join_articles)]
+    progress(f"joining incidents of {', '.join(f'{size:,}' for size in sizes)} members")
+    yield from on_each_database("bench.joining", "join", common, joining.figure_names("join.postgresql", sizes),
+                                work_dir, cleanup)
+
+
 def poll_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
     progress("starting the fixture HTTP servers (with and without ETag)")
     etag_server = cleanup.enter_context(fixture_server(True, work_dir / "demo-server.log"))
@@ -172,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
                 "store": lambda: store_section(args, work_dir, cleanup),
                 "poll": lambda: poll_section(args, work_dir, cleanup),
                 "cluster": lambda: cluster_section(args, work_dir, cleanup),
+                "join": lambda: join_section(args, work_dir, cleanup),
                 "site": lambda: site_section(args, work_dir, cleanup),
             }
             for name in SECTIONS:  # in this order whatever the order of --only

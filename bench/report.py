@@ -16,6 +16,7 @@ SECTION_TITLES = {
     "poll": "Per-poll CPU in the polling process (the HTTP server is another process), SQLite",
     "throughput": "Throughput per worker process against a local HTTP server, SQLite",
     "cluster": "Clustering: process_article on fresh news articles against a growing archive of incidents",
+    "join": "Joining: process_article on a news article joining an incident of 10, 1,000 or 10,000 members",
     "site": "Pages, search and feeds: server time (p50/p95) at 10k incidents and 100k articles",
 }
 
@@ -135,6 +136,7 @@ class Report:
             f"{show('throughput.first_poll_sources_per_min')} first, "
             f"{show('throughput.celery_worker_sources_per_min')} via Celery; "
             f"clustering {self._clustering('sqlite')} on SQLite, PostgreSQL {self._clustering('postgresql')}; "
+            f"a join {self._joining('sqlite')} on SQLite, PostgreSQL {self._joining('postgresql')}; "
             f"{seconds:.0f} s in all"
         )
 
@@ -149,5 +151,19 @@ class Report:
         ratio = next((f for name, f in self.figures.items() if name.startswith(f"{prefix}cost_ratio_")), None)
         if ratio is not None and ratio.value is not None:
             sizes = ratio.name.removeprefix(f"{prefix}cost_ratio_").replace("_to_", "/")
+            text += f" (cost {sizes} {format_value(ratio.value)}x)"
+        return text
+
+    def _joining(self, database: str) -> str:
+        """"21 ms at 10,000 members (cost 10000/10 1.05x)": the largest incident measured."""
+        prefix = f"join.{database}."
+        times = [f for name, f in self.figures.items() if name.startswith(f"{prefix}members_") and name.endswith(".ms")]
+        if not times or times[-1].value is None:  # sizes are measured in ascending order
+            return "n/a"
+        members = int(times[-1].name.removeprefix(f"{prefix}members_").removesuffix(".ms"))
+        text = f"{format_value(times[-1].value)} ms at {members:,} members"
+        ratio = next((f for name, f in self.figures.items() if name.startswith(f"{prefix}ratio_")), None)
+        if ratio is not None and ratio.value is not None:
+            sizes = ratio.name.removeprefix(f"{prefix}ratio_").replace("_to_", "/")
             text += f" (cost {sizes} {format_value(ratio.value)}x)"
         return text

@@ -92,7 +92,7 @@ def merge(survivor: Incident, others: Iterable[Incident], editor) -> Incident:
         IncidentKey.objects.filter(incident_id__in=other_ids).delete()
         now = timezone.now()
         Incident.objects.filter(pk__in=other_ids).update(
-            hidden=True, merged_into=survivor, profile={}, news_count=0, status_count=0, summary_due_at=None,
+            hidden=True, merged_into=survivor, profile={}, tally={}, news_count=0, status_count=0, summary_due_at=None,
             reviewed_at=now, updated_at=now)
         pipeline.rebuild_from_members(survivor)
         if survivor.title != title:
@@ -512,8 +512,8 @@ def _after_losing_sources(donor: Incident, editor, action: str, what: str, now: 
         _record(donor, editor, action, f"{lost} {what}.", now=now)
         return
     IncidentKey.objects.filter(incident=donor).delete()
-    Incident.objects.filter(pk=donor.pk).update(hidden=True, merged_into=merged_into, news_count=0, status_count=0,
-                                                summary_due_at=None, updated_at=now)
+    Incident.objects.filter(pk=donor.pk).update(hidden=True, merged_into=merged_into, tally={}, news_count=0,
+                                                status_count=0, summary_due_at=None, updated_at=now)
     _record(donor, editor, action, f"{lost} {what}; no sources are left, so it is hidden.",
             before={"hidden": donor.hidden}, after={"hidden": True}, now=now)
 

@@ -62,6 +62,31 @@ class Lifecycle:
     vendor_severity: str
 
 
+@dataclass(frozen=True)
+class PostState:
+    """One status post reduced to what the lifecycle needs from it."""
+
+    status: VendorStatus | None  # its newest lifecycle word
+    started_at: datetime
+    ended_at: datetime | None  # None while the post is open
+    acknowledged_at: datetime  # its first update (or itself)
+    severity: int
+    severity_word: str
+
+
+def post_state(post: StatusPost) -> PostState:
+    status = _post_status(post)
+    severity, word = severity_of([post.impact])
+    return PostState(
+        status=status,
+        started_at=_post_start(post),
+        ended_at=_post_end(post, status),
+        acknowledged_at=min([u.posted_at for u in post.updates] or [post.published_at]),
+        severity=severity,
+        severity_word=word,
+    )
+
+
 def _post_start(post: StatusPost) -> datetime:
     times = [u.posted_at for u in post.updates]
     return post.started_at or (min(times) if times else post.published_at)
@@ -89,56 +114,91 @@ def _post_end(post: StatusPost, status: VendorStatus | None) -> datetime | None:
     return min(closing) if closing else post.published_at
 
 
+def severity_rank(word: str) -> int:
+    return SEVERITY_SCALE.get(word.strip().lower().split(" ")[0], 0) if word else 0
+
+
 def severity_of(words: list[str]) -> tuple[int, str]:
-    """The highest severity among the vendors' words, and the word itself."""
+    """The highest severity among the vendors' words, and the word itself (the first, on a tie)."""
     best, label = 0, ""
     for word in words:
-        rank = SEVERITY_SCALE.get(word.strip().lower().split(" ")[0], 0) if word else 0
+        rank = severity_rank(word)
         if rank > best:
             best, label = rank, word
     return best, label
 
 
-def derive(posts: list[StatusPost], news: list[NewsReport]) -> Lifecycle:
-    """Vendor posts win: status from the newest post's newest word, start at the earliest post's
-    start, end when every post is closed. Without posts, press reports decide."""
-    if not posts and not news:
-        raise ValueError("an incident needs at least one status post or news report")
-    first_reported = min([p.published_at for p in posts] + [n.published_at for n in news]
-                         + [_post_start(p) for p in posts])
-    severity, vendor_severity = severity_of([p.impact for p in posts])
-    if posts:
-        statuses = [(_post_status(p), p) for p in posts]
-        ends = [_post_end(p, s) for s, p in statuses]
-        latest_status = max(statuses, key=lambda sp: (sp[1].published_at, PROGRESS.get(sp[0], 0)))[0]
-        all_closed = all(end is not None for end in ends)
-        if all_closed:
-            status = VendorStatus.COMPLETED if all(s in MAINTENANCE for s, _ in statuses) else VendorStatus.RESOLVED
+def progress_of(status: VendorStatus | None) -> int:
+    return PROGRESS.get(status, 0)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the lifecycle is decided from: counts and extremes over an incident's posts and reports,
+    which incidents.tally keeps up to date one member at a time."""
+
+    first_reported_at: datetime  # the earliest post, report or post start
+    posts: int = 0
+    unplanned_posts: int = 0  # posts whose word is not a maintenance word
+    most_advanced_open: VendorStatus | None = None  # furthest word of an open post (the earliest post's, on a tie)
+    open_posts: int = 0
+    acknowledged_at: datetime | None = None  # the earliest post update
+    last_end: datetime | None = None  # the latest end of a closed post
+    severity: tuple[int, str] = (0, "")
+    latest_news_says_resolved: bool = False  # the latest report (the earliest of those, on a tie)
+    first_resolved_report: datetime | None = None
+
+
+def decide(e: Evidence) -> Lifecycle:
+    """Vendor posts win: status from the furthest word of the posts still open, start at the first
+    report, end when every post is closed. Without posts, press reports decide."""
+    severity, vendor_severity = e.severity
+    if e.posts:
+        if e.open_posts:
+            status = e.most_advanced_open
         else:
-            open_statuses = [s for (s, _), end in zip(statuses, ends, strict=True) if end is None]
-            status = max(open_statuses, key=lambda s: PROGRESS.get(s, 0)) if open_statuses else latest_status
-        started = min(_post_start(p) for p in posts)
-        acknowledged = min(min([u.posted_at for u in p.updates] or [p.published_at]) for p in posts)
+            status = VendorStatus.RESOLVED if e.unplanned_posts else VendorStatus.COMPLETED
         if status in (None, VendorStatus.UPDATE):  # a post without a lifecycle word: the vendor is on it
             status = VendorStatus.INVESTIGATING
         return Lifecycle(
             status=status.value,
-            started_at=min(started, first_reported),
-            resolved_at=max(ends) if all_closed else None,
-            first_reported_at=first_reported,
-            vendor_acknowledged_at=acknowledged,
+            started_at=e.first_reported_at,
+            resolved_at=None if e.open_posts else e.last_end,
+            first_reported_at=e.first_reported_at,
+            vendor_acknowledged_at=e.acknowledged_at,
             severity=severity,
             vendor_severity=vendor_severity,
         )
-    resolved_reports = [n.published_at for n in news if n.says_resolved]
-    latest = max(news, key=lambda n: n.published_at)
-    resolved = latest.says_resolved
+    resolved = e.latest_news_says_resolved
     return Lifecycle(
         status="resolved" if resolved else "reported",
-        started_at=first_reported,
-        resolved_at=min(resolved_reports) if resolved else None,
-        first_reported_at=first_reported,
+        started_at=e.first_reported_at,
+        resolved_at=e.first_resolved_report if resolved else None,
+        first_reported_at=e.first_reported_at,
         vendor_acknowledged_at=None,
         severity=severity,
         vendor_severity=vendor_severity,
     )
+
+
+def derive(posts: list[StatusPost], news: list[NewsReport]) -> Lifecycle:
+    """The lifecycle of posts and reports given in the order they were published."""
+    if not posts and not news:
+        raise ValueError("an incident needs at least one status post or news report")
+    states = [post_state(p) for p in posts]
+    open_words = [s.status for s in states if s.ended_at is None]
+    ends = [s.ended_at for s in states if s.ended_at is not None]
+    latest = max(news, key=lambda n: n.published_at) if news else None
+    return decide(Evidence(
+        first_reported_at=min([p.published_at for p in posts] + [n.published_at for n in news]
+                              + [s.started_at for s in states]),
+        posts=len(states),
+        unplanned_posts=sum(1 for s in states if s.status not in MAINTENANCE),
+        most_advanced_open=max(open_words, key=progress_of) if open_words else None,
+        open_posts=len(open_words),
+        acknowledged_at=min((s.acknowledged_at for s in states), default=None),
+        last_end=max(ends, default=None),
+        severity=severity_of([p.impact for p in posts]),
+        latest_news_says_resolved=bool(latest and latest.says_resolved),
+        first_resolved_report=min((n.published_at for n in news if n.says_resolved), default=None),
+    ))

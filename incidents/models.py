@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from articles.items import VendorStatus
@@ -95,6 +97,11 @@ class Incident(models.Model):
     news_count = models.PositiveIntegerField(default=0, help_text="Distinct news stories (syndicated copies once).")
     status_count = models.PositiveIntegerField(default=0)
     profile = models.JSONField(default=dict, blank=True, help_text="The clustering profile of its members.")
+    tally = models.JSONField(
+        default=dict, blank=True,
+        help_text="Its members' shares added up (incidents/tally.py): what the pipeline derives follows from it. "
+                  "Empty: counted again from the members when next needed.",
+    )
     last_activity_at = models.DateTimeField(db_index=True)
     summary = models.ForeignKey(
         "Summary", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -218,6 +225,8 @@ class Membership(models.Model):
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="A syndicated or near-identical copy of this earlier article: counted once.",
     )
+    share = models.JSONField(default=dict, blank=True,
+                             help_text="What the article adds to its incident's tally, as last counted.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -225,6 +234,13 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} in incident {self.incident_id}"
+
+
+@receiver(post_delete, sender=Membership)
+def forget_tally(sender, instance: Membership, **kwargs) -> None:
+    """A member gone by any path (recluster, an article deleted in admin) leaves its incident's tally
+    counting it: empty the tally, and the pipeline counts the members again when it next needs it."""
+    Incident.objects.filter(pk=instance.incident_id).update(tally={})
 
 
 class Summary(models.Model):

@@ -6,7 +6,6 @@ two workers never open two incidents for one event.
 """
 
 import logging
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from django.utils.text import slugify
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
 
-from . import clustering, exclusions, lifecycle, regions
+from . import clustering, exclusions, lifecycle, regions, tally
 from .catalogue_store import current_catalogue
 from .extraction import Facts, extract
 from .models import (
@@ -83,9 +82,9 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
     # fails, it keeps no current facts, so unprocessed_articles() finds it and a later run retries it.
     facts = extract_facts(article)
     if membership is not None:
-        with transaction.atomic():
+        with assignment_lock():
             save_facts(article, facts)
-            refresh_incident(Incident.objects.select_for_update().get(pk=membership.incident_id))
+            recount_member(article, facts)
         return Outcome(article_id, "refreshed", membership.incident_id)
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
         save_facts(article, facts)
@@ -219,15 +218,18 @@ def assign(article: Article, facts: Facts) -> Outcome:
             profile, action = profiles[decision.incident], "joined"
         duplicate_of = clustering.duplicate_member(signals, profile) if profile else None
         incident.profile = clustering.absorb(profile, signals).to_dict()
-        incident.save(update_fields=["profile"])
+        share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
         Membership.objects.create(
             article=article, incident=incident,
             score=decision.score.total if decision.score else None,
             score_parts=decision.score.parts if decision.score else {},
             duplicate_of_id=int(duplicate_of) if duplicate_of else None,
+            share=share.to_dict(),
         )
         remember_keys(incident, keys, when or timezone.now())
-        refresh_incident(incident)
+        before = tally.Tally.from_dict(incident.tally) if incident.tally else None
+        derive_incident(incident, before.add(share) if before is not None else recount(incident), before,
+                        also=["profile"])
     return Outcome(article.pk, action, incident.pk)
 
 
@@ -237,7 +239,7 @@ def open_incident(article: Article, facts: Facts) -> Incident:
     subject = "" if facts.vendors else clustering.subject_of(article.title)
     incident = Incident.objects.create(
         slug=_unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
-        started_at=when, first_reported_at=when, last_activity_at=when,
+        started_at=when, first_reported_at=when, last_activity_at=when, tally=tally.Tally().to_dict(),
     )
     return incident
 
@@ -259,69 +261,133 @@ def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
 
 
 def rebuild_from_members(incident: Incident) -> None:
-    """Profile and retrieval keys again from the incident's members, after an editor moved sources
-    in or out (merge, split, pin, exclude), so clustering sees the incident as it now is."""
-    members = list(Membership.objects.filter(incident=incident).select_related("article__facts")
-                   .order_by("article__published_at", "article_id"))
+    """Profile, retrieval keys and tally again from all the incident's members, after an editor
+    moved sources in or out (merge, split, pin, exclude), so it is derived as it now is."""
+    members = _members(incident)
     profile, keys = None, {}
     for member in members:
         article = member.article
-        stored = getattr(article, "facts", None)
-        signals = signals_of(article, stored if stored is not None else extract_facts(article))
+        signals = signals_of(article, member.facts)
         profile = clustering.absorb(profile, signals)
         when = article_time(article) or article.first_seen_at
         for key in clustering.retrieval_keys(signals):
             keys[key[:200]] = max(keys.get(key[:200], when), when)
     incident.profile = profile.to_dict() if profile else {}
-    incident.save(update_fields=["profile"])
     IncidentKey.objects.filter(incident=incident).delete()
     IncidentKey.objects.bulk_create([IncidentKey(incident=incident, key=key, last_seen_at=when)
                                      for key, when in keys.items()])
-    refresh_incident(incident)
+    derive_incident(incident, _count(members), None, also=["profile"])
 
 
-# --- the incident as a whole --------------------------------------------------------------------
+# --- the incident as a whole: a tally of its members' shares (incidents/tally.py) ------------------
+
+
+def updates_of(article: Article) -> list[StatusUpdate]:
+    return list(article.updates.all()) if article.kind == Article.Kind.STATUS else []
+
+
+def share_of(article: Article, facts: Facts | ArticleFacts | None, updates: list[StatusUpdate],
+             is_copy: bool) -> tally.Share:
+    """What the article adds to its incident: times, facts, and its lifecycle if it is a vendor post."""
+    post = None
+    if article.kind == Article.Kind.STATUS:
+        post = tally.Post(article.title[:300], article.vendor_name, lifecycle.post_state(lifecycle.StatusPost(
+            published_at=article.published_at,
+            status=VendorStatus(article.vendor_status) if article.vendor_status else None,
+            impact=article.impact,
+            started_at=article.started_at,
+            resolved_at=article.resolved_at,
+            updates=tuple(lifecycle.PostUpdate(u.posted_at, VendorStatus(u.status)) for u in updates),
+        )))
+    region_labels = (facts.region_labels if isinstance(facts, Facts) else facts.regions) if facts else []
+    return tally.Share(
+        article_id=article.pk,
+        published_at=article.published_at,
+        last_changed_at=article.last_changed_at,
+        is_copy=is_copy,
+        says_resolved=bool(facts and facts.status == "resolved"),
+        vendors=tuple(facts.vendors) if facts else (),
+        services=tuple(facts.services) if facts else (),
+        regions=(*region_labels, *location_labels(article.locations)),
+        incident_ids=(*(facts.incident_ids if facts else ()), article.vendor_incident_id),
+        error_messages=tuple(facts.error_messages) if facts else (),
+        post=post,
+    )
+
+
+def recount_member(article: Article, facts: Facts) -> None:
+    """A member changed: its old share out of its incident's tally, the new one in. Under the
+    assignment lock, like every change to a tally."""
+    membership = Membership.objects.filter(article=article).first()  # as it is now, under the lock
+    if membership is None:  # an editor took it out meanwhile
+        return
+    incident = Incident.objects.get(pk=membership.incident_id)
+    old = tally.Share.from_dict(membership.share) if membership.share else None
+    new = share_of(article, facts, updates_of(article), is_copy=membership.duplicate_of_id is not None)
+    membership.share = new.to_dict()
+    membership.save(update_fields=["share"])
+    before = tally.Tally.from_dict(incident.tally) if incident.tally else None
+    after = before.replace(old, new) if before is not None and old is not None else None
+    derive_incident(incident, after or recount(incident), before)
+
+
+@dataclass(frozen=True)
+class _Member:
+    membership: Membership
+    facts: Facts | ArticleFacts
+    updates: list[StatusUpdate]
+
+    @property
+    def article(self) -> Article:
+        return self.membership.article
+
+
+def _members(incident: Incident) -> list[_Member]:
+    """Every member with its facts (stored, or extracted now for one an editor placed before the
+    pipeline saw it) and its updates if it is a vendor post, in publication order: two queries."""
+    memberships = list(Membership.objects.filter(incident=incident).select_related("article__facts")
+                       .order_by("article__published_at", "article_id"))
+    updates: dict[int, list[StatusUpdate]] = {}
+    posts = [m.article_id for m in memberships if m.article.kind == Article.Kind.STATUS]
+    for update in StatusUpdate.objects.filter(article_id__in=posts):
+        updates.setdefault(update.article_id, []).append(update)
+    return [_Member(m, getattr(m.article, "facts", None) or extract_facts(m.article), updates.get(m.article_id, []))
+            for m in memberships]
+
+
+def _count(members: list[_Member]) -> tally.Tally:
+    """The members' shares again, saved on their memberships, and their tally."""
+    shares = []
+    for member in members:
+        share = share_of(member.article, member.facts, member.updates,
+                         is_copy=member.membership.duplicate_of_id is not None)
+        member.membership.share = share.to_dict()
+        shares.append(share)
+    Membership.objects.bulk_update([m.membership for m in members], ["share"], batch_size=500)
+    return tally.Tally.of(shares)
+
+
+def recount(incident: Incident) -> tally.Tally:
+    """The tally from every member: for an incident that has none yet (made before tallies, or by an
+    editor) or when a member's change took away what the tally cannot restore on its own."""
+    return _count(_members(incident))
 
 
 def refresh_incident(incident: Incident) -> None:
-    """Recompute what an incident says from all its members: lifecycle, vendor, services, regions,
-    ids, error messages and source counts."""
-    members = list(
-        Membership.objects.filter(incident=incident)
-        .select_related("article", "article__facts")
-        .order_by("article__published_at")
-    )
-    if not members:
+    """Derive the whole incident again from its tally (after an editor cleared a correction)."""
+    derive_incident(incident, tally.Tally.from_dict(incident.tally) if incident.tally else recount(incident), None)
+
+
+def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tally | None,
+                    also: list[str] | None = None) -> None:
+    """Set what the incident says from its tally: lifecycle, vendor, services, regions, ids, error
+    messages, source counts and title, and save it with the `also` fields. `before` is the tally these
+    fields were last derived from: what did not change in it is not looked up again (None: all is)."""
+    incident.tally = counted.to_dict()
+    life = counted.lifecycle()
+    if life is None:  # no members left: nothing to derive from
+        incident.save(update_fields=["tally", *(also or [])])
         return
-    articles = [m.article for m in members]
-    facts = [getattr(a, "facts", None) for a in articles]
-    updates_by_article: dict[int, list[StatusUpdate]] = {}
-    for update in StatusUpdate.objects.filter(article__in=[a for a in articles if a.kind == Article.Kind.STATUS]):
-        updates_by_article.setdefault(update.article_id, []).append(update)
-
-    posts = [
-        lifecycle.StatusPost(
-            published_at=a.published_at,
-            status=VendorStatus(a.vendor_status) if a.vendor_status else None,
-            impact=a.impact,
-            started_at=a.started_at,
-            resolved_at=a.resolved_at,
-            updates=tuple(lifecycle.PostUpdate(u.posted_at, VendorStatus(u.status))
-                          for u in updates_by_article.get(a.pk, [])),
-        )
-        for a in articles if a.kind == Article.Kind.STATUS
-    ]
-    news = [
-        lifecycle.NewsReport(published_at=a.published_at, says_resolved=bool(f and f.status == "resolved"))
-        for a, f in zip(articles, facts, strict=True) if a.kind == Article.Kind.NEWS
-    ]
-    life = lifecycle.derive(posts, news)
-
-    vendor_votes = Counter(slug for f in facts if f for slug in f.vendors)
-    status_vendors = {a.vendor_name for a in articles if a.kind == Article.Kind.STATUS and a.vendor_name}
-    vendor = _pick_vendor(vendor_votes, status_vendors)
-    service_slugs = {slug for f in facts if f for slug in f.services}
-
     # What an editor set stays as the editor set it, until the override is cleared.
     overridden = set(incident.overridden_fields)
     if "status" not in overridden:
@@ -333,25 +399,28 @@ def refresh_incident(incident: Incident) -> None:
     if "severity" not in overridden:
         incident.severity = life.severity
     incident.vendor_severity = life.vendor_severity
-    if "vendor" not in overridden:
-        incident.vendor = vendor
+    vendor_choice = (counted.top_vendor(), counted.post_vendors())
+    if "vendor" not in overridden and (before is None or vendor_choice != (before.top_vendor(), before.post_vendors())):
+        incident.vendor = _pick_vendor(*vendor_choice)
+    regions = counted.named("regions")
     if "regions" not in overridden:
-        incident.regions = _union([f.regions for f in facts if f]
-                                  + [location_labels(a.locations) for a in articles])
-    incident.vendor_incident_ids = _union([f.incident_ids for f in facts if f]
-                                          + [[a.vendor_incident_id] for a in articles if a.vendor_incident_id])
-    incident.error_messages = _union([f.error_messages for f in facts if f])
-    incident.news_count = sum(1 for m in members if m.article.kind == Article.Kind.NEWS and not m.duplicate_of_id)
-    incident.status_count = len(posts)
-    incident.last_activity_at = max(a.last_changed_at for a in articles)
-    if posts and "title" not in overridden:  # the vendor's own title names the incident once it has posted
-        incident.title = next(a for a in articles if a.kind == Article.Kind.STATUS).title[:300]
+        incident.regions = regions
+    incident.vendor_incident_ids = counted.named("incident_ids")
+    incident.error_messages = counted.named("error_messages")
+    incident.news_count = counted.news_count
+    incident.status_count = counted.status_count
+    incident.last_activity_at = counted.last_activity_at
+    if counted.status_count and "title" not in overridden:  # the vendor's own title, once it has posted
+        incident.title = counted.first_post_title
     # Only what is derived here: the summary fields belong to summaries.py and editors, and may
     # have changed since this row was read.
-    incident.save(update_fields=DERIVED_FIELDS)
-    if "services" not in overridden and service_slugs != set(incident.services.values_list("slug", flat=True)):
-        incident.services.set(Service.objects.filter(slug__in=service_slugs))
-    index_regions(incident)
+    incident.save(update_fields=[*DERIVED_FIELDS, "tally", *(also or [])])
+    services = set(counted.named("services"))
+    if "services" not in overridden and (before is None or services != set(before.named("services"))) and (
+            services != set(incident.services.values_list("slug", flat=True))):
+        incident.services.set(Service.objects.filter(slug__in=services))
+    if before is None or ("regions" not in overridden and regions != before.named("regions")):
+        index_regions(incident)
     mark_due(incident.pk)
 
 
@@ -378,20 +447,10 @@ def location_labels(locations: list[str]) -> list[str]:
     return [region.label for location in locations for region in regions.find_regions(location)]
 
 
-def _pick_vendor(votes: Counter, status_vendor_names: set[str]) -> Vendor | None:
+def _pick_vendor(most_named: str | None, status_vendor_names: list[str]) -> Vendor | None:
+    """The vendor whose status page posted (by name), else the one most members name (by slug)."""
     if status_vendor_names:
         named = Vendor.objects.filter(name__in=status_vendor_names).first()
         if named:
             return named
-    if not votes:
-        return None
-    return Vendor.objects.filter(slug=votes.most_common(1)[0][0]).first()
-
-
-def _union(lists) -> list:
-    seen: dict = {}
-    for values in lists:
-        for value in values or ():
-            if value:
-                seen.setdefault(value, None)
-    return list(seen)
+    return Vendor.objects.filter(slug=most_named).first() if most_named else None

@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 TINY = ["--min-seconds", "0.01", "--store-rounds", "1", "--sources", "5", "--max-polls", "3",
         "--time-cap", "20", "--celery-timeout", "20",
         "--cluster-sizes", "20,40,80", "--cluster-articles", "5", "--cluster-rounds", "2",
+        "--join-sizes", "3,30", "--join-articles", "2",
         "--site-incidents", "40", "--site-articles", "200", "--site-requests", "5"]
 FIGURES = [
     "parse.feed.feedparser_sanitizer_items_per_s", "parse.feed.nh3_items_per_s",
@@ -27,12 +28,14 @@ FIGURES = [
     *(f"cluster.sqlite.{size}.{name}" for size in (20, 40, 80)
       for name in ("articles_per_s", "lookup_ms", "queries_per_article")),
     "cluster.sqlite.cost_ratio_80_to_20",
+    "join.sqlite.members_3.ms", "join.sqlite.members_3.queries", "join.sqlite.members_30.ms",
+    "join.sqlite.members_30.queries", "join.sqlite.ratio_30_to_3",
     *(f"site.sqlite.{page}_{q}" for page in ("timeline", "incident", "search_common", "search_rare", "feed",
                                              "not_modified_feed") for q in ("p50", "p95")),
 ]
 # Kinds with no recorded payload print "skipped"; PostgreSQL runs only when DATABASE_URL is one.
 MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s", "cluster.postgresql.80.articles_per_s",
-                  "cluster.postgresql.cost_ratio_80_to_20"}
+                  "cluster.postgresql.cost_ratio_80_to_20", "join.postgresql.ratio_30_to_3"}
 # `name: value unit (note)`, or `name: skipped: why` / `name: error: what`.
 FIGURE_LINE = re.compile(
     r"^(?P<name>[a-z0-9_.]+):\s+"
@@ -74,6 +77,8 @@ def test_a_tiny_full_run_prints_every_figure_and_a_summary():
     assert figures["cluster.sqlite.80.articles_per_s"]["unit"] == "articles/s"
     assert figures["cluster.sqlite.80.queries_per_article"]["unit"] == "queries"
     assert figures["cluster.sqlite.cost_ratio_80_to_20"]["unit"] == "x"
+    assert figures["join.sqlite.members_30.ms"]["unit"] == "ms" and figures["join.sqlite.ratio_30_to_3"]["unit"] == "x"
     summary = result.stdout.rstrip().splitlines()[-1]
     assert summary.startswith("summary: ")
     assert "clustering " in summary and " at 80 incidents (cost 80/20 " in summary, summary
+    assert "a join " in summary and " ms at 30 members (cost 30/3 " in summary, summary

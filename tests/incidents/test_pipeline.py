@@ -5,13 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.items import VendorStatus
 from articles.models import Article
 from incidents.models import ArticleFacts, Incident, Membership
-from incidents.pipeline import process_article
+from incidents.pipeline import DERIVED_FIELDS, assignment_lock, process_article, rebuild_from_members
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
-from tests.incidents.cloudflare_outage import T0, cloudflare_post, news
+from tests.incidents.cloudflare_outage import BODY, T0, cloudflare_post, news
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,72 @@ def test_an_alias_an_editor_adds_in_admin_counts_for_the_next_article(press):
                                url="https://news.example/mailflow-2"))
     process_article(again.pk)
     assert ArticleFacts.objects.get(article=again).services == [service.slug]
+
+
+def microsoft_story(n: int, ident: str, at):
+    return news(f"Microsoft 365 outage, update {n}: users unable to sign in to Outlook",
+                f"<p>Microsoft is investigating incident {ident}: users cannot sign in to Outlook and Teams "
+                f"and see \"503 Service Unavailable\" errors. This is report {n}.</p>",
+                at=at + timedelta(minutes=n), url=f"https://news.example/{ident}/{n}")
+
+
+def test_the_queries_of_a_join_do_not_grow_with_the_incident(press):
+    def incident_of(size: int, ident: str, at) -> list[int]:
+        outcomes = [process_article(stored(press, microsoft_story(n, ident, at)).pk) for n in range(size)]
+        assert [o.action for o in outcomes] == ["opened"] + ["joined"] * (size - 1)
+        return outcomes[0].incident_id
+
+    def queries_of_a_join(incident_id: int, ident: str, at) -> int:
+        article = stored(press, microsoft_story(999, ident, at))
+        with CaptureQueriesContext(connection) as queries:
+            outcome = process_article(article.pk)
+        assert (outcome.action, outcome.incident_id) == ("joined", incident_id)
+        # Nothing reads the incident's members: the join updates the incident's tally from the new one.
+        assert not [q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "incidents_membership"' in q[
+            "sql"] and '"incidents_membership"."incident_id" =' in q["sql"]]
+        return len(queries)
+
+    small = incident_of(5, "MO502273", T0)
+    large = incident_of(200, "MO502274", T0 + timedelta(days=20))  # outside the small one's time window
+    assert Membership.objects.filter(incident=large).count() == 200
+    assert queries_of_a_join(small, "MO502273", T0) == queries_of_a_join(large, "MO502274", T0 + timedelta(days=20))
+
+
+def derived(incident: Incident) -> dict:
+    incident.refresh_from_db()
+    fields = {name: getattr(incident, name) for name in DERIVED_FIELDS if name != "updated_at"}
+    return {**fields, "tally": incident.tally, "services": sorted(incident.services.values_list("slug", flat=True)),
+            "region_rows": sorted(incident.region_rows.values_list("label", flat=True))}
+
+
+def test_joining_one_at_a_time_derives_what_counting_every_member_again_derives(press, cloudflare_status):
+    mirror = SourceFactory(name="Mirror", kind="feed")
+    title = "Widespread Cloudflare outage blamed on mysterious traffic spike"
+    # Out of publication order, as polls deliver them: reports before and after the vendor's post, a
+    # copy, one saying service is restored, and the post itself, updated to resolved at the end.
+    arrivals = [
+        (press, news(title, at=T0 + timedelta(minutes=40))),
+        (press, news("Cloudflare outage: 502 Bad Gateway errors hit websites in Germany",
+                     "<p>Websites behind Cloudflare showed \"502 Bad Gateway\" errors in Germany and Japan.</p>",
+                     at=T0 - timedelta(minutes=25), url="https://news.example/cloudflare-germany")),
+        (mirror, news(title, at=T0 + timedelta(minutes=45), url="https://mirror.example/cloudflare")),
+        (cloudflare_status, cloudflare_post()),
+        (press, news("Cloudflare says websites are back after outage",
+                     BODY.replace("</p>", " Cloudflare said service has been restored.</p>"),
+                     at=T0 + timedelta(hours=4), url="https://news.example/cloudflare-back")),
+    ]
+    for source, item in arrivals:
+        process_article(stored(source, item).pk)
+    post = cloudflare_post()
+    resolved = replace(post, status=VendorStatus.RESOLVED, updates=(*post.updates, ItemUpdateFactory(
+        posted_at=T0 + timedelta(hours=3), status=VendorStatus.RESOLVED, text="This incident has been resolved.")))
+    assert process_article(stored(cloudflare_status, resolved, at=T0 + timedelta(hours=3)).pk).action == "refreshed"
+    incident = Incident.objects.get()
+    assert incident.memberships.count() == 5 and (incident.news_count, incident.status_count) == (3, 1)
+
+    joined = derived(incident)
+    with assignment_lock():  # as curation does after moving sources
+        rebuild_from_members(incident)
+    assert derived(incident) == joined
+    assert joined["status"] == "resolved" and joined["first_reported_at"] == T0 - timedelta(minutes=25)
+    assert joined["error_messages"][0] == "502 Bad Gateway" and "500 Internal Server Error" in joined["error_messages"]
