@@ -1,6 +1,6 @@
 """`python -m bench` (`make bench`): run every benchmark and print its figures.
 
-    python -m bench                      # the full run, about four minutes on 2 cores (2.5: cluster)
+    python -m bench                      # the full run, about five minutes on 2 cores (2.5: cluster)
     python -m bench --only parse,store   # some sections
     python -m bench --only cluster --cluster-sizes 1000,10000   # a smaller archive
     python -m bench --only site --site-incidents 1000 --site-articles 10000   # pages on a smaller archive
