@@ -33,9 +33,9 @@ def seed(incident_count: int, article_count: int, rng: random.Random) -> list[st
     from wordfreq import top_n_list
 
     from articles.models import Article, Source, StatusUpdate
+    from incidents.extraction.regions import expand
     from incidents.models import Incident, IncidentRegion, Membership, Service, Summary
-    from incidents.regions import expand
-    from incidents.search_index import index_all_articles
+    from incidents.site.search.index import index_all_articles
 
     vocabulary = [w for w in top_n_list("en", 4000) if w.isalpha() and len(w) > 3]
     services = list(Service.objects.select_related("vendor")[:120])

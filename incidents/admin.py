@@ -18,11 +18,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from articles.admin import EstimatedCountPaginator, action_page
-
-from . import curation
-from .admin_forms import ExclusionRuleForm, IncidentForm, MergeForm, SplitForm, SummaryForm, TipForm, lines_of
-from .curation import CurationError
-from .models import ArticleFacts, ExclusionRule, Incident, Membership, Revision, Service, Summary, Vendor
+from incidents import curation
+from incidents.admin_forms import ExclusionRuleForm, IncidentForm, MergeForm, SplitForm, SummaryForm, TipForm, lines_of
+from incidents.curation import CurationError
+from incidents.models import ArticleFacts, ExclusionRule, Incident, Membership, Revision, Service, Summary, Vendor
 
 
 class ServiceInline(admin.TabularInline):

@@ -6,12 +6,12 @@ import re
 from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
 
-from . import curation
-from .curation import CurationError
-from .exclusions import OUTAGE_WORDS
-from .models import ExclusionRule, Incident, Membership, Service, Vendor
-from .summary import Statement
-from .text_features import stem, words
+from incidents import curation
+from incidents.clustering.exclusions import OUTAGE_WORDS
+from incidents.clustering.text_features import stem, words
+from incidents.curation import CurationError
+from incidents.models import ExclusionRule, Incident, Membership, Service, Vendor
+from incidents.summaries.brief import Statement
 
 
 class IncidentForm(forms.ModelForm):

@@ -5,8 +5,8 @@ import logging
 
 from django.db.models import Count, Max
 
-from .catalogue import Catalogue, CatalogueError
-from .models import Service, Vendor
+from incidents.extraction.catalogue import Catalogue, CatalogueError
+from incidents.models import Service, Vendor
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,9 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from articles.models import Article, StatusUpdate
-
-from . import clustering, exclusions, pipeline
-from .filters import region_label
-from .models import (
+from incidents import pipeline
+from incidents.clustering import exclusions, scoring
+from incidents.models import (
     ArticleExclusion,
     ExclusionRule,
     Incident,
@@ -43,13 +42,14 @@ from .models import (
     Summary,
     Vendor,
 )
-from .summaries import write_summary
-from .summary import Statement
+from incidents.site.filters import region_label
+from incidents.summaries.brief import Statement
+from incidents.summaries.service import write_summary
 
 OVERRIDABLE = ("status", "severity", "title", "services", "regions")
 # A machine assignment below the full join threshold got in only on the allowance for small incidents
-# (clustering.threshold): worth an editor's look (the review queue).
-LOW_CONFIDENCE_BELOW = clustering.JOIN_THRESHOLD
+# (scoring.threshold): worth an editor's look (the review queue).
+LOW_CONFIDENCE_BELOW = scoring.JOIN_THRESHOLD
 EDITOR = Membership.AssignedBy.EDITOR
 
 

@@ -17,11 +17,11 @@ from django.utils.text import slugify
 
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
-
-from . import clustering, exclusions, lifecycle, regions, tally
-from .catalogue_store import current_catalogue
-from .extraction import Facts, extract
-from .models import (
+from incidents.catalogue_store import current_catalogue
+from incidents.clustering import exclusions, lifecycle, scoring, tally
+from incidents.extraction import regions
+from incidents.extraction.facts import Facts, extract
+from incidents.models import (
     ArticleFacts,
     ExclusionRule,
     Incident,
@@ -31,8 +31,8 @@ from .models import (
     Service,
     Vendor,
 )
-from .search_index import index_articles
-from .summaries import mark_due
+from incidents.site.search.index import index_articles
+from incidents.summaries.service import mark_due
 
 log = logging.getLogger(__name__)
 
@@ -151,10 +151,10 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
     })
 
 
-def signals_of(article: Article, facts: Facts | ArticleFacts) -> clustering.ArticleSignals:
+def signals_of(article: Article, facts: Facts | ArticleFacts) -> scoring.ArticleSignals:
     """Clustering signals from an article and its facts, fresh (Facts) or as stored (ArticleFacts)."""
     region_labels = facts.region_labels if isinstance(facts, Facts) else facts.regions
-    return clustering.signals(
+    return scoring.signals(
         str(article.pk),
         article.title,
         article.body_text or article.summary_text,
@@ -189,10 +189,10 @@ def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
         # Each kind of key has its own window: a vendor incident id is looked up further back.
         windows: dict = {}
         for key in keys:
-            windows.setdefault(clustering.key_window(key), []).append(key)
+            windows.setdefault(scoring.key_window(key), []).append(key)
         match = Q()
         for window, some_keys in windows.items():
-            low, high = clustering.window_around(when, window)
+            low, high = scoring.window_around(when, window)
             match |= Q(key__in=some_keys, last_seen_at__gte=low, last_seen_at__lte=high)
         lookup = IncidentKey.objects.filter(match)
     best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
@@ -202,22 +202,22 @@ def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
 
 def assign(article: Article, facts: Facts) -> Outcome:
     signals = signals_of(article, facts)
-    keys = clustering.retrieval_keys(signals)
+    keys = scoring.retrieval_keys(signals)
     when = article_time(article)
     with assignment_lock():
         save_facts(article, facts)
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
-        profiles = {c.pk: clustering.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}
-        decision = clustering.choose(signals, list(profiles.items()))
+        profiles = {c.pk: scoring.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}
+        decision = scoring.choose(signals, list(profiles.items()))
         if decision.incident is None:
             incident = open_incident(article, facts)
             profile, action = None, "opened"
         else:
             incident = Incident.objects.get(pk=decision.incident)
             profile, action = profiles[decision.incident], "joined"
-        duplicate_of = clustering.duplicate_member(signals, profile) if profile else None
-        incident.profile = clustering.absorb(profile, signals).to_dict()
+        duplicate_of = scoring.duplicate_member(signals, profile) if profile else None
+        incident.profile = scoring.absorb(profile, signals).to_dict()
         share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
         Membership.objects.create(
             article=article, incident=incident,
@@ -236,7 +236,7 @@ def assign(article: Article, facts: Facts) -> Outcome:
 def open_incident(article: Article, facts: Facts) -> Incident:
     """A new incident, keyed from the article itself when the catalogue does not know what is down."""
     when = article.published_at
-    subject = "" if facts.vendors else clustering.subject_of(article.title)
+    subject = "" if facts.vendors else scoring.subject_of(article.title)
     incident = Incident.objects.create(
         slug=_unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
         started_at=when, first_reported_at=when, last_activity_at=when, tally=tally.Tally().to_dict(),
@@ -268,9 +268,9 @@ def rebuild_from_members(incident: Incident) -> None:
     for member in members:
         article = member.article
         signals = signals_of(article, member.facts)
-        profile = clustering.absorb(profile, signals)
+        profile = scoring.absorb(profile, signals)
         when = article_time(article) or article.first_seen_at
-        for key in clustering.retrieval_keys(signals):
+        for key in scoring.retrieval_keys(signals):
             keys[key[:200]] = max(keys.get(key[:200], when), when)
     incident.profile = profile.to_dict() if profile else {}
     IncidentKey.objects.filter(incident=incident).delete()

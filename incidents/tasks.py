@@ -5,9 +5,9 @@ from datetime import datetime
 
 from celery import shared_task
 
+from incidents import pipeline
+from incidents.summaries import service
 from outagehub.celery import RETRY_POLICY
-
-from . import pipeline, summaries
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def process_article(article_id: int) -> str:
 @shared_task
 def enqueue_due_summaries() -> int:
     """Beat: hand every incident whose summary is due to a worker."""
-    leased = summaries.lease_due()
+    leased = service.lease_due()
     for incident_id, lease in leased:
         write_summary.delay(incident_id, lease.isoformat())
     return len(leased)
@@ -33,4 +33,4 @@ def enqueue_due_summaries() -> int:
 
 @shared_task(**RETRY_POLICY)
 def write_summary(incident_id: int, lease: str | None = None) -> str:
-    return summaries.write_due_summary(incident_id, datetime.fromisoformat(lease) if lease else None)
+    return service.write_due_summary(incident_id, datetime.fromisoformat(lease) if lease else None)

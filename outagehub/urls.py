@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles.views import sources
-from incidents.search import search_page
+from incidents.site.search.views import search_page
 
 urlpatterns = [
-    path("", include("incidents.urls")),  # timeline, incident, vendor and service pages
-    path("", include("incidents.feed_urls")),  # RSS, Atom, JSON Feed, iCalendar and the /feeds page
+    path("", include("incidents.site.urls")),  # timeline, incident, vendor and service pages
+    path("", include("incidents.site.feed_urls")),  # RSS, Atom, JSON Feed, iCalendar and the /feeds page
     path("search", search_page, name="search"),
     path("sources", sources, name="sources"),
     path("admin/", admin.site.urls),

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from django import template
 from django.utils.safestring import mark_safe
 
-from incidents.summary import format_duration
-from incidents.timeline import region_name, status_word
+from incidents.site.timeline import region_name, status_word
+from incidents.summaries.brief import format_duration
 
 register = template.Library()
 

@@ -18,7 +18,7 @@ from articles.models import Article, FetchAttempt, Source
 from articles.tasks import fetch_source
 from incidents.models import Incident
 from incidents.pipeline import process_article
-from incidents.summaries import lease_due
+from incidents.summaries.service import lease_due
 from incidents.tasks import write_summary
 from tests.factories import ItemFactory, SourceFactory, stored
 

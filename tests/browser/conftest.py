@@ -18,7 +18,7 @@ from articles.adapters import parse_payload
 from articles.ingest import store_items
 from articles.models import Article
 from incidents.pipeline import process_article
-from incidents.summaries import write_all_due
+from incidents.summaries.service import write_all_due
 from tests.factories import SourceFactory
 from tests.httpserver import FIXTURES_DIR
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission, User
 from playwright.sync_api import expect
 
 from incidents.models import Incident, Revision
-from incidents.summaries import write_all_due
+from incidents.summaries.service import write_all_due
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser

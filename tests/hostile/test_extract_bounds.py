@@ -4,8 +4,8 @@ It reads at most MAX_TITLE_CHARS of the title, so a huge title costs what its fi
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incidents.catalogue import Catalogue
-from incidents.extraction import MAX_TITLE_CHARS, extract
+from incidents.extraction.catalogue import Catalogue
+from incidents.extraction.facts import MAX_TITLE_CHARS, extract
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"
 PUBLISHED = datetime(2025, 11, 18, 15, 0, tzinfo=UTC)

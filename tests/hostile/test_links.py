@@ -13,7 +13,7 @@ from articles.adapters import parse_payload
 from articles.ingest import store_items
 from articles.models import Article
 from articles.readability import extract_article
-from incidents import timeline
+from incidents.site import timeline
 from tests.factories import ArticleFactory, SourceFactory
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "hostile"

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from incidents.filters import EARLIEST_DAY, LATEST_DAY
+from incidents.site.filters import EARLIEST_DAY, LATEST_DAY
 from tests.factories import IncidentFactory, ServiceFactory, VendorFactory
 
 pytestmark = pytest.mark.django_db

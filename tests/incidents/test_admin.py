@@ -12,7 +12,7 @@ from articles.models import Article
 from incidents import curation
 from incidents.models import ExclusionRule, Incident, Membership, Revision, Summary
 from incidents.pipeline import process_article
-from incidents.summaries import write_summary
+from incidents.summaries.service import write_summary
 from tests.factories import ArticleFactory, ItemFactory, ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
 
 pytestmark = pytest.mark.django_db

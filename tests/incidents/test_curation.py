@@ -15,8 +15,8 @@ from incidents import curation
 from incidents.curation import CurationError
 from incidents.models import ArticleExclusion, ExclusionRule, Incident, Membership, Revision, Service, Summary
 from incidents.pipeline import process_article
-from incidents.summaries import write_all_due, write_summary
-from incidents.summary import Statement
+from incidents.summaries.brief import Statement
+from incidents.summaries.service import write_all_due, write_summary
 from tests.factories import ItemUpdateFactory, SourceFactory, stored
 from tests.incidents.cloudflare_outage import T0, cloudflare_post, news
 

@@ -4,7 +4,7 @@ from articles import polling, scraping
 from articles.models import Source
 from articles.tasks import fetch_source
 from incidents.pipeline import process_article, unprocessed_articles
-from incidents.summaries import write_all_due
+from incidents.summaries.service import write_all_due
 
 
 class Command(BaseCommand):

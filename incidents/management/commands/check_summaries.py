@@ -3,10 +3,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.catalogue_store import current_catalogue
-from incidents.faithfulness import unsupported_claims
 from incidents.models import Incident
-from incidents.summaries import brief_for, stored_summary
-from incidents.summary import missing_parts
+from incidents.summaries.brief import missing_parts
+from incidents.summaries.faithfulness import unsupported_claims
+from incidents.summaries.service import brief_for, stored_summary
 
 
 class Command(BaseCommand):

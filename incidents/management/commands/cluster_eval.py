@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.eval_replay import replay
-from incidents.metrics import evaluate
+from incidents.clustering.eval_replay import replay
+from incidents.clustering.metrics import evaluate
 
 THROWAWAY_FLAG = "OUTAGEHUB_CLUSTER_EVAL_THROWAWAY_DB"
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from incidents.catalogue_store import current_catalogue
-from incidents.extraction import extract, facts_as_json
+from incidents.extraction.facts import extract, facts_as_json
 
 
 class Command(BaseCommand):

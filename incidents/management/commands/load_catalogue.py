@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from incidents.catalogue import Catalogue, CatalogueError
 from incidents.catalogue_sync import sync_catalogue
+from incidents.extraction.catalogue import Catalogue, CatalogueError
 from incidents.models import Service, Vendor
 
 

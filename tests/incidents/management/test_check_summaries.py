@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from incidents.models import Incident, Summary
 from incidents.pipeline import process_article
-from incidents.summaries import write_summary
+from incidents.summaries.service import write_summary
 from tests.factories import ItemFactory, SourceFactory, stored
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Clustering: signals, scoring and choice, lifecycle, exclusions, metrics, evaluation replay."""

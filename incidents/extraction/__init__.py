@@ -1,0 +1,1 @@
+"""Extraction: the facts of one article (pure)."""

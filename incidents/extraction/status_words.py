@@ -1,0 +1,148 @@
+"""Where an incident stands and what users suffer, from the words of a status post or a report.
+
+`find_status` gives the most advanced lifecycle state the text states: investigating <
+identified < monitoring < resolved < postmortem. Only wordings that state a state count ("we are
+investigating", "has been resolved", "Status: Resolved"), not the verb in "unable to resolve DNS"
+or "working to resolve the issue". "Restored" counts as resolved. "Mitigated" counts as
+monitoring: a mitigation stops the harm while the vendor still watches, and a resolved post
+usually follows. (articles.adapters.common maps a vendor's own "Mitigated" status label, Azure's
+closing word, to resolved; this module reads prose.)
+
+`find_impacts` gives the kinds of harm named, as fixed labels with the words that said so,
+skipping negated ones ("no data was lost", "did not see delays").
+
+Pure; bounded patterns only.
+"""
+
+import re
+
+from incidents.extraction.mentions import ImpactMention
+
+LIFECYCLE = ("investigating", "identified", "monitoring", "resolved", "postmortem")
+IMPACT_LABELS = (
+    "unable to sign in", "unable to send email", "elevated error rates", "increased latency",
+    "degraded performance", "major outage", "partial outage", "service disruption",
+    "intermittent connectivity", "timeouts", "crashes", "data loss", "delays", "failures",
+)
+
+
+def _phrase(pattern: str) -> str:
+    """The pattern with each space standing for a short run of whitespace (line breaks too)."""
+    return pattern.replace(" ", r"\s{1,3}")
+
+
+# A status post's own label: "Resolved - This incident has been resolved.", "[RESOLVED]", "Status: Monitoring".
+_STATUS_LABEL = re.compile(
+    r"(?:^|\[|\bstatus:)\s{0,3}(?P<label>investigating|identified|monitoring|resolved|post-?mortem)"
+    r"(?=\s{0,3}(?:[-:|\]\u2013\u2014]|$))",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Wordings that state a state. Each starts with a letter at a word boundary, written once in
+# front of the alternation so that most positions in a text fail at the first test.
+_STATUS_PATTERNS = {
+    "investigating": (
+        r"(?:are|is|am|we['\u2019]re|currently|actively|still|been) (?:currently |actively )?investigating\b"
+        r"|continu(?:e|es|ing) to investigate\b|(?:is|are) under investigation\b"
+        r"|(?:we are|we['\u2019]re) (?:currently )?looking into\b|investigating (?:reports|an? issue|issues)\b"
+    ),
+    "identified": (
+        r"(?:has|have) (?:been )?identified\b|identified (?:the|a|an) (?:potential )?"
+        r"(?:root cause|cause|issue|problem|fix|bug)\b|(?:cause|issue|problem) (?:was|is) identified\b"
+    ),
+    "monitoring": (
+        r"(?:are|is|we['\u2019]re|be|been|continu(?:e|es|ing) to) (?:closely |actively )?monitor(?:ing)?\b"
+        r"|monitoring (?:the results|for (?:errors|further|any|recovery)|recovery)\b"
+        r"|fix (?:has been|was) (?:implemented|deployed|applied|rolled out)\b"
+        r"|(?:has|have|had|was|were|is|been) (?:now |fully )?mitigated\b"
+    ),
+    "resolved": (
+        # not "names were resolved to the wrong address"; "identified and resolved" is resolved
+        r"(?:has|have|had|is|was|are|were|been|now) (?:been )?(?:now )?(?:fully )?resolved\b"
+        r"(?! (?:to|incorrectly|wrongly)\b)|(?:identified|fixed|mitigated|addressed) and resolved\b"
+        r"|(?:has|have|had|is|was|are|were|been) (?:now )?(?:been )?(?:fully )?restored\b"
+        r"|(?:back to normal|operating normally|fully recovered)\b"
+    ),
+    "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
+}
+_STATUS = re.compile(
+    r"\b(?=[a-z])(?:" + "|".join(f"(?P<{state}>{_phrase(pattern)})" for state, pattern in _STATUS_PATTERNS.items())
+    + ")",
+    re.IGNORECASE,
+)
+# A state that is only promised or awaited is not the state: "we will publish a root cause
+# analysis", "the incident will remain open until the service is fully restored".
+_PROMISE = re.compile(
+    r"\b(?:will|until|plan(?:s|ned)? to|expect(?:s|ed)?|should|to be|upcoming|once|when)\b[^.!?\n,;]{0,60}$",
+    re.IGNORECASE,
+)
+_PROMISABLE = frozenset({"resolved", "postmortem"})
+
+
+def find_status(text: str) -> str | None:
+    """The most advanced lifecycle state the text states (one of LIFECYCLE), or None."""
+    states = {match["label"].lower().replace("-", "") for match in _STATUS_LABEL.finditer(text)}
+    for match in _STATUS.finditer(text):
+        if match.lastgroup in _PROMISABLE and _PROMISE.search(text, max(0, match.start() - 80), match.start()):
+            continue
+        states.add(match.lastgroup)
+    return max(states, key=LIFECYCLE.index, default=None)
+
+
+_CANNOT = r"(?:unable to|(?:could|can|were|was) not(?: be)? able to|can['\u2019]?t|cannot|couldn['\u2019]t|could not)"
+# In IMPACT_LABELS order, most specific first: "elevated error rates" before "failures", "major
+# outage" before "service disruption". One label per stretch of text. Word boundary in front, as above.
+_IMPACT_PATTERNS = {
+    "unable to sign in": (
+        rf"{_CANNOT} (?:sign|log) ?(?:in|on|into)\b"
+        r"|(?:sign-?in|log-?in|login|authentication) (?:failures|failed|issues|errors|problems)\b"
+        r"|issues (?:logging|signing) in(?:to)?\b"
+    ),
+    "unable to send email": (
+        rf"{_CANNOT} (?:send|receive|send or receive) (?:e-?mails?|mail|messages)\b"
+        r"|(?:e-?mail|mail) (?:delivery|flow) (?:delays|issues|failures|problems)\b"
+    ),
+    "elevated error rates": (
+        r"(?:elevated|increased|higher|high|increase in) (?:rates? of errors|error rates?|errors|5xx errors"
+        r"|failure rates?)\b|error rates? (?:peaked|increased|rose|spiked)\b"
+    ),
+    "increased latency": (
+        r"(?:increased|elevated|high|higher|increase in) latenc(?:y|ies)\b"
+        r"|slow(?:er)? (?:response times|responses|performance)\b|slowness\b"
+    ),
+    "degraded performance": (
+        r"degraded performance\b|performance degradation\b|(?:is|was|were|are|been) degraded\b"
+        r"|service degradation\b"
+    ),
+    "major outage": r"major outages?\b|(?:complete|full|total|widespread|global|massive|worldwide) outages?\b",
+    "partial outage": r"partial outages?\b|partially (?:down|unavailable)\b",
+    "service disruption": r"(?:service )?disruptions?\b|disrupted\b|(?:went|was|were|is|are) down\b",
+    "intermittent connectivity": (
+        r"intermittent (?:connectivity|connection|network)(?: (?:issues|problems|errors|failures|drops))?\b"
+        r"|connectivity (?:issues|problems)\b|connection (?:resets|drops)\b|packet loss\b"
+    ),
+    "timeouts": r"time-?outs\b|timed out\b|timing out\b",
+    "crashes": r"crash(?:es|ed|ing)?\b|blue screens?(?: of death)?\b|BSODs?\b|boot loops?\b",
+    "data loss": r"data loss\b|lost data\b|(?:data|messages|e-?mails|jobs|events) (?:were|was) lost\b",
+    "delays": r"delay(?:s|ed)?\b",
+    "failures": r"(?<!point\sof\s)fail(?:ures?|ed|ing|s)\b",  # not "a single point of failure"
+}
+# Group names cannot hold spaces: impact0, impact1 … by position in IMPACT_LABELS.
+_IMPACT = re.compile(
+    r"\b(?=[a-z])(?:"
+    + "|".join(f"(?P<impact{index}>{_phrase(_IMPACT_PATTERNS[label])})" for index, label in enumerate(IMPACT_LABELS))
+    + ")",
+    re.IGNORECASE,
+)
+# "no data was lost", "did not see delays", "without disruption": a negation earlier in the clause.
+_NEGATED = re.compile(r"(?:\b(?:no|not|without|never|zero)\b|n['\u2019]t\b)[^.,;:!?\n]{0,40}$", re.IGNORECASE)
+
+
+def find_impacts(text: str) -> list[ImpactMention]:
+    """Kinds of harm the text names, each label once, in the order first named."""
+    found: dict[str, ImpactMention] = {}
+    for match in _IMPACT.finditer(text):
+        label = IMPACT_LABELS[int(match.lastgroup.removeprefix("impact"))]
+        if label in found or _NEGATED.search(text, max(0, match.start() - 40), match.start()):
+            continue
+        found[label] = ImpactMention(label=label, text=match[0])
+    return list(found.values())

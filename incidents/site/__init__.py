@@ -1,0 +1,1 @@
+"""The public site: pages, filters, queries, charts, conditional GET, search and feeds."""

@@ -1,0 +1,1 @@
+"""Search: query parsing, the index, the view."""

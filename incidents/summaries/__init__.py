@@ -1,0 +1,1 @@
+"""Summaries: the brief, sentence picking, the offline and LLM writers, the faithfulness check."""

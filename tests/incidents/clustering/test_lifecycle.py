@@ -1,0 +1,92 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from articles.items import VendorStatus
+from incidents.clustering.lifecycle import NewsReport, PostUpdate, StatusPost, derive, severity_of
+
+T0 = datetime(2025, 11, 18, 11, 48, tzinfo=UTC)
+
+
+def post(*updates, impact="major", **fields):
+    return StatusPost(
+        published_at=fields.pop("published_at", T0),
+        status=fields.pop("status", updates[-1][1] if updates else None),
+        impact=impact,
+        updates=tuple(PostUpdate(T0 + timedelta(minutes=m), s) for m, s in updates),
+        **fields,
+    )
+
+
+def test_a_vendor_post_sets_status_start_and_acknowledgement():
+    life = derive([post((0, VendorStatus.INVESTIGATING), (30, VendorStatus.IDENTIFIED))], [])
+    assert (life.status, life.started_at, life.resolved_at) == ("identified", T0, None)
+    assert life.vendor_acknowledged_at == T0 and life.severity == 3 and life.vendor_severity == "major"
+
+
+def test_it_is_resolved_at_the_first_resolved_update():
+    life = derive([post((0, VendorStatus.INVESTIGATING), (90, VendorStatus.RESOLVED), (600, VendorStatus.POSTMORTEM))],
+                  [])
+    assert life.status == "resolved" and life.resolved_at == T0 + timedelta(minutes=90)
+
+
+def test_a_plain_update_never_moves_the_incident_back():
+    life = derive([post((0, VendorStatus.MONITORING), (10, VendorStatus.UPDATE))], [])
+    assert life.status == "monitoring"
+
+
+def test_the_vendors_own_start_and_end_win_when_given():
+    given = post((10, VendorStatus.RESOLVED), started_at=T0 - timedelta(hours=1), resolved_at=T0 + timedelta(hours=2))
+    life = derive([given], [])
+    assert life.started_at == T0 - timedelta(hours=1) and life.resolved_at == T0 + timedelta(hours=2)
+
+
+def test_press_before_the_vendor_makes_the_start_and_first_report_earlier():
+    early = NewsReport(published_at=T0 - timedelta(minutes=20))
+    life = derive([post((0, VendorStatus.INVESTIGATING))], [early])
+    assert life.first_reported_at == life.started_at == T0 - timedelta(minutes=20)
+    assert life.vendor_acknowledged_at == T0
+
+
+def test_press_only_is_reported_and_not_acknowledged():
+    life = derive([], [NewsReport(T0), NewsReport(T0 + timedelta(hours=1))])
+    assert (life.status, life.vendor_acknowledged_at, life.resolved_at) == ("reported", None, None)
+    resolved = derive([], [NewsReport(T0), NewsReport(T0 + timedelta(hours=3), says_resolved=True)])
+    assert resolved.status == "resolved" and resolved.resolved_at == T0 + timedelta(hours=3)
+
+
+def test_an_incident_with_two_posts_is_over_only_when_both_are():
+    done = post((0, VendorStatus.INVESTIGATING), (60, VendorStatus.RESOLVED))
+    still_open = post((30, VendorStatus.IDENTIFIED), published_at=T0 + timedelta(minutes=30))
+    assert derive([done, still_open], []).status == "identified"
+
+
+def test_maintenance_ends_completed():
+    life = derive([post((0, VendorStatus.SCHEDULED), (60, VendorStatus.IN_PROGRESS), (120, VendorStatus.COMPLETED),
+                        impact="maintenance")], [])
+    assert (life.status, life.severity) == ("completed", 1)
+
+
+def test_severity_words_of_every_provider_share_one_scale():
+    assert severity_of(["low"]) == (2, "low")
+    assert severity_of(["minor", "critical"]) == (4, "critical")
+    assert severity_of(["high", ""]) == (4, "high")
+    assert severity_of([]) == (0, "")
+
+
+def test_nothing_to_derive_from_is_an_error():
+    with pytest.raises(ValueError, match="at least one"):
+        derive([], [])
+
+
+def test_a_post_the_vendor_closed_is_closed_even_if_its_only_update_came_later():
+    # Google Cloud posts some incidents after the fact: one SERVICE_DISRUPTION update, and `end` set.
+    late = post((90, VendorStatus.INVESTIGATING), status=VendorStatus.RESOLVED, started_at=T0,
+                resolved_at=T0 + timedelta(minutes=27))
+    life = derive([late], [])
+    assert (life.status, life.started_at, life.resolved_at) == ("resolved", T0, T0 + timedelta(minutes=27))
+
+
+def test_a_post_with_no_lifecycle_word_reads_as_investigating():
+    informational = StatusPost(published_at=T0, status=VendorStatus.UPDATE)
+    assert derive([informational], []).status == "investigating"

@@ -1,0 +1,156 @@
+# ruff: noqa: RUF001  (real sentences keep their typographic quotes and apostrophes)
+import time
+
+import pytest
+
+from incidents.extraction.status_words import IMPACT_LABELS, LIFECYCLE, find_impacts, find_status
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # GitHub status updates (../shared/eval), as posted
+        ("We are investigating reports of degraded performance for Codespaces.", "investigating"),
+        ("Resolved - This incident has been resolved.", "resolved"),
+        ("Monitoring - A fix has been implemented and we are monitoring the results.", "monitoring"),
+        ("[RESOLVED] Increased error rates for some APIs", "resolved"),
+        ("Status: Identified\nWe have identified the cause.", "identified"),
+        # Google Cloud updates, 2022-07-01
+        ("Description: We are experiencing an issue with Google BigQuery.\n"
+         "Our engineering team continues to investigate the issue.", "investigating"),
+        ("Description: We believe our engineering team identified a potential fix and is currently testing it.",
+         "identified"),
+        ("The issue with Google BigQuery has been resolved for all affected users as of Friday, 2022-07-01 12:23 "
+         "US/Pacific.", "resolved"),
+        # Ars Technica, 2025-11-18: the most advanced state wins over "continuing to monitor"
+        ("“A fix has been implemented and we believe the incident is now resolved. We are continuing to monitor for "
+         "errors to ensure all services are back to normal,” Cloudflare’s status page said.", "resolved"),
+        # Ars Technica, 2025-10-24
+        ("The outage was the result of a single failure that cascaded from system to system, according to a "
+         "post-mortem from company engineers.", "postmortem"),
+        ("The issue with Cloud SQL has been resolved as of Thursday, 2021-12-16 12:25 US/Pacific.", "resolved"),
+        ("The degradation in migrations in the EU was caused by an internal configuration issue, which was "
+         "promptly identified and resolved.", "resolved"),  # GitHub status, 2024
+        ("Once the fix was deployed, the issue was resolved.", "resolved"),
+        ("Service has been restored for most users.", "resolved"),
+        ("Microsoft says the issue has been mitigated.", "monitoring"),
+        ("Microsoft is investigating reports that Outlook is down.", "investigating"),
+    ],
+)
+def test_it_reads_the_most_advanced_lifecycle_state_stated(text, status):
+    assert find_status(text) == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Users were unable to resolve DNS names for DynamoDB.",  # the verb, not the state
+        "We are working to resolve the issue as quickly as possible.",
+        "Lookups for the endpoint were resolved to the wrong address.",
+        "We will publish a root cause analysis once our review is complete.",  # promised, not published
+        # GitHub status: awaited, not reached
+        "This incident will remain open for now until we have confirmed that the service is fully restored.",
+        "We expect the issue to be resolved within the hour.",
+        "Ookla identified the three biggest countries where reports originated.",
+        "Restore points and monitoring dashboards are explained in our docs.",
+    ],
+)
+def test_words_that_do_not_state_a_lifecycle_state_give_none(text):
+    assert find_status(text) is None
+
+
+def test_the_lifecycle_order_puts_postmortem_last():
+    assert LIFECYCLE == ("investigating", "identified", "monitoring", "resolved", "postmortem")
+
+
+def impacts_in(text):
+    return [(impact.label, impact.text) for impact in find_impacts(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "impacts"),
+    [
+        ("We are investigating reports of degraded performance for Codespaces.",
+         [("degraded performance", "degraded performance")]),
+        # Ars Technica, 2024-07-19: CrowdStrike
+        ("A buggy update to CrowdStrike's Falcon security software caused Windows-based systems to crash with a "
+         "dreaded blue screen of death (BSOD) error message.", [("crashes", "crash")]),
+        # GitHub status texts
+        ("Our internal search infrastructure experienced increased latency and timeouts between 13:15 and 14:05 UTC",
+         [("increased latency", "increased latency"), ("timeouts", "timeouts")]),
+        ("some GitHub customers experienced increased latency or errors accessing repo data.",
+         [("increased latency", "increased latency")]),
+        ("GitHub Hosted Runners experienced increased error rates from our main cloud service provider.",
+         [("elevated error rates", "increased error rates")]),
+        ("a small % of clients in West US are seeing connection resets or connection timeouts, leading to failed "
+         "action downloads.", [("intermittent connectivity", "connection resets"), ("timeouts", "timeouts"),
+                               ("failures", "failed")]),
+        ("Some teams may see delayed synchronization of teams.", [("delays", "delayed")]),
+        ("Customers were unable to sign in to Outlook and could not send email.",
+         [("unable to sign in", "unable to sign in"), ("unable to send email", "could not send email")]),
+        ("Users can’t log in; mail flow issues persist.",
+         [("unable to sign in", "can’t log in"), ("unable to send email", "mail flow issues")]),
+        ("A major outage hit AWS, and a partial outage hit Azure, with some data loss.",
+         [("major outage", "major outage"), ("partial outage", "partial outage"), ("data loss", "data loss")]),
+        ("Snapchat went down and services were disrupted worldwide.", [("service disruption", "went down")]),
+    ],
+)
+def test_it_names_the_kinds_of_harm_with_the_words_that_said_so(text, impacts):
+    assert impacts_in(text) == impacts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # GitHub status texts
+        "No data or jobs were lost.",
+        "Resumes were not impacted. There was no data loss.",
+        "The deployment finished without delays.",
+        "A single point of failure triggered the Amazon outage.",  # Ars Technica headline, 2025-10-24
+    ],
+)
+def test_negated_harm_and_idioms_are_not_impacts(text):
+    assert impacts_in(text) == []
+
+
+def test_every_impact_label_is_in_the_published_vocabulary():
+    text = ("unable to sign in, unable to send email, elevated error rates, increased latency, degraded performance, "
+            "major outage, partial outage, service disruption, intermittent connectivity, timeouts, crashes, "
+            "data loss, delays, failures")
+    assert [label for label, _ in impacts_in(text)] == list(IMPACT_LABELS)
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "impacts"),
+    [
+        ("", None, []),
+        ("AWS outage", None, []),  # a title only
+        ("Störung: Wir untersuchen das Problem. Anmeldung nicht möglich.", None, []),
+        ("障害が解決しました", None, []),
+        ("<p>Resolved&nbsp;-&nbsp;This incident has been resolved.<br>Users saw delays</p>", "resolved",
+         [("delays", "delays")]),
+    ],
+)
+def test_bad_input_gives_a_sane_answer(text, status, impacts):
+    assert find_status(text) == status
+    assert impacts_in(text) == impacts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("A Cloudflare outage caused large chunks of the Internet to go dark Tuesday morning, temporarily impacting "
+         "big platforms like X and ChatGPT. A fix has been implemented and we believe the incident is now resolved. "
+         "Some customers may be still experiencing issues logging into the dashboard. ") * 3900,  # 1 MB
+        "error" * 100_000,
+        "has been " * 10_000,
+        "no " * 30_000 + "delays",
+        "1.2.3.4." * 10_000,
+    ],
+    ids=["1MB-of-text", "error", "auxiliaries", "negations", "digits-and-dots"],
+)
+def test_large_and_hostile_input_takes_bounded_time(text):
+    started = time.perf_counter()
+    find_status(text)
+    find_impacts(text)
+    assert time.perf_counter() - started < 2
