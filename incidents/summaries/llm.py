@@ -9,9 +9,9 @@ well-formed :class:`~incidents.summary.Summary` or raises; it never returns some
    shape) and a user message (the facts, written with summary.py's renderers, and a bounded
    selection of the sources, see :func:`select_sources`).
 2. The request is one POST to ``{base_url}/chat/completions`` through urllib3: no retries, no
-   redirects, a connect timeout, and one total deadline enforced by shutting the socket down, so
-   a server that trickles its headers or body cannot stretch it. At most ``max_response_bytes``
-   are read.
+   redirects, a connect timeout, and the total deadline every request of ours keeps
+   (:mod:`articles.http.deadline`: the socket is shut down when the time is up), so a server that
+   trickles its headers or body cannot stretch it. At most ``max_response_bytes`` are read.
 3. The answer is read strictly: code fences are stripped, then the counts (2 to 4 why-this-matters
    sentences, 3 to 6 takeaways), texts (not empty, at most 400 characters, whitespace normalised)
    and citations (refs of the brief only) are checked. An answer outside the counts is rejected,
@@ -21,21 +21,17 @@ well-formed :class:`~incidents.summary.Summary` or raises; it never returns some
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import socket
-import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from urllib3 import PoolManager, exceptions
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.response import BaseHTTPResponse
 from urllib3.util import Timeout
 
+from articles.http.deadline import Deadline, DeadlineHTTPConnectionPool, DeadlineHTTPSConnectionPool
 from incidents.summaries.brief import (
     RELATED_WINDOW_DAYS,
     TAKEAWAYS,
@@ -110,7 +106,7 @@ class LLMSummariser:
         self.endpoint = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])).rstrip("/")
         self.endpoint += "/chat/completions"
         self._pool = PoolManager(num_pools=2, maxsize=4)
-        self._pool.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+        self._pool.pool_classes_by_scheme = {"http": DeadlineHTTPConnectionPool, "https": DeadlineHTTPSConnectionPool}
 
     def summarise(self, brief: IncidentBrief) -> Summary:
         if self._problem:
@@ -139,7 +135,7 @@ class LLMSummariser:
         if self.config.api_key:
             headers["Authorization"] = f"Bearer {self.config.api_key}"
         seconds = self.config.timeout_seconds
-        with _Deadline(seconds) as deadline:
+        with Deadline(seconds) as deadline:
             try:
                 response = self._pool.request(
                     "POST",
@@ -167,7 +163,7 @@ class LLMSummariser:
             raise LLMError(f"LLM endpoint {self.endpoint} answered HTTP {response.status}: {excerpt or '(empty body)'}")
         return data
 
-    def _read_body(self, response: BaseHTTPResponse, deadline: _Deadline) -> bytes:
+    def _read_body(self, response: BaseHTTPResponse, deadline: Deadline) -> bytes:
         if 300 <= response.status < 400:
             raise LLMError(
                 f"LLM endpoint {self.endpoint} answered {response.status} redirecting to "
@@ -189,7 +185,7 @@ class LLMSummariser:
             raise self._timed_out()
         return b"".join(chunks)
 
-    def _failure(self, exc: Exception, deadline: _Deadline) -> LLMError:
+    def _failure(self, exc: Exception, deadline: Deadline) -> LLMError:
         if isinstance(exc, exceptions.NewConnectionError):  # refused, unreachable, unknown host
             reason = str(exc).rpartition(": ")[2] or type(exc).__name__
             return LLMError(f"LLM endpoint {self.endpoint} could not be reached: {reason}")
@@ -461,88 +457,3 @@ def _json(text: str, what: str) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested arrays
         raise _BadAnswer(f"{what}: {_clip(str(exc), 200)} in {_clip(text, 120)!r}") from None
-
-
-# --- the total deadline -------------------------------------------------------------------------
-
-_active = threading.local()  # the _Deadline of the request this thread is making, if any
-
-
-class _Deadline:
-    """Shuts the request's socket down when the time is up, whatever the socket is waiting for.
-
-    urllib3's read timeout bounds each wait for data, not the whole response: a server sending one
-    byte just before every timeout would hold the request for ever. A timer closes that gap. (A TLS
-    handshake that stalls is bounded by the connect timeout, as the socket is only known after it.)
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.expired = False
-        self._sock: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        _active.deadline = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._timer.cancel()
-        _active.deadline = None
-
-    def attach(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sock = sock
-            if self.expired:
-                self._shut(sock)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            if self._sock is not None:
-                self._shut(self._sock)
-
-    @staticmethod
-    def _shut(sock: socket.socket) -> None:
-        # The plain socket's shutdown, also for TLS: it wakes a blocked read without touching SSL state.
-        with contextlib.suppress(OSError):  # already closed
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-def _attach(sock: socket.socket | None) -> None:
-    deadline = getattr(_active, "deadline", None)
-    if deadline is not None and sock is not None:
-        deadline.attach(sock)
-
-
-class _Guarded:
-    """Hands the connection's socket to the thread's deadline. The socket, not the connection: http.client
-    drops the connection's reference to it when a response ends by closing, while the body is still read."""
-
-    sock: socket.socket | None
-
-    def connect(self) -> None:
-        super().connect()  # type: ignore[misc]
-        _attach(self.sock)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _attach(self.sock)  # a kept-alive connection is not connected again
-        super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _GuardedHTTPConnection(_Guarded, HTTPConnection):
-    pass
-
-
-class _GuardedHTTPSConnection(_Guarded, HTTPSConnection):
-    pass
-
-
-class _GuardedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _GuardedHTTPConnection
-
-
-class _GuardedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection
