@@ -1,22 +1,18 @@
 """Admin as an operations console: source health at a glance, fetch now, reset, recent attempts;
-articles and status posts with their incident, excluded from clustering or pinned by an editor;
-news items not stored because another feed's article tells the same story.
+articles and status posts as stored; news items not stored because another feed's article tells
+the same story. What an editor does with articles in incidents (their incident, exclude, pin) is
+added by incidents/admin.py, since articles/ never imports incidents/.
 
 Actions change rows, so they need the model's change permission (articles.change_source,
 articles.change_article); a staff user who may only view sees no actions.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection, models
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-
-from incidents import curation
 
 from . import polling
 from .links import web_link
@@ -42,16 +38,6 @@ class EstimatedCountPaginator(Paginator):
             if row and row[0] >= self.ESTIMATE_FROM_ROWS:
                 return row[0]
         return super().count
-
-
-def action_page(model_admin, request, action, title, objects, form, listed, explanation):
-    """The intermediate page of an action that needs a choice (merge: the survivor; pin: the incident):
-    it posts the same action again with the selection, the choice and "apply"."""
-    return TemplateResponse(request, "admin/curation/action.html", {
-        **model_admin.admin_site.each_context(request), "opts": model_admin.opts, "title": title, "action": action,
-        "objects": objects, "listed": listed, "form": form, "explanation": explanation,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "media": model_admin.media + form.media,
-    })
 
 
 class FetchAttemptInline(admin.TabularInline):
@@ -130,116 +116,27 @@ class DuplicateItemInline(admin.TabularInline):
     can_delete = False
 
 
-class PlacementFilter(admin.SimpleListFilter):
-    title = "clustering"
-    parameter_name = "placed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "in an incident"), ("pinned", "pinned by an editor"), ("no", "in no incident"),
-                ("excluded", "excluded by an editor")]
-
-    def queryset(self, request, queryset):
-        return {
-            "yes": lambda: queryset.filter(membership__isnull=False),
-            "pinned": lambda: queryset.filter(membership__assigned_by="editor"),
-            "no": lambda: queryset.filter(membership__isnull=True),
-            "excluded": lambda: queryset.filter(exclusion__isnull=False),
-        }.get(self.value(), lambda: queryset)()
-
-
-class ExcludeForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=300, help_text="Why, for the other editors (optional).")
-
-
-class PinForm(forms.Form):
-    incident = forms.CharField(help_text="The incident's number, slug or address.")
-
-    def clean_incident(self):
-        try:
-            return curation.find_incident(self.cleaned_data["incident"])
-        except curation.CurationError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-
-
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "source", "published_at", "vendor_status", "vendor_incident_id", "incident",
-                    "score", "link")
-    list_filter = (PlacementFilter, "kind", "scrape_state", "published_is_fetch_time", "vendor_status")
+    list_display = ("title", "kind", "source", "published_at", "vendor_status", "vendor_incident_id", "link")
+    list_filter = ("kind", "scrape_state", "published_is_fetch_time", "vendor_status")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice would scan the biggest table
-    list_select_related = ("source", "membership__incident", "exclusion")
+    list_select_related = ("source",)
     search_fields = ("title", "vendor_incident_id", "canonical_url")
     date_hierarchy = "published_at"
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    readonly_fields = ("incident", "score", "source", "kind", "external_id", "url", "canonical_url", "dedupe_url",
+    readonly_fields = ("source", "kind", "external_id", "url", "canonical_url", "dedupe_url",
                        "content_hash", "first_seen_at", "last_changed_at", "published_is_fetch_time", "scrape_state",
                        "scrape_error", "rendered_body")
     exclude = ("body_html", "summary_html")
     inlines = [StatusUpdateInline, DuplicateItemInline]
-    actions = ["exclude_from_clustering", "pin_to_incident", "return_to_clustering"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name == "articles_article_changelist":
             queryset = queryset.defer("body_html", "body_text", "summary_html", "summary_text")  # not listed
         return queryset
-
-    @admin.display(description="incident")
-    def incident(self, article):
-        exclusion = getattr(article, "exclusion", None)
-        if exclusion is not None:
-            return f"excluded by an editor{': ' + exclusion.reason if exclusion.reason else ''}"
-        membership = getattr(article, "membership", None)
-        if membership is None:
-            return "-"
-        url = reverse("admin:incidents_incident_change", args=[membership.incident_id])
-        return format_html('<a href="{}">{}</a>', url, membership.incident.title)
-
-    @admin.display(description="score")
-    def score(self, article):
-        membership = getattr(article, "membership", None)
-        if membership is None:
-            return "-"
-        if membership.assigned_by == "editor":
-            return "pinned by an editor"
-        return "opened it" if membership.score is None else f"{membership.score:.2f}"
-
-    @admin.action(description="Exclude from clustering…", permissions=["change"])
-    def exclude_from_clustering(self, request, queryset):
-        form = ExcludeForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            count = curation.exclude_articles(list(queryset.values_list("pk", flat=True)), request.user,
-                                              form.cleaned_data["reason"])
-            self.message_user(request, f"Excluded {count} articles: the machine will not place them again.",
-                              messages.SUCCESS)
-            return None
-        objects = list(queryset)
-        return action_page(self, request, "exclude_from_clustering", "Exclude from clustering", objects, form,
-                           objects, "These leave their incidents and are never placed in one again, until you "
-                           "return them to clustering or pin them to an incident.")
-
-    @admin.action(description="Pin to an incident…", permissions=["change"])
-    def pin_to_incident(self, request, queryset):
-        form = PinForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            incident = form.cleaned_data["incident"]
-            try:
-                curation.pin_articles(list(queryset.values_list("pk", flat=True)), incident, request.user)
-            except curation.CurationError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-            else:
-                self.message_user(request, f"Pinned {queryset.count()} articles to «{incident.title}».",
-                                  messages.SUCCESS)
-            return None
-        objects = list(queryset)
-        return action_page(self, request, "pin_to_incident", "Pin to an incident", objects, form, objects,
-                           "These move into the incident you name and stay there: the machine never moves them.")
-
-    @admin.action(description="Return to clustering (undo an exclusion)", permissions=["change"])
-    def return_to_clustering(self, request, queryset):
-        count = curation.include_articles(list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"Returned {count} excluded articles to clustering.", messages.SUCCESS)
 
     @admin.display(description="link")
     def link(self, article):

@@ -5,10 +5,9 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from incidents.tasks import process_article
 from outagehub.celery import RETRY_POLICY
 
-from . import dispatch, polling, scraping
+from . import dispatch, handoff, polling, scraping
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +17,7 @@ def fetch_source(self, source_id: int) -> dict:
     # Teasers are processed once their page is fetched; everything else straight away.
     for article_id in report.to_scrape:
         scrape_article.delay(article_id)
-    for article_id in set(report.new_ids + report.updated_ids) - set(report.to_scrape):
-        process_article.delay(article_id)
+    handoff.queue(sorted(set(report.new_ids + report.updated_ids) - set(report.to_scrape)))
     log.info("%s: %s, %d new, %d updated %s", report.slug, report.outcome, report.new, report.updated, report.error)
     return {"slug": report.slug, "outcome": report.outcome, "new": report.new, "updated": report.updated}
 
@@ -27,7 +25,7 @@ def fetch_source(self, source_id: int) -> dict:
 @shared_task(**RETRY_POLICY)
 def scrape_article(article_id: int) -> str:
     state = scraping.scrape_article(article_id)
-    process_article.delay(article_id)  # with the page's text if it was fetched, the teaser if not
+    handoff.queue([article_id])  # with the page's text if it was fetched, the teaser if not
     return state
 
 

@@ -17,11 +17,32 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from articles.admin import EstimatedCountPaginator, action_page
+from articles.admin import ArticleAdmin, EstimatedCountPaginator
+from articles.models import Article
 from incidents import curation
-from incidents.admin_forms import ExclusionRuleForm, IncidentForm, MergeForm, SplitForm, SummaryForm, TipForm, lines_of
+from incidents.admin_forms import (
+    ExcludeForm,
+    ExclusionRuleForm,
+    IncidentForm,
+    MergeForm,
+    PinForm,
+    SplitForm,
+    SummaryForm,
+    TipForm,
+    lines_of,
+)
 from incidents.curation import CurationError
 from incidents.models import ArticleFacts, ExclusionRule, Incident, Membership, Revision, Service, Summary, Vendor
+
+
+def action_page(model_admin, request, action, title, objects, form, listed, explanation):
+    """The intermediate page of an action that needs a choice (merge: the survivor; pin: the incident):
+    it posts the same action again with the selection, the choice and "apply"."""
+    return TemplateResponse(request, "admin/curation/action.html", {
+        **model_admin.admin_site.each_context(request), "opts": model_admin.opts, "title": title, "action": action,
+        "objects": objects, "listed": listed, "form": form, "explanation": explanation,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "media": model_admin.media + form.media,
+    })
 
 
 class ServiceInline(admin.TabularInline):
@@ -518,3 +539,89 @@ class ArticleFactsAdmin(admin.ModelAdmin):
     def link(self, facts):
         return format_html('<a href="../../articles/article/{}/change/">open</a>', facts.article_id)
 
+
+class PlacementFilter(admin.SimpleListFilter):
+    title = "clustering"
+    parameter_name = "placed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "in an incident"), ("pinned", "pinned by an editor"), ("no", "in no incident"),
+                ("excluded", "excluded by an editor")]
+
+    def queryset(self, request, queryset):
+        return {
+            "yes": lambda: queryset.filter(membership__isnull=False),
+            "pinned": lambda: queryset.filter(membership__assigned_by="editor"),
+            "no": lambda: queryset.filter(membership__isnull=True),
+            "excluded": lambda: queryset.filter(exclusion__isnull=False),
+        }.get(self.value(), lambda: queryset)()
+
+
+# The articles app registers a plain ArticleAdmin; here it gains what editors do with articles in
+# incidents (articles/ never imports incidents/, so this lives on this side).
+admin.site.unregister(Article)
+
+
+@admin.register(Article)
+class CuratedArticleAdmin(ArticleAdmin):
+    list_display = (*ArticleAdmin.list_display[:-1], "incident", "score", ArticleAdmin.list_display[-1])
+    list_filter = (PlacementFilter, *ArticleAdmin.list_filter)
+    list_select_related = (*ArticleAdmin.list_select_related, "membership__incident", "exclusion")
+    readonly_fields = ("incident", "score", *ArticleAdmin.readonly_fields)
+    actions = ["exclude_from_clustering", "pin_to_incident", "return_to_clustering"]
+
+    @admin.display(description="incident")
+    def incident(self, article):
+        exclusion = getattr(article, "exclusion", None)
+        if exclusion is not None:
+            return f"excluded by an editor{': ' + exclusion.reason if exclusion.reason else ''}"
+        membership = getattr(article, "membership", None)
+        if membership is None:
+            return "-"
+        url = reverse("admin:incidents_incident_change", args=[membership.incident_id])
+        return format_html('<a href="{}">{}</a>', url, membership.incident.title)
+
+    @admin.display(description="score")
+    def score(self, article):
+        membership = getattr(article, "membership", None)
+        if membership is None:
+            return "-"
+        if membership.assigned_by == "editor":
+            return "pinned by an editor"
+        return "opened it" if membership.score is None else f"{membership.score:.2f}"
+
+    @admin.action(description="Exclude from clustering…", permissions=["change"])
+    def exclude_from_clustering(self, request, queryset):
+        form = ExcludeForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            count = curation.exclude_articles(list(queryset.values_list("pk", flat=True)), request.user,
+                                              form.cleaned_data["reason"])
+            self.message_user(request, f"Excluded {count} articles: the machine will not place them again.",
+                              messages.SUCCESS)
+            return None
+        objects = list(queryset)
+        return action_page(self, request, "exclude_from_clustering", "Exclude from clustering", objects, form,
+                           objects, "These leave their incidents and are never placed in one again, until you "
+                           "return them to clustering or pin them to an incident.")
+
+    @admin.action(description="Pin to an incident…", permissions=["change"])
+    def pin_to_incident(self, request, queryset):
+        form = PinForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            incident = form.cleaned_data["incident"]
+            try:
+                curation.pin_articles(list(queryset.values_list("pk", flat=True)), incident, request.user)
+            except curation.CurationError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, f"Pinned {queryset.count()} articles to «{incident.title}».",
+                                  messages.SUCCESS)
+            return None
+        objects = list(queryset)
+        return action_page(self, request, "pin_to_incident", "Pin to an incident", objects, form, objects,
+                           "These move into the incident you name and stay there: the machine never moves them.")
+
+    @admin.action(description="Return to clustering (undo an exclusion)", permissions=["change"])
+    def return_to_clustering(self, request, queryset):
+        count = curation.include_articles(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Returned {count} excluded articles to clustering.", messages.SUCCESS)

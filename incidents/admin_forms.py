@@ -145,3 +145,17 @@ class ExclusionRuleForm(forms.ModelForm):
             raise forms.ValidationError("A rule with an outage word would never apply: remove "
                                         + ", ".join(sorted(set(terms) & OUTAGE_WORDS)) + ".")
         return terms
+
+
+class ExcludeForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=300, help_text="Why, for the other editors (optional).")
+
+
+class PinForm(forms.Form):
+    incident = forms.CharField(help_text="The incident's number, slug or address.")
+
+    def clean_incident(self):
+        try:
+            return curation.find_incident(self.cleaned_data["incident"])
+        except curation.CurationError as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -6,6 +6,7 @@ two workers never open two incidents for one event.
 """
 
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -101,6 +102,22 @@ def unprocessed_articles(source_ids: list[int]) -> QuerySet[Article]:
     facts of an older version (new, changed, or their processing failed). Excluded ones are done."""
     current = ArticleFacts.objects.filter(article=OuterRef("pk"), content_hash=OuterRef("content_hash"))
     return Article.objects.filter(source_id__in=source_ids, exclusion__isnull=True).exclude(Exists(current))
+
+
+def process_pending(source_ids: list[int], warn: Callable[[str], None]) -> tuple[int, int]:
+    """Every article of these sources not yet processed, oldest first across sources, as the workers
+    would have seen them arrive; returns (placed in an incident, failed). One that fails is reported
+    through `warn` and left unprocessed (the next run tries it again); the others go on."""
+    placed = failed = 0
+    pending = unprocessed_articles(source_ids).order_by("published_at", "pk")
+    for article_id, title, slug in pending.values_list("pk", "title", "source__slug"):
+        try:
+            placed += process_article(article_id).incident_id is not None
+        except Exception as exc:  # noqa: BLE001 - one bad article must not stop the others
+            failed += 1
+            warn(f"article {article_id} ({slug}: {title[:80]!r}) could not be processed: "
+                 f"{type(exc).__name__}: {exc}; the next run tries it again")
+    return placed, failed
 
 
 def matching_exclusion_rule(article: Article, facts: Facts) -> ExclusionRule | None:

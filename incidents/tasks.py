@@ -1,6 +1,8 @@
-"""Celery tasks of the incidents app: thin wrappers over incidents.pipeline and incidents.summaries."""
+"""Celery tasks of the incidents app: thin wrappers over incidents.pipeline and incidents.summaries,
+and the consumer of stored articles that incidents.apps registers with articles.handoff."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from celery import shared_task
@@ -20,6 +22,18 @@ def process_article(article_id: int) -> str:
         # The article keeps no current facts, so `fetch_sources --sync` tries it again; say which one failed.
         log.error("article %s could not be processed: %s: %s", article_id, type(exc).__name__, exc)
         raise
+
+
+def queue_articles(article_ids: list[int]) -> None:
+    for article_id in article_ids:
+        process_article.delay(article_id)
+
+
+def run_now(source_ids: list[int], warn: Callable[[str], None]) -> str:
+    """`fetch_sources --sync`: the sources' unprocessed articles, then the summaries that fell due."""
+    placed, failed = pipeline.process_pending(source_ids, warn)
+    written = service.write_all_due()["written"]
+    return f"{placed} articles placed in incidents, {failed} could not be processed; {written} summaries written"
 
 
 @shared_task

@@ -1,10 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import polling, scraping
+from articles import handoff, polling, scraping
 from articles.models import Source
 from articles.tasks import fetch_source
-from incidents.pipeline import process_article, unprocessed_articles
-from incidents.summaries.service import write_all_due
 
 
 class Command(BaseCommand):
@@ -46,25 +44,8 @@ class Command(BaseCommand):
                 f"[{n}/{len(ids)}] {report.slug} status={status} new={report.new} "
                 f"updated={report.updated} error={error}"
             )
-        placed, failed = self.process(ids)
-        summaries = write_all_due()
+        processed = handoff.run_now(ids, self.stderr.write)
         self.stdout.write(
             f"fetched {len(ids)} sources: {totals['new']} new, {totals['updated']} updated, "
-            f"{totals['errors']} failed; {placed} articles placed in incidents, {failed} could not be processed; "
-            f"{summaries['written']} summaries written"
+            f"{totals['errors']} failed; {processed}"
         )
-
-    def process(self, source_ids: list[int]) -> tuple[int, int]:
-        """Every article of these sources not yet processed, oldest first across sources, as the
-        workers would have seen them arrive. One that fails is reported and left unprocessed (the
-        next run tries it again); the others go on."""
-        placed = failed = 0
-        pending = unprocessed_articles(source_ids).order_by("published_at", "pk")
-        for article_id, title, slug in pending.values_list("pk", "title", "source__slug"):
-            try:
-                placed += process_article(article_id).incident_id is not None
-            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the others
-                failed += 1
-                self.stderr.write(f"article {article_id} ({slug}: {title[:80]!r}) could not be processed: "
-                                  f"{type(exc).__name__}: {exc}; the next run tries it again")
-        return placed, failed
