@@ -39,7 +39,7 @@ BATCH_SIZE = 1_000  # rows per INSERT (Django lowers it further where the databa
 WARMUP_ARTICLES = 20  # processed untimed at every size: caches, statement preparation, page cache
 NEWS_SOURCES = 8
 # Each batch of articles is published over EVENT_SPREAD before a slot of its own, slots this far
-# apart (the last one is now): more than twice scoring.TIME_WINDOW plus EVENT_SPREAD, so the
+# apart (the last one is now): more than twice signals.TIME_WINDOW plus EVENT_SPREAD, so the
 # incidents that earlier batches opened are outside the time window of later ones.
 SLOT_GAP = timedelta(days=10)
 EVENT_SPREAD = timedelta(hours=36)
@@ -191,16 +191,16 @@ class Archive:
         what they depend on, the incident's time is patched into the profile."""
         cache_key = (company.pk, tuple(s.pk for s in services), template)
         if cache_key not in self._shapes:
-            from incidents.clustering import scoring
+            from incidents.clustering import scoring, signals
 
             title = SEED_TITLES[template].format(subject=company.subject(services[0]))
-            signals = scoring.signals("seed", title, "", self.now, vendors=[company.slug],
-                                         services=[s.slug for s in services])
-            profile = scoring.absorb(None, signals).to_dict()
+            seed = signals.signals("seed", title, "", self.now, vendors=[company.slug],
+                                   services=[s.slug for s in services])
+            profile = scoring.absorb(None, seed).to_dict()
             # Fingerprints name member articles, which seeded incidents do not have (a near-duplicate
             # "joins" by naming that article as the one it copies).
             profile["fingerprints"] = []
-            self._shapes[cache_key] = (title, profile, sorted(k[:200] for k in scoring.retrieval_keys(signals)))
+            self._shapes[cache_key] = (title, profile, sorted(k[:200] for k in signals.retrieval_keys(seed)))
         return self._shapes[cache_key]
 
 
@@ -400,20 +400,20 @@ def count_queries(ids: list[int]) -> tuple[float, dict[str, list[int]]]:
 
 def rows_in_window(ids: list[int]) -> list[int]:
     """For each (clustered) article: the IncidentKey rows its candidate lookup reads, i.e. rows
-    with one of its keys last seen within that key's time window (scoring.key_window), as
+    with one of its keys last seen within that key's time window (signals.key_window), as
     pipeline.candidates_for selects them. What makes a lookup cost more."""
     from articles.models import Article
     from incidents import pipeline
-    from incidents.clustering import scoring
+    from incidents.clustering import signals
     from incidents.models import IncidentKey
 
     counts = []
     for article in Article.objects.filter(pk__in=ids, facts__is_outage=True).select_related("facts"):
         when = pipeline.article_time(article)
-        keys = scoring.retrieval_keys(pipeline.signals_of(article, pipeline.extract_facts(article)))
+        keys = signals.retrieval_keys(pipeline.signals_of(article, pipeline.extract_facts(article)))
         counts.append(sum(
-            IncidentKey.objects.filter(key=key, last_seen_at__gte=when - scoring.key_window(key),
-                                       last_seen_at__lte=when + scoring.key_window(key)).count()
+            IncidentKey.objects.filter(key=key, last_seen_at__gte=when - signals.key_window(key),
+                                       last_seen_at__lte=when + signals.key_window(key)).count()
             for key in keys
         ))
     return counts

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
 from incidents.catalogue_store import current_catalogue
-from incidents.clustering import exclusions, lifecycle, scoring, tally
+from incidents.clustering import exclusions, lifecycle, scoring, signals, tally
 from incidents.extraction import regions
 from incidents.extraction.facts import Facts, extract
 from incidents.models import (
@@ -168,10 +168,10 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
     })
 
 
-def signals_of(article: Article, facts: Facts | ArticleFacts) -> scoring.ArticleSignals:
+def signals_of(article: Article, facts: Facts | ArticleFacts) -> signals.ArticleSignals:
     """Clustering signals from an article and its facts, fresh (Facts) or as stored (ArticleFacts)."""
     region_labels = facts.region_labels if isinstance(facts, Facts) else facts.regions
-    return scoring.signals(
+    return signals.signals(
         str(article.pk),
         article.title,
         article.body_text or article.summary_text,
@@ -206,10 +206,10 @@ def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
         # Each kind of key has its own window: a vendor incident id is looked up further back.
         windows: dict = {}
         for key in keys:
-            windows.setdefault(scoring.key_window(key), []).append(key)
+            windows.setdefault(signals.key_window(key), []).append(key)
         match = Q()
         for window, some_keys in windows.items():
-            low, high = scoring.window_around(when, window)
+            low, high = signals.window_around(when, window)
             match |= Q(key__in=some_keys, last_seen_at__gte=low, last_seen_at__lte=high)
         lookup = IncidentKey.objects.filter(match)
     best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
@@ -218,23 +218,23 @@ def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
 
 
 def assign(article: Article, facts: Facts) -> Outcome:
-    signals = signals_of(article, facts)
-    keys = scoring.retrieval_keys(signals)
+    article_signals = signals_of(article, facts)
+    keys = signals.retrieval_keys(article_signals)
     when = article_time(article)
     with assignment_lock():
         save_facts(article, facts)
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
         profiles = {c.pk: scoring.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}
-        decision = scoring.choose(signals, list(profiles.items()))
+        decision = scoring.choose(article_signals, list(profiles.items()))
         if decision.incident is None:
             incident = open_incident(article, facts)
             profile, action = None, "opened"
         else:
             incident = Incident.objects.get(pk=decision.incident)
             profile, action = profiles[decision.incident], "joined"
-        duplicate_of = scoring.duplicate_member(signals, profile) if profile else None
-        incident.profile = scoring.absorb(profile, signals).to_dict()
+        duplicate_of = scoring.duplicate_member(article_signals, profile) if profile else None
+        incident.profile = scoring.absorb(profile, article_signals).to_dict()
         share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
         Membership.objects.create(
             article=article, incident=incident,
@@ -284,10 +284,10 @@ def rebuild_from_members(incident: Incident) -> None:
     profile, keys = None, {}
     for member in members:
         article = member.article
-        signals = signals_of(article, member.facts)
-        profile = scoring.absorb(profile, signals)
+        member_signals = signals_of(article, member.facts)
+        profile = scoring.absorb(profile, member_signals)
         when = article_time(article) or article.first_seen_at
-        for key in scoring.retrieval_keys(signals):
+        for key in signals.retrieval_keys(member_signals):
             keys[key[:200]] = max(keys.get(key[:200], when), when)
     incident.profile = profile.to_dict() if profile else {}
     IncidentKey.objects.filter(incident=incident).delete()

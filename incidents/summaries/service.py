@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from articles.models import Article, Source, StatusUpdate
 from incidents.catalogue_store import current_catalogue
-from incidents.clustering.scoring import window_around
+from incidents.clustering.signals import window_around
 from incidents.models import Incident, Membership, Severity, Summary
 from incidents.summaries import offline
 from incidents.summaries.brief import (

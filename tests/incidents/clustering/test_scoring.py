@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidents.clustering import scoring as c
+from incidents.clustering import signals
 from incidents.clustering.metrics import bcubed
-from incidents.clustering.text_features import stem
 
 T0 = datetime(2024, 7, 19, 9, 0, tzinfo=UTC)
 
@@ -26,11 +26,11 @@ STATUS_TEXT = "Investigating - We are investigating reports of degraded performa
 
 
 def news(item_id, title, body, at=T0, **facts):
-    return c.signals(item_id, title, body, at, **facts)
+    return signals.signals(item_id, title, body, at, **facts)
 
 
 def status(item_id, vendor_id, title=STATUS_TEXT[:40], body=STATUS_TEXT, at=T0, **facts):
-    return c.signals(item_id, title, body, at, is_status_post=True, vendor_incident_id=vendor_id, **facts)
+    return signals.signals(item_id, title, body, at, is_status_post=True, vendor_incident_id=vendor_id, **facts)
 
 
 def incident_of(*members):
@@ -121,11 +121,6 @@ def test_undated_text_has_no_time_part():
     assert "time" not in c.score(b, incident_of(a)).parts
 
 
-def test_published_at_must_be_timezone_aware():
-    with pytest.raises(ValueError, match="timezone-aware"):
-        c.signals("x", "t", "b", datetime(2024, 1, 1))
-
-
 # --- near-duplicates -----------------------------------------------------------------------------
 
 WIRE = (
@@ -177,23 +172,6 @@ def test_profile_json_round_trip_keeps_every_score():
     assert c.IncidentProfile.from_dict({}) == c.IncidentProfile()
 
 
-def test_retrieval_keys_are_bounded_and_name_the_facts_first():
-    s = news("n1", *OUTLOOK_DOWN, vendors=[f"vendor-{i}" for i in range(20)], services=["exchange-online"],
-             incident_ids=["EX812345"], error_messages=["550 5.7.1 Service unavailable"])
-    keys = c.retrieval_keys(s)
-    assert len(keys) <= c.MAX_KEYS
-    assert {"id:EX812345", "service:exchange-online"} <= keys
-    assert any(k.startswith("term:") for k in keys)  # room is always left for a couple of text keys
-
-
-def test_retrieval_keys_for_text_outside_the_catalogue_are_salient_terms():
-    s = news("n1", "Fortnite servers down for thousands of players",
-             "Epic Games said Fortnite matchmaking was failing worldwide on Tuesday evening.")
-    keys = c.retrieval_keys(s)
-    assert f"term:{stem('fortnite')}" in keys  # keys hold stems, so "Fortnite's" finds it too
-    assert 0 < len(keys) <= c.MAX_KEYS
-
-
 def test_profile_size_is_bounded_however_many_members():
     profile = None
     for i in range(300):
@@ -229,9 +207,9 @@ def test_score_parts_are_finite_and_json_ready():
 
 
 def test_empty_text_makes_empty_signals_that_never_join_by_text():
-    empty = c.signals("e", "", "", T0)
+    empty = signals.signals("e", "", "", T0)
     assert empty.terms == {} and empty.entities == {} and empty.fingerprint == 0
-    assert all(not k.startswith("term:") for k in c.retrieval_keys(empty))
+    assert all(not k.startswith("term:") for k in signals.retrieval_keys(empty))
     assert c.choose(empty, [(1, incident_of(news("n1", *OUTLOOK_DOWN)))]).incident is None
     assert c.absorb(None, empty).members == 1
 
@@ -246,7 +224,7 @@ def test_a_title_alone_is_enough_to_cluster():
 def test_a_megabyte_of_text_costs_bounded_time_and_space():
     huge = ("Cloudflare outage knocks websites offline with 500 errors. " * 20_000)[:1_000_000]
     started = time.perf_counter()
-    s = c.signals("big", "Cloudflare outage", huge, T0)
+    s = signals.signals("big", "Cloudflare outage", huge, T0)
     profile = c.absorb(None, s)
     c.score(s, profile)
     assert time.perf_counter() - started < 1.0
@@ -260,14 +238,6 @@ def test_another_language_does_not_match_unrelated_english():
     assert german.terms
     decision = c.choose(german, [(1, incident_of(news("n1", *OUTLOOK_DOWN)))])
     assert decision.incident is None
-
-
-def test_html_remnants_are_stripped():
-    s = c.signals("h", "Outage&nbsp;<b>update</b>",
-                  "<p>Service&amp;API down</p><script>var tracker = 'zzqtracker';</script><!-- zzqcomment -->", T0)
-    assert s.title == "Outage update"
-    assert "zzqtracker" not in s.terms and "zzqcomment" not in s.terms
-    assert "api" in s.terms
 
 
 def test_subject_names_what_is_down_when_the_catalogue_does_not():
@@ -614,8 +584,8 @@ def test_real_ecbplus_documents_cluster_into_their_events():
     profiles: dict[int, c.IncidentProfile] = {}
     assignment: dict[str, int] = {}
     for doc_id, _gold, title, body in ECB_ROWS:  # file order, undated: no time window
-        s = c.signals(doc_id, title, body, None)
-        keys = c.retrieval_keys(s)
+        s = signals.signals(doc_id, title, body, None)
+        keys = signals.retrieval_keys(s)
         candidates = sorted({inc for k in keys for inc in index.get(k, ())})
         decision = c.choose(s, [(inc, profiles[inc]) for inc in candidates])
         inc = decision.incident if decision.incident is not None else len(profiles)
