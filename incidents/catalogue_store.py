@@ -1,7 +1,8 @@
-"""The catalogue as editors left it in admin: the matcher the pipeline uses, rebuilt from the
-database when a vendor or service row changes."""
+"""The catalogue in the database: the shipped file copied in (`load_catalogue`), and the matcher
+the pipeline uses, rebuilt from the rows as editors left them in admin when one changes."""
 
 import logging
+from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
@@ -45,3 +46,50 @@ def catalogue_data_from_db() -> dict:
             for s in Service.objects.select_related("vendor")
         ],
     }
+
+
+@dataclass
+class SyncResult:
+    vendors_created: int = 0
+    vendors_updated: int = 0
+    services_created: int = 0
+    services_updated: int = 0
+
+
+def _upsert(model, entry: dict, fields: dict) -> tuple[object, str]:
+    """Create or update one row by slug; returns the row and "created", "updated" or "unchanged"."""
+    shipped_aliases = list(entry.get("aliases", []))
+    row = model.objects.filter(slug=entry["slug"]).first()
+    if row is None:
+        return model.objects.create(slug=entry["slug"], aliases=shipped_aliases, **fields), "created"
+    aliases = list(dict.fromkeys([*shipped_aliases, *row.aliases]))
+    if aliases == row.aliases and all(getattr(row, name) == value for name, value in fields.items()):
+        return row, "unchanged"
+    model.objects.filter(pk=row.pk).update(aliases=aliases, **fields)
+    return row, "updated"
+
+
+def sync_catalogue(data: dict) -> SyncResult:
+    """Copy the shipped catalogue's data into the database. The file is the source of truth for the
+    fields it has; aliases an editor added in admin are kept (merged with the shipped ones, never dropped)."""
+    result = SyncResult()
+    vendors = {}
+    for entry in data["vendors"]:
+        vendors[entry["slug"]], action = _upsert(Vendor, entry, {
+            "name": entry["name"],
+            "status_page_url": entry.get("status_page_url", ""),
+            "description": entry.get("description", ""),
+        })
+        result.vendors_created += action == "created"
+        result.vendors_updated += action == "updated"
+    for entry in data["services"]:
+        _, action = _upsert(Service, entry, {
+            "vendor": vendors[entry["vendor"]],
+            "name": entry["name"],
+            "description": entry.get("description", ""),
+            "requires_vendor": entry.get("requires") == "vendor",
+            "case_sensitive": bool(entry.get("case_sensitive", False)),
+        })
+        result.services_created += action == "created"
+        result.services_updated += action == "updated"
+    return result

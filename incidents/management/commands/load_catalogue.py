@@ -1,9 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from incidents.catalogue_sync import sync_catalogue
+from incidents.catalogue_store import sync_catalogue
 from incidents.extraction.catalogue import Catalogue, CatalogueError
-from incidents.models import Service, Vendor
 
 
 class Command(BaseCommand):
@@ -18,7 +17,7 @@ class Command(BaseCommand):
         except (OSError, CatalogueError) as exc:
             raise CommandError(f"cannot load the catalogue: {exc}") from exc
         with transaction.atomic():
-            result = sync_catalogue(data, Vendor, Service)
+            result = sync_catalogue(data)
         self.stdout.write(
             f"catalogue: {len(data['vendors'])} vendors ({result.vendors_created} created, "
             f"{result.vendors_updated} updated), {len(data['services'])} services ({result.services_created} created, "
