@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_PORT ?= 8001
 
-.PHONY: run demo test bench lint clean
+.PHONY: run demo test bench lint model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ bench: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# The outage model's artefact from the committed training data; a rebuild is byte-identical.
+model: $(VENV)/.dev
+	$(BIN)/python scripts/train_outage_model.py
 
 clean:
 	rm -rf var/ .pytest_cache .ruff_cache
