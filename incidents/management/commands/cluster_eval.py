@@ -17,39 +17,45 @@ THROWAWAY_FLAG = "OUTAGEHUB_CLUSTER_EVAL_THROWAWAY_DB"
 
 class Command(BaseCommand):
     help = (
-        "Replay a labelled JSONL file through the production pipeline, in time order, on a throw-away "
-        "database, and print outage-detection precision/recall and B-cubed and pairwise P/R/F1."
+        "Replay labelled JSONL files (several are merged in time order, e.g. news and a vendor's status "
+        "updates) through the production pipeline on a throw-away database, and print outage-detection "
+        "precision/recall and B-cubed and pairwise P/R/F1."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--all-relevant", action="store_true",
                             help="Treat every item as outage-related (general event data such as ECB+).")
+        parser.add_argument("--titles-only", action="store_true",
+                            help="Drop the text of news items (headline-only detection); status posts keep theirs.")
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print the figures as JSON.")
 
-    def handle(self, *args, file, all_relevant, as_json, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{file}: no such file")
+    def handle(self, *args, files, all_relevant, titles_only, as_json, **options):
+        paths = [Path(file) for file in files]
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path}: no such file")
+        rows = _read_rows(paths)  # here too, so that bad input is a clear error before the child starts
         if os.environ.get(THROWAWAY_FLAG) != "1":
-            return self._rerun_on_throwaway_database(path, all_relevant, as_json)
+            return self._rerun_on_throwaway_database(paths, all_relevant, titles_only, as_json)
 
         call_command("migrate", verbosity=0, interactive=False)
-        try:
-            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise CommandError(f"{file}: line {exc.lineno} is not JSON ({exc.msg})") from exc
-        result = replay(rows, all_relevant=all_relevant, progress=None if as_json else self._progress)
+        # The replay puts the rows of all files in one time order.
+        result = replay(rows, all_relevant=all_relevant, titles_only=titles_only,
+                        progress=None if as_json else self._progress)
         figures = evaluate(result.gold, result.assignment, detected=result.detected, all_relevant=all_relevant)
         figures["items_per_second"] = round(len(rows) / result.seconds, 1) if result.seconds else None
         if result.lifecycle is not None:
             figures["lifecycle"] = result.lifecycle
+        if result.status_replay is not None:
+            figures["status_replay"] = result.status_replay
         if as_json:
             self.stdout.write(json.dumps(figures))
         else:
-            self._print(path, figures)
+            self._print(paths, figures)
 
-    def _rerun_on_throwaway_database(self, path: Path, all_relevant: bool, as_json: bool) -> None:
+    def _rerun_on_throwaway_database(self, paths: list[Path], all_relevant: bool, titles_only: bool,
+                                     as_json: bool) -> None:
         """Run this command again in a child process whose database is a fresh SQLite file, so the
         replay never touches the real data whatever DATABASE_URL says."""
         with tempfile.TemporaryDirectory(prefix="outagehub-eval-") as tmp:
@@ -57,8 +63,9 @@ class Command(BaseCommand):
                    "OUTAGEHUB_VAR_DIR": tmp, "CELERY_BROKER_URL": "memory://"}
             if not os.environ.get("SECRET_KEY") and not settings.DEBUG:
                 env["SECRET_KEY"] = settings.SECRET_KEY
-            command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "cluster_eval", str(path.resolve())]
-            command += ["--all-relevant"] * all_relevant + ["--json"] * as_json
+            command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "cluster_eval",
+                       *(str(path.resolve()) for path in paths)]
+            command += ["--all-relevant"] * all_relevant + ["--titles-only"] * titles_only + ["--json"] * as_json
             # Progress and errors go straight to our stderr; the figures come back on stdout.
             completed = subprocess.run(  # noqa: S603 - our own manage.py, arguments we built
                 command, env=env, check=False, stdout=subprocess.PIPE, text=True
@@ -71,8 +78,9 @@ class Command(BaseCommand):
         if done == total or done % 200 == 0:
             self.stderr.write(f"  replayed {done}/{total} events")
 
-    def _print(self, path: Path, figures: dict) -> None:
-        self.stdout.write(f"{path.name}: {figures['items']} items, {figures['scored_items']} scored, "
+    def _print(self, paths: list[Path], figures: dict) -> None:
+        names = " + ".join(path.name for path in paths)
+        self.stdout.write(f"{names}: {figures['items']} items, {figures['scored_items']} scored, "
                           f"{figures['incidents']} incidents")
         detection = figures["outage_detection"]
         if detection:
@@ -87,4 +95,31 @@ class Command(BaseCommand):
             life = figures["lifecycle"]
             self.stdout.write(f"lifecycle         {life['right']}/{life['incidents']} incidents with status, "
                               f"start and end right ({life['accuracy']:.1%})")
+        if "status_replay" in figures:
+            status = figures["status_replay"]
+            self.stdout.write(f"status updates    {status['vendor_incidents']} vendor incidents: "
+                              f"{status['in_one_incident']} in one incident, {status['status_of_newest_update']} "
+                              f"with their newest update's status; {status['updates_stored']}/"
+                              f"{status['updates']} updates stored")
         self.stdout.write(f"{figures['items_per_second']} items/s")
+
+
+def _read_rows(paths: list[Path]) -> list[dict]:
+    """The rows of every file; an id must name one row across them all."""
+    rows: list[dict] = []
+    file_of: dict[str, Path] = {}
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CommandError(f"{path}: line {number} is not JSON ({exc.msg})") from exc
+            if not isinstance(row, dict) or "id" not in row:
+                raise CommandError(f"{path}: line {number} is not a row with an id")
+            if row["id"] in file_of:
+                raise CommandError(f"{path}: line {number}: id {row['id']!r} is already a row of {file_of[row['id']]}")
+            file_of[row["id"]] = path
+            rows.append(row)
+    return rows

@@ -1,7 +1,8 @@
 import json
+from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from articles.models import Article
 
@@ -51,7 +52,32 @@ def test_all_relevant_has_no_detection_figure(labelled_file, capsys):
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
-    from django.core.management import CommandError
-
     with pytest.raises(CommandError, match="no such file"):
         call_command("cluster_eval", str(tmp_path / "nope.jsonl"))
+
+
+EVAL_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "eval"
+
+
+def test_several_files_replay_as_one_stream_with_the_vendor_incidents_lifecycle(capsys):
+    call_command("cluster_eval", str(EVAL_FIXTURES / "workers-kv-status.jsonl"),
+                 str(EVAL_FIXTURES / "workers-kv-news.jsonl"), "--json")
+    figures = json.loads(capsys.readouterr().out)
+    assert (figures["items"], figures["scored_items"], figures["incidents"]) == (4, 4, 1)
+    assert figures["bcubed"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert figures["status_replay"] == {"vendor_incidents": 1, "in_one_incident": 1, "status_of_newest_update": 1,
+                                        "updates": 3, "updates_stored": 3}
+
+
+def test_titles_only_reaches_the_replay(capsys):
+    call_command("cluster_eval", str(EVAL_FIXTURES / "workers-kv-news.jsonl"), "--titles-only")
+    out = capsys.readouterr().out
+    assert "workers-kv-news.jsonl: 2 items" in out
+    assert "1 vendor incidents: 1 in one incident" in out
+
+
+def test_an_id_in_two_files_is_a_clear_error(labelled_file, tmp_path):
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps(ROWS[0]) + "\n")
+    with pytest.raises(CommandError, match="'a1' is already a row of"):
+        call_command("cluster_eval", str(labelled_file), str(again), "--json")
