@@ -13,6 +13,6 @@ os.environ.setdefault("OUTAGEHUB_SCRAPE_TEASERS", "0")
 os.environ.setdefault("OUTAGEHUB_STATIC_MANIFEST", "0")  # no collectstatic before tests
 os.environ.setdefault("OUTAGEHUB_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
 
-from outagehub.settings import *  # noqa: F403
+from outagehub.settings import *  # noqa: F403 - the project's settings, then the test changes below
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user factories

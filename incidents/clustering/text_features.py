@@ -71,7 +71,7 @@ _MONTHS = {
 _WEEKDAYS = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
@@ -155,11 +155,6 @@ def idf(word: str) -> float:
     return max(IDF_FLOOR, IDF_CEILING - zipf(word))
 
 
-def term_counts(title: str, body: str, title_weight: int = 2) -> Counter[str]:
-    """Stemmed non-stopword term counts; title words count ``title_weight`` times."""
-    return _terms(title, body, title_weight)[0]
-
-
 def _terms(title: str, body: str, title_weight: int = 2) -> tuple[Counter[str], dict[str, float]]:
     """Term counts, and each stem's IDF from its rarest surface form (stems are not dictionary words)."""
     counts: Counter[str] = Counter()
@@ -219,7 +214,7 @@ _NOT_NAMES = frozenset(
     """
     gmt bst utc edt est cdt cst mdt mst pdt pst cet cest eet eest ist jst aest aedt et pt ct am pm
     a.m p.m mr mrs ms dr st
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _NAME_STOPWORDS = STOPWORDS - {"new"}  # "New York", "New Relic"
 _SENT_END = re.compile(r"[.!?:;\"“”\n]\s*$")
@@ -380,16 +375,6 @@ def _number(spans: list[tuple[str, int]], i: int, feats: Counter[str], weight: f
     feats[key] += weight
     if len(digits) <= 2 and digits.isdigit() and int(digits) <= 12:
         rarity[key] = SMALL_NUMBER_RARITY
-
-
-def entity_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Weighted overlap in [0, 1]: shared weight over the smaller side's weight."""
-    if not a or not b:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    shared = sum(min(v, b[k]) for k, v in a.items() if k in b)
-    return shared / min(sum(a.values()), sum(b.values()))
 
 
 # --- near-duplicate fingerprints ---------------------------------------------------------------

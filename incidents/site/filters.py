@@ -20,7 +20,6 @@ STATUSES = ("ongoing", "resolved", "reported", "investigating", "identified", "m
             "in_progress", "completed")
 SEVERITIES = {"maintenance": 1, "minor": 2, "major": 3, "critical": 4}
 MAX_VALUE = 200  # longer values are not a slug, a word or a region: dropped unread
-PARAMETERS = ("vendor", "service", "status", "severity", "region", "from", "to")
 # The days a filter may name: every day an outage could have been reported on, and far enough inside
 # what Python's dates hold that the views' arithmetic around them (the day after `to`, the 7-day
 # chart and its lookback before it) cannot overflow, as it did for to=9999-12-31.
@@ -42,7 +41,7 @@ class IncidentFilter:
     service: str = ""  # a service slug
     status: str = ""  # one of STATUSES
     severity: str = ""  # a key of SEVERITIES
-    region: str = ""  # a label of incidents.regions; matches the regions inside it too
+    region: str = ""  # a label of incidents.extraction.regions; matches the regions inside it too
     start: date | None = None  # incidents started on or after this day (UTC)
     end: date | None = None  # … and on or before this one
     problems: tuple[str, ...] = field(default=(), compare=False)

@@ -45,10 +45,10 @@ _BEFORE_NUMBER = frozenset(
     """
     no nos nr vol ver fig figs p pp sec ch art
     jan feb mar apr jun jul aug sep sept oct nov dec
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Abbreviations that often end a sentence too: "in the U.S. The company …" but "U.S. Department".
-_MAYBE_FINAL = frozenset("inc ltd co corp plc bros etc al jr sr".split())  # noqa: SIM905
+_MAYBE_FINAL = frozenset("inc ltd co corp plc bros etc al jr sr".split())  # noqa: SIM905 - a word list reads better as text
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]$")  # u.s, a.m, p.m, u.k
 
 
@@ -160,7 +160,7 @@ _FILLER = frozenset(
     utc gmt pst pdt est edt cst cdt mst mdt cet cest bst ist jst am pm us pacific eastern central
     jan feb mar apr jun jul aug sep sept oct nov dec january february march april june july august
     september october november december monday tuesday wednesday thursday friday saturday sunday
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
@@ -177,7 +177,7 @@ _FOREIGN_FUNCTION = frozenset(
     il di che della per sono gli nel
     het een niet van voor wij zijn met ook naar
     os da não em um uma
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads better as text
     if w not in STOPWORDS
 )
 COMMON_ZIPF = 3.0  # about once per million English words: "outage" 3.3, "degraded" 3.3

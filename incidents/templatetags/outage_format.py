@@ -24,7 +24,7 @@ def utc(moment: datetime | None, style: str = "full"):
     clock = style == "time"
     text = f"{moment:%H:%M} UTC" if clock else f"{moment.day} {moment:%b %Y %H:%M} UTC"
     # Nothing here comes from outside: digits, month names and fixed words need no escaping.
-    return mark_safe(f'<time datetime="{moment:%Y-%m-%dT%H:%M:%S}Z" '  # noqa: S308
+    return mark_safe(f'<time datetime="{moment:%Y-%m-%dT%H:%M:%S}Z" '  # noqa: S308 - digits, month names and fixed words only
                      f'data-style="{"time" if clock else "full"}">{text}</time>')
 
 
