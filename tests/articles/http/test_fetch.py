@@ -14,6 +14,7 @@ import pytest
 
 from articles.http.errors import FetchError
 from articles.http.fetch import check_hop, fetch, resolve_redirect
+from articles.http.pools import connection_pool
 from tests.httpserver import LocalHTTPServer, redirect_to
 
 MiB = 1024 * 1024
@@ -337,26 +338,23 @@ def test_a_non_http_start_url_is_refused():
 
 
 def test_a_server_that_never_answers_is_cut_at_the_total_deadline(http_server):
-    started = time.monotonic()
+    # It answers after 5 s: without the cut the fetch would get that answer.
     error = fetch_error(http_server.url("/misbehave/slow-headers?seconds=5"), total_timeout=0.5)
-    assert time.monotonic() - started < 1.5
     assert error.message.startswith(f"timed out after 0.5 s waiting for a response from {host_of(http_server)}")
     assert error.transient
 
 
 def test_a_body_trickling_one_byte_per_second_is_cut_at_the_total_deadline(http_server):
-    started = time.monotonic()
+    # 10 bytes, one a second: without the cut the fetch reads them all; the second comes at 1 s.
     error = fetch_error(http_server.url("/misbehave/trickle?seconds=10"), total_timeout=0.5)
-    assert time.monotonic() - started < 1.5
     assert error.message.startswith(f"timed out after 0.5 s reading the body from {host_of(http_server)}")
     assert error.transient
-    assert error.bytes_received >= 1
+    assert 1 <= error.bytes_received <= 2
 
 
 def test_headers_trickling_one_byte_per_second_are_cut_at_the_total_deadline(http_server):
-    started = time.monotonic()
+    # Each header byte comes within the read timeout; without the cut the headers end after 10 s.
     error = fetch_error(http_server.url("/misbehave/trickle-headers?seconds=10"), total_timeout=1.2)
-    assert time.monotonic() - started < 2.0
     assert error.message.startswith(f"timed out after 1.2 s waiting for a response from {host_of(http_server)}")
 
 
@@ -455,12 +453,13 @@ def test_an_unresolvable_host_is_a_readable_error():
 # --- cost ----------------------------------------------------------------------------------------------
 
 
-def test_a_304_costs_well_under_two_milliseconds_of_cpu(http_server):
+def test_a_304_costs_one_request_on_a_kept_connection_and_reads_no_body(http_server):
+    # What a repeat poll does, not how long it takes: its CPU time is make bench's (poll.cpu_ms_304).
     http_server.serve("/feed", "x", etag='"v1"')
     url = http_server.url("/feed")
-    for _ in range(20):
-        fetch_local(url, etag='"v1"')
-    started = time.thread_time()  # this thread only: the in-process server's threads are not counted
-    for _ in range(100):
-        assert fetch_local(url, etag='"v1"').not_modified
-    assert (time.thread_time() - started) / 100 < 0.002
+    pool = connection_pool("http", "127.0.0.1", http_server.port, "127.0.0.1")
+    opened, sent = pool.num_connections, pool.num_requests
+    results = [fetch_local(url, etag='"v1"') for _ in range(100)]
+    assert all(result.not_modified and result.body == b"" for result in results)
+    assert (pool.num_connections - opened, pool.num_requests - sent) == (1, 100)
+    assert len(http_server.requests("/feed")) == 100

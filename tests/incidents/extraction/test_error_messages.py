@@ -1,9 +1,14 @@
-# ruff: noqa: RUF001  (real sentences keep their typographic quotes and apostrophes)
-import time
+# ruff: noqa: RUF001 - real sentences keep their typographic quotes and apostrophes
+from datetime import UTC, datetime
 
 import pytest
 
+from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.error_messages import find_error_messages
+from incidents.extraction.facts import MAX_BODY_CHARS, extract
+
+CATALOGUE = Catalogue.load_default()
+PUBLISHED = datetime(2024, 7, 19, 15, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -120,12 +125,22 @@ def test_nested_straight_quotes_give_pieces_of_the_text_and_no_crash():
     assert all(message in 'He said "she saw "error" twice" loudly, "Access "denied" here"' for message in messages)
 
 
+def test_a_megabyte_body_is_read_only_up_to_the_extraction_bound():
+    # The finders are given what extract reads: at most MAX_BODY_CHARS of the body, whatever its size.
+    report = ("Airlines, payment processors, 911 call centers, TV networks, and other businesses have been scrambling "
+              "after a buggy update caused Windows-based systems to crash with a dreaded blue screen of death (BSOD) "
+              'error message; users saw "Something went wrong" and HTTP 503 pages. ')
+    past_the_bound = 'Others saw "Error 1101: Worker threw exception".'
+    body = report * (1_000_000 // len(report)) + past_the_bound
+    facts = extract("CrowdStrike outage", body, PUBLISHED, CATALOGUE)
+    assert facts == extract("CrowdStrike outage", body[:MAX_BODY_CHARS], PUBLISHED, CATALOGUE)
+    assert facts.error_messages == ("Something went wrong", "HTTP 503")
+    assert find_error_messages(past_the_bound) == ["Error 1101: Worker threw exception"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        ("Airlines, payment processors, 911 call centers, TV networks, and other businesses have been scrambling "
-         "after a buggy update caused Windows-based systems to crash with a dreaded blue screen of death (BSOD) "
-         'error message; users saw "Something went wrong" and HTTP 503 pages. ') * 4500,  # 1 MB
         '"' + "a " * 50_000,
         "“" + "a " * 50_000,
         "‘" + "can’t " * 20_000,
@@ -133,16 +148,18 @@ def test_nested_straight_quotes_give_pieces_of_the_text_and_no_crash():
         "error" * 100_000,
         "Error " * 20_000,
         "1.2.3.4.5." * 10_000,
-        "550 5.7.1 " * 10_000,
         '"“‘「„`' * 10_000,
         '"x," said ' * 10_000,
         "ERR_" * 25_000,
     ],
-    ids=["1MB-of-text", "open-quote", "open-curly-quote", "apostrophes", "0x", "error", "Error-words",
-         "digits-and-dots", "smtp-codes", "nested-quotes", "said", "constant-prefix"],
+    ids=["open-quote", "open-curly-quote", "apostrophes", "0x", "error", "Error-words", "digits-and-dots",
+         "nested-quotes", "said", "constant-prefix"],
 )
-def test_large_and_hostile_input_takes_bounded_time(text):
-    started = time.perf_counter()
+def test_hostile_input_holds_no_message(text):
+    assert find_error_messages(text) == []
+
+
+def test_an_endless_run_of_smtp_codes_gives_pieces_of_bounded_length():
+    text = "550 5.7.1 " * 10_000
     messages = find_error_messages(text)
-    assert time.perf_counter() - started < 2
-    assert all(len(message) <= 700 for message in messages)
+    assert messages and all(len(message) <= 700 and message in text for message in messages)

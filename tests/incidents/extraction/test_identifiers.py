@@ -1,8 +1,13 @@
-import time
+from datetime import UTC, datetime
 
 import pytest
 
+from incidents.extraction.catalogue import Catalogue
+from incidents.extraction.facts import MAX_BODY_CHARS, extract
 from incidents.extraction.identifiers import find_incident_ids
+
+CATALOGUE = Catalogue.load_default()
+PUBLISHED = datetime(2025, 11, 18, 15, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -97,19 +102,27 @@ def test_html_and_other_languages_keep_their_ids():
     assert find_incident_ids(html) == ["EX1234567", "5jfkz8q1mlql"]
 
 
+def test_a_megabyte_body_is_read_only_up_to_the_extraction_bound():
+    # The finders are given what extract reads: at most MAX_BODY_CHARS of the body, whatever its size.
+    report = "Exchange Online incident EX1234567 delays mail. "
+    past_the_bound = "Teams incident TM123456 followed."
+    body = report * (1_000_000 // len(report)) + past_the_bound
+    facts = extract("Exchange Online outage", body, PUBLISHED, CATALOGUE)
+    assert facts == extract("Exchange Online outage", body[:MAX_BODY_CHARS], PUBLISHED, CATALOGUE)
+    assert facts.incident_ids == ("EX1234567",)
+    assert find_incident_ids(past_the_bound) == ["TM123456"]
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "ids"),
     [
-        "Exchange Online incident EX1234567 delays mail. " * 21000,  # 1 MB
-        "a." * 100_000,  # a host name that never ends
-        "status.example.com/" * 10_000 + "incidents/5jfkz8q1mlql",
-        "EX" + "1" * 500_000,
-        "Tracking ID: " * 10_000,
-        "1.2.3.4." * 20_000,
+        ("a." * 100_000, []),  # a host name that never ends
+        ("status.example.com/" * 10_000 + "incidents/5jfkz8q1mlql", ["5jfkz8q1mlql"]),
+        ("EX" + "1" * 500_000, []),
+        ("Tracking ID: " * 10_000, []),
+        ("1.2.3.4." * 20_000, []),
     ],
-    ids=["1MB-of-text", "endless-host", "endless-path", "endless-digits", "labels-without-ids", "digits-and-dots"],
+    ids=["endless-host", "endless-path", "endless-digits", "labels-without-ids", "digits-and-dots"],
 )
-def test_large_and_hostile_input_takes_bounded_time(text):
-    started = time.perf_counter()
-    find_incident_ids(text)
-    assert time.perf_counter() - started < 2
+def test_hostile_input_gives_a_sane_answer(text, ids):
+    assert find_incident_ids(text) == ids

@@ -6,7 +6,6 @@ labelled development set tests/eval/outage-dev.jsonl, built from the same feeds)
 
 import dataclasses
 import json
-import time
 from functools import cache
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from articles.adapters import parse_payload
 from articles.sanitize import html_to_text
-from incidents.extraction.relevance import THRESHOLD, Relevance, assess
+from incidents.extraction.relevance import RAW_CHARS, THRESHOLD, Relevance, assess
 
 DEV_SET = Path(__file__).resolve().parents[2] / "eval" / "outage-dev.jsonl"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -79,9 +78,9 @@ def test_root_cause_follow_up_counts_its_analysis_words():
     [
         ("OnePlus 15 review: The end of range anxiety", '-2.0 title: "review"'),
         ("GRC Firm Vanta Raises $150 Million at $4.15 Billion Valuation", '-2.0 title: "raises $"'),
-        ("Angie’s List Sets Price Range IPO At $11 To $13 Per Share; Valued At Over $600M", '-2.0 title: "ipo"'),  # noqa: RUF001
+        ("Angie’s List Sets Price Range IPO At $11 To $13 Per Share; Valued At Over $600M", '-2.0 title: "ipo"'),  # noqa: RUF001 - the headline's own apostrophe
         ("Proton launches privacy-respecting encrypted AI assistant Lumo", '-2.0 title: "launches"'),
-        ("Rivian is settling $250 million lawsuit to focus on next year’s R2 EV", '-2.0 title: "lawsuit"'),  # noqa: RUF001
+        ("Rivian is settling $250 million lawsuit to focus on next year’s R2 EV", '-2.0 title: "lawsuit"'),  # noqa: RUF001 - the headline's own apostrophe
         ("Ryan Gosling must save dying stars in Project Hail Mary trailer", '-2.0 title: "trailer"'),
         (
             "SonicWall urges admins to patch critical RCE flaw in SMA 100 devices",
@@ -103,7 +102,7 @@ def test_launches_reviews_money_lawsuits_and_security_news_are_not_outages(title
 @pytest.mark.parametrize(
     "title",
     [
-        "Rocket Report: Firefly’s CEO steps down; Artemis II core stage leaves factory",  # noqa: RUF001 ("down")
+        "Rocket Report: Firefly’s CEO steps down; Artemis II core stage leaves factory",  # noqa: RUF001 - the headline's own apostrophe; "down" is a CEO's
         "Samsung delays Galaxy Buds3 Pro release over quality concerns",
         "Hackers fooled Cognizant help desk, says Clorox in $380M cyberattack lawsuit",  # a 2023 attack, in court
         "Clorox Sues Cognizant for $380 Million Over 2023 Hack",
@@ -245,12 +244,14 @@ def test_only_the_first_part_of_the_body_is_read():
         "2024 " * 200_000,
         "&amp;" * 200_000,
         ("outage went down users unable 2024 restored maintenance <b> " * 20_000),
+        "<p></p>" * 150_000,  # markup only: nothing of it is text
     ],
 )
-def test_one_megabyte_of_hostile_text_takes_bounded_time(text):
-    started = time.perf_counter()
-    assess(text, text, known_service_mentioned=True, is_status_post=True)
-    assert time.perf_counter() - started < 0.5
+def test_of_one_megabyte_of_hostile_text_only_the_bounded_start_is_read(text):
+    text += " The outage knocked everything offline."  # past the bound: not read
+    start = text[:RAW_CHARS]
+    assert assess(text, text, known_service_mentioned=True, is_status_post=True) == assess(
+        start, start, known_service_mentioned=True, is_status_post=True)
 
 
 def test_the_result_is_frozen_and_deterministic():

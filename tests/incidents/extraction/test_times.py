@@ -1,9 +1,12 @@
-import time
 from datetime import UTC, datetime
 
 import pytest
 
+from incidents.extraction.catalogue import Catalogue
+from incidents.extraction.facts import MAX_BODY_CHARS, extract
 from incidents.extraction.times import find_times
+
+CATALOGUE = Catalogue.load_default()
 
 # Publication times of the articles the examples come from (aware UTC, as extraction passes them).
 JULY = datetime(2024, 7, 19, 15, 0, tzinfo=UTC)
@@ -174,21 +177,31 @@ def test_a_naive_reference_is_taken_as_utc():
     assert found("at 14:02 UTC", datetime(2024, 7, 19, 15, 0)) == [("14:02 UTC", utc(2024, 7, 19, 14, 2))]
 
 
+def test_a_megabyte_body_is_read_only_up_to_the_extraction_bound():
+    # The finders are given what extract reads: at most MAX_BODY_CHARS of the body, whatever its size.
+    report = ("The series of failures lasted for 15 hours and 32 minutes, Amazon said; it began at 11:48 PM PDT on "
+              "October 19. Network intelligence company Ookla said its DownDetector service received more than 17 "
+              "million reports of disrupted services offered by 3,500 organizations. ")
+    past_the_bound = "It was over at 14:05 UTC."
+    body = report * (1_000_000 // len(report)) + past_the_bound
+    facts = extract("AWS outage", body, JULY, CATALOGUE)
+    assert facts == extract("AWS outage", body[:MAX_BODY_CHARS], JULY, CATALOGUE)
+    assert [(mention.text, mention.utc) for mention in facts.times] == [
+        ("11:48 PM PDT on October 19", utc(2023, 10, 20, 6, 48))]
+    assert found(past_the_bound) == [("14:05 UTC", utc(2024, 7, 19, 14, 5))]
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        ("The series of failures lasted for 15 hours and 32 minutes, Amazon said; it began at 11:48 PM PDT on "
-         "October 19. Network intelligence company Ookla said its DownDetector service received more than 17 "
-         "million reports of disrupted services offered by 3,500 organizations. ") * 4200,  # 1 MB
-        "12:00 to " * 5_000 + "13:00 UTC",
-        "12:34:56:" * 10_000,
-        "1.2.3.4." * 10_000,
-        "Friday, " * 10_000 + "12:00 UTC",
-        "9" * 200_000,
+        ("12:00 to " * 5_000 + "13:00 UTC",
+         [("12:00", utc(2024, 7, 19, 12, 0)), ("13:00 UTC", utc(2024, 7, 19, 13, 0))]),
+        ("12:34:56:" * 10_000, []),
+        ("1.2.3.4." * 10_000, []),
+        ("Friday, " * 10_000 + "12:00 UTC", [("Friday, 12:00 UTC", utc(2024, 7, 19, 12, 0))]),
+        ("9" * 200_000, []),
     ],
-    ids=["1MB-of-text", "endless-range", "colons", "digits-and-dots", "endless-weekdays", "digits"],
+    ids=["endless-range", "colons", "digits-and-dots", "endless-weekdays", "digits"],
 )
-def test_large_and_hostile_input_takes_bounded_time(text):
-    started = time.perf_counter()
-    find_times(text, JULY)
-    assert time.perf_counter() - started < 2
+def test_hostile_input_gives_a_sane_answer(text, expected):
+    assert found(text) == expected

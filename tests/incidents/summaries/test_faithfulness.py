@@ -1,5 +1,4 @@
-# ruff: noqa: RUF001  (summaries quote with typographic marks, as the offline backend writes them)
-import time
+# ruff: noqa: RUF001 - summaries quote with typographic marks, as the offline backend writes them
 from datetime import UTC, datetime
 
 import pytest
@@ -258,13 +257,11 @@ def test_a_claim_reads_as_a_sentence():
     assert str(long) == f'citation "article:99" in "{"x" * 79}…" names no source of this incident'
 
 
-@pytest.mark.parametrize("text", [
-    "“" * 20_000,
-    "550 5.7.708 " * 3_000,
-    "a" * 50_000,
-    "12:00 UTC " * 3_000,
+@pytest.mark.parametrize(("text", "found"), [
+    ("“" * 20_000, []),
+    ("550 5.7.708 " * 3_000, []),  # the brief's own error code, however often
+    ("a" * 50_000, []),
+    ("12:00 UTC " * 3_000, [("time", "12:00 UTC")]),  # one claim, however often it is made
 ])
-def test_long_and_hostile_statements_take_bounded_time(text):
-    started = time.perf_counter()
-    unsupported_claims(Summary(why_this_matters=(says(text),), takeaways=()), exchange_brief(), CATALOGUE)
-    assert time.perf_counter() - started < 3
+def test_long_and_hostile_statements_give_each_claim_once(text, found):
+    assert claims(says(text)) == found
