@@ -63,7 +63,8 @@ _CODE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _CODE_
 _ERROR_WORDS = re.compile(
     r"\b(?:errors?|fail(?:ed|ure|s)?|unable|can['\u2019]?t|cannot|couldn['\u2019]t|could not|denied|unavailable"
     r"|timed out|time-?out|refused|rejected|something went wrong|went wrong|try again|not available"
-    r"|isn['\u2019]t available|not responding|unreachable|exception)\b",
+    r"|isn['\u2019]t available|not responding|unreachable|exception"
+    r"|(?:wasn|weren|couldn)['\u2019]?t (?:be )?(?:sent|delivered)|not (?:be )?delivered|undeliverable)\b",
     re.IGNORECASE,
 )
 # Words before a quote that call it a message on screen: 'an error reading "…"', 'the app showed
@@ -75,6 +76,8 @@ _MESSAGE_NOUNS = frozenset((
 _MESSAGE_VERBS = frozenset(("displayed", "displaying", "displays", "shows", "showed", "shown", "showing", "returned",
                             "returning", "returns", "threw", "throws", "throwing"))
 _QUOTING_VERBS = frozenset(("reading", "reads", "read", "saying", "says", "stating", "states"))
+# Or that introduce an example of such a noun: 'errors like "…"', 'messages such as "…"'.
+_INTRODUCING = frozenset(("like", "as"))
 # Or the word after it: '"Something went wrong" error', a `500 Internal Server` error.
 _CALLED_A_MESSAGE_AFTER = re.compile(r"[\s,]{0,3}(?:error|errors|message|messages|warning|response)\b", re.IGNORECASE)
 _MAX_UNMARKED_MESSAGE = 120
@@ -86,10 +89,17 @@ _SPEAKING = re.compile(rf"\b(?:{_SAID}|statement|spokes(?:person|man|woman))\b",
 # The message that follows an SMTP or AADSTS code: sentence by sentence while it still reads as
 # the error. A period inside a word (example.com, 5.7.1) does not end a sentence.
 _SEPARATOR = re.compile(r"[ \t:\-\u2013]{0,5}")
-_SENTENCE = re.compile(r'(?:[^\n.!?"\u201c\u201d]|[.!?](?=[^\s"\u201c\u201d])){1,200}[.!?]?')
+# A single quote ends it too unless a letter follows (weren't): '550 5.7.1 Access denied' was shown.
+_SENTENCE = re.compile(
+    r'(?:[^\n.!?"\u201c\u201d\'\u2019]|[.!?](?=[^\s"\u201c\u201d\'\u2019])|[\'\u2019](?=\w)){1,200}[.!?]?'
+)
 _CAPITALISED_WORD = re.compile(r" {1,3}[A-Z]")
 _VERSION_BEFORE = re.compile(r"\b(?:version|v|release|build)\s{0,2}$", re.IGNORECASE)
 _MAX_SENTENCES = 3
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+_OPENING = frozenset(_CLOSING.values())
+_STRAY_AT_START = " \t,;:" + "".join(_CLOSING)
+_STRAY_AT_END = " \t,;:" + "".join(_OPENING)
 _CONTEXT = 60
 
 
@@ -103,8 +113,8 @@ def find_error_messages(text: str) -> list[str]:
             if any(_covers(spans, match.start()) for spans in quoted):
                 continue  # a quote inside an accepted message is part of it
             inner = match[match.lastgroup].strip()
-            if _is_error_message(text, match, inner):
-                found.append((match.start(), inner))
+            if _is_error_message(text, match, inner) and (message := _without_stray_marks(inner)):
+                found.append((match.start(), message))
                 accepted.append(match.span())
         quoted.append(accepted)
     covered_until = 0  # a code inside the message of the code before it is part of that message
@@ -133,12 +143,20 @@ def _is_error_message(text: str, match: re.Match, inner: str) -> bool:
     # quotes must not cost a regex search per position of each window.
     before = text[max(0, match.start() - _CONTEXT):match.start()].rstrip(" \t\n")
     after = text[match.end():match.end() + _CONTEXT]
-    words_before = [word.strip("([:,").lower() for word in before.rsplit(None, 2)[-2:]]
+    words_before = [word.strip("([:,").lower() for word in before.rsplit(None, 3)[-3:]]
     last_word = words_before[-1] if words_before else ""
-    called_a_message = last_word in _MESSAGE_NOUNS or last_word in _MESSAGE_VERBS or (
-        last_word in _QUOTING_VERBS and len(words_before) == 2 and words_before[0] in _MESSAGE_NOUNS)
+    if last_word in _QUOTING_VERBS or last_word in _INTRODUCING:
+        # 'an error reading "…"', 'errors like "…"', 'messages such as "…"'
+        nouns = [word.removesuffix("s") for word in words_before[:-1] if word != "such"]
+        called_a_message = bool(nouns) and nouns[-1] in _MESSAGE_NOUNS
+    else:
+        called_a_message = last_word in _MESSAGE_NOUNS or last_word in _MESSAGE_VERBS
     if called_a_message or _CALLED_A_MESSAGE_AFTER.match(after):
         return coded or worded or len(inner) <= _MAX_UNMARKED_MESSAGE  # 'the app showed "Your account is locked"'
+    if coded and _CODE.match(inner):
+        # A quote that opens with an error code is a bounce or a screen, not a person, even with the
+        # reporter's comma inside it: '"550 5.7.1 Unfortunately, messages … weren't sent," users said'.
+        return True
     if _is_attributed_speech(before, after, match, inner):
         return False
     if coded:
@@ -185,7 +203,27 @@ def _code_with_message(text: str, match: re.Match, *, needs_message: bool) -> tu
         if not sentence or (count and not _ERROR_WORDS.search(sentence[0])):
             break
         end = sentence.end()
-    message = text[match.start():end].strip().rstrip(".")
+    message = _without_stray_marks(text[match.start():end].strip())
+    end = min(end, match.start() + len(message))  # a bracket it did not open ended it
+    message = message.rstrip(".")
     if needs_message and not _ERROR_WORDS.search(message, len(match[0])):
         return "", match.end()
     return message, end
+
+
+def _without_stray_marks(message: str) -> str:
+    """The message without the marks of the text around it: a bracket it closes but never opened
+    ends it ('[550 5.7.1 … weren't sent] in bounces', pasted JSON's '…"}'), and a reporter's comma
+    inside the quotes, or a bracket left open at either end, goes ('"Server busy, try again,"',
+    '"{Access denied"')."""
+    message = message.lstrip(_STRAY_AT_START)
+    opened: list[tuple[int, str]] = []
+    for index, char in enumerate(message):
+        if char in _OPENING:
+            opened.append((index, char))
+        elif char in _CLOSING and (not opened or opened.pop()[1] != _CLOSING[char]):
+            message = message[:index]
+            break
+    if opened and opened[0][0] == 0:
+        message = message[1:]
+    return message.strip().rstrip(_STRAY_AT_END)

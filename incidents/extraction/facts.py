@@ -2,10 +2,19 @@
 
 Each kind of fact has its own module (identifiers, errors, regions, times, status_words,
 catalogue, relevance); this one runs them all over an article and assembles the result.
+
+What is affected now is read apart from what the article recalls: press articles end with the
+vendor's history ("In April, Microsoft also fixed an outage that hit Teams", "last month's Azure
+outage", "a similar outage in 2023"). `earlier_incident_spans` marks those clauses, sentences and
+paragraphs; the vendors, services, regions, status and impacts of an article come from the rest,
+and services named only in its history are kept apart as `earlier_services`.
 """
 
+import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.error_messages import find_error_messages
@@ -14,7 +23,7 @@ from incidents.extraction.mentions import ImpactMention, RegionMention, TimeMent
 from incidents.extraction.regions import find_regions
 from incidents.extraction.relevance import Relevance, assess
 from incidents.extraction.status_words import find_impacts, find_status
-from incidents.extraction.times import find_times
+from incidents.extraction.times import _MONTH, _MONTHS, _YEAR, find_times
 
 # Extraction reads the start of the title and of the body: an article states its facts early, and a
 # 1 MB body (or title: a feed may put its whole text there) must not cost more than a normal one. A
@@ -36,6 +45,9 @@ class Facts:
     relevance: Relevance
     vendor_names: tuple[str, ...] = field(default=())
     service_names: tuple[str, ...] = field(default=())
+    # named only where the article recalls earlier incidents; not stored (ArticleFacts has no column)
+    earlier_services: tuple[str, ...] = field(default=())
+    earlier_service_names: tuple[str, ...] = field(default=())
 
     @property
     def is_outage(self) -> bool:
@@ -66,26 +78,36 @@ def extract(
     title = (title or "")[:MAX_TITLE_CHARS]
     body = (body or "")[:MAX_BODY_CHARS]
     text = f"{title}\n{body}" if body else title
-    matched_text = f"{source_vendor}\n{text}" if source_vendor else text
-    vendor_slugs = catalogue.vendors_in(matched_text)
-    service_slugs = catalogue.services_in(matched_text)
+    prefix = f"{source_vendor}\n" if source_vendor else ""
+    matches = catalogue.match(prefix + text)  # the whole text: a vendor named anywhere vouches for its services
+    # A vendor's own post is about its incident; only the press looks back at others.
+    earlier = earlier_incident_spans(body, published_at) if body and not is_status_post else []
+    body_start = len(prefix) + len(title) + 1
+    is_earlier = _positions_in([(body_start + start, body_start + end) for start, end in earlier], len(prefix + text))
+    current = [match for match in matches if not is_earlier[match.start]]
+    vendor_slugs = list(dict.fromkeys(match.vendor_slug for match in current))
+    service_slugs = list(dict.fromkeys(match.slug for match in current if match.kind == "service"))
+    earlier_slugs = list(dict.fromkeys(match.slug for match in matches if match.kind == "service"
+                                       and is_earlier[match.start] and match.slug not in service_slugs))
+    current_text = _blanked(text, is_earlier[len(prefix):]) if earlier else text
     ids = find_incident_ids(text)
     if known_incident_id and known_incident_id not in ids:
         ids = [known_incident_id, *ids]
-    relevance = assess(title, body, known_service_mentioned=bool(vendor_slugs or service_slugs),
-                       is_status_post=is_status_post)
+    relevance = assess(title, body, known_service_mentioned=bool(matches), is_status_post=is_status_post)
     return Facts(
         vendors=tuple(vendor_slugs),
         services=tuple(service_slugs),
         incident_ids=tuple(ids),
         error_messages=tuple(find_error_messages(text)),
-        regions=tuple(find_regions(text)),
+        regions=tuple(find_regions(current_text)),
         times=tuple(find_times(text, published_at)),
-        status=find_status(text),
-        impacts=tuple(find_impacts(text)),
+        status=find_status(current_text),
+        impacts=tuple(find_impacts(current_text)),
         relevance=relevance,
         vendor_names=tuple(catalogue.vendor(slug).name for slug in vendor_slugs),
         service_names=tuple(catalogue.service(slug).name for slug in service_slugs),
+        earlier_services=tuple(earlier_slugs),
+        earlier_service_names=tuple(catalogue.service(slug).name for slug in earlier_slugs),
     )
 
 
@@ -103,4 +125,172 @@ def facts_as_json(facts: Facts) -> dict:
         "status": facts.status,
         "impacts": [asdict(impact) for impact in facts.impacts],
         "relevance_score": facts.relevance.score,
+        "earlier_services": list(facts.earlier_service_names),
     }
+
+
+# --- earlier incidents -------------------------------------------------------------------------------
+
+# Words that recall an earlier incident, whatever the date of the article.
+_RECALLED = (
+    r"\blast (?:month|year|spring|summer|fall|autumn|winter|quarter)\b"
+    r"|\bearlier (?:this|that|in the) (?:year|month)\b"
+    r"|\b(?:a|one|two|three|four|five|six|several|a few|\d{1,2}) (?:weeks?|months?|years?)"
+    r" (?:ago|earlier|before|prior)\b"
+    r"|\b(?:a|an) (?:similar|comparable) (?:\w{1,20} )?(?:outage|incident|issue|disruption|problem|failure|crash|bug)"
+    r"|\b(?:the|a|an|its|their) (?:previous|prior|earlier|past) (?:\w{1,20} )?(?:outages?|incidents?|disruptions?"
+    r"|issues?|problems?|failures?)\b"
+    r"|(?:\bnot|n['\u2019]t) the first (?:time|outage|incident)\b|\b(?:a|its|their) (?:long )?history of\b"
+    r"|\bin the past\b|(?<!as )\bpreviously (?:fixed|addressed|resolved|mitigated|suffered|experienced|hit|went"
+    r"|had|took|caused|blocked|disrupted)\b"
+)
+# Dates, checked against the publication: "in April", "April 2024", "on April 8", "8 April 2024",
+# "in 2023", "the 2023 outage", "2024-04-08". Month names are capitalised ("may" is a verb), and a
+# month alone needs its preposition ("April" is a name too).
+_IN = r"\b(?i:in|during|back in|early|late|mid-?)\s{1,3}(?:(?i:early|late|mid-?)\s{0,3})?"
+_DATED = (
+    rf"{_IN}(?P<in_month>{_MONTH})\b(?:,?\s{{1,3}}(?P<in_month_year>{_YEAR}))?"
+    rf"|\b(?P<month_of_year>{_MONTH})\s{{1,3}}(?P<year_of_month>{_YEAR})"
+    rf"|\b(?P<month>{_MONTH})\.?\s{{1,3}}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s{{1,3}}(?P<year>{_YEAR}))?"
+    rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s{{1,3}}(?P<month2>{_MONTH})\b(?:,?\s{{1,3}}(?P<year2>{_YEAR}))?"
+    rf"|{_IN}(?P<in_year>{_YEAR})"
+    rf"|\b(?P<year_of_event>{_YEAR})(?:['\u2019]s)?\s{{1,3}}(?:\w{{1,20}}\s{{1,3}}){{0,2}}"
+    r"(?i:outages?|incidents?|disruptions?|crash|failures?)\b"
+    r"|\b(?P<iso>\d{4}-\d\d-\d\d)\b"
+)
+_EARLIER_MARK = re.compile(rf"(?i:{_RECALLED})|{_DATED}")
+# A date this long before publication is another event: an outage and its follow-ups take days, a
+# post-incident review a week or two.
+_EARLIER_BY = timedelta(days=14)
+# A clause begins after a comma, semicolon, colon, parenthesis or dash, or at a word that joins a
+# clause about something else: "Outlook is down again, a month after a similar outage hit Teams".
+_CLAUSE_START = re.compile(r"[,;:()\u2013\u2014]|\b(?:after|following|like|than|since|while|whereas|which|who|but)\b")
+_RELATIVE = ("which", "who")
+# Within a line, a sentence ends at a full stop, question or exclamation mark (with any closing
+# quote or bracket) before a space.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]{0,3}(?=\s)")
+# In a paragraph about the past, a sentence with one of these is back in the present.
+_NOW = re.compile(
+    r"\b(?i:today|tonight|now|currently|ongoing|right now|yesterday|this (?:morning|afternoon|evening|week))\b"
+    r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+# Both ends of a history clause are bounded, so a text without full stops costs what a normal one does.
+_MAX_CLAUSE_BACK = 300
+_MAX_CLAUSE_AHEAD = 500
+
+
+def earlier_incident_spans(body: str, published_at: datetime) -> list[tuple[int, int]]:
+    """(start, end) of the parts of the body that recall earlier incidents, in order.
+
+    A span runs from the clause that recalls one to the end of its sentence, or to a later clause
+    of it that speaks of now ("…in November 2024, but Microsoft confirmed it this week"). A
+    paragraph (a line) other than the first that opens with such a sentence is about the past to
+    its end, except its sentences that speak of now ("today", "currently", a weekday). When the
+    lead's main clause is dated well before publication (a review of a past incident), that past is
+    the article's subject: dates mark nothing, only the words that recall an earlier incident do."""
+    published = published_at.date()
+    lines = body.split("\n")
+    lead = next((line[start:end] for line in lines for start, end in _sentences(line)[:1]), "")
+    # dated in its main clause: "On May 11, BigQuery began a rollout", not "Microsoft 365, which launched in 2011,"
+    about_a_past_date = any(mark.lastgroup and not _clause_start(lead, mark.start())
+                            for mark in _past_marks(lead, 0, published, dates=True))
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for number, line in enumerate(lines):
+        past_paragraph = False
+        for index, (start, end) in enumerate(_sentences(line)):
+            sentence = line[start:end]
+            found = False
+            position = 0
+            while mark := next(_past_marks(sentence, position, published, dates=not about_a_past_date), None):
+                clause_start = _clause_start(sentence, mark.start())
+                clause_end = _clause_end(sentence, mark.end(), inserted=sentence.startswith(_RELATIVE, clause_start))
+                spans.append((line_start + start + clause_start, line_start + start + clause_end))
+                past_paragraph = past_paragraph or (index == 0 and number > 0 and clause_start == 0)
+                found, position = True, clause_end
+            if not found and past_paragraph and not _NOW.search(sentence):
+                spans.append((line_start + start, line_start + end))
+        line_start += len(line) + 1
+    return spans
+
+
+def _past_marks(sentence: str, position: int, published: date, *, dates: bool) -> Iterator[re.Match]:
+    """The marks from `position` on that recall an earlier time (dates among them only if `dates`)."""
+    for mark in _EARLIER_MARK.finditer(sentence, position):
+        if not mark.lastgroup or (dates and _recalls_the_past(mark, published)):
+            yield mark
+
+
+def _sentences(line: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for end_mark in _SENTENCE_END.finditer(line):
+        spans.append((start, end_mark.end()))
+        start = end_mark.end()
+    if start < len(line):
+        spans.append((start, len(line)))
+    return spans
+
+
+def _clause_start(sentence: str, position: int) -> int:
+    """Where the clause holding `position` begins: after the last clause boundary before it, looking
+    back a bounded distance."""
+    window_start = max(0, position - _MAX_CLAUSE_BACK)
+    boundaries = list(_CLAUSE_START.finditer(sentence, window_start, position))
+    if boundaries:
+        return boundaries[-1].start() if boundaries[-1][0][0].isalpha() else boundaries[-1].end()
+    return window_start
+
+
+def _clause_end(sentence: str, position: int, *, inserted: bool) -> int:
+    """Where the past that a clause recalls ends: the end of the sentence, or the start of a later
+    clause of it that speaks of now, looking ahead a bounded distance. An inserted relative clause
+    ends at its closing comma: "Microsoft 365, which launched in 2011, is down in Europe"."""
+    window_end = min(len(sentence), position + _MAX_CLAUSE_AHEAD)
+    boundaries = [match.start() for match in _CLAUSE_START.finditer(sentence, position, window_end)]
+    if inserted and boundaries and not sentence[boundaries[0]].isalpha():
+        return boundaries[0]
+    for clause_start, clause_end in pairwise([*boundaries, window_end]):
+        if _NOW.search(sentence, clause_start, clause_end):
+            return clause_start
+    return window_end
+
+
+def _recalls_the_past(mark: re.Match, published: date) -> bool:
+    """Whether a date recalls an earlier time: when the latest day it can mean is well before
+    publication. A date without a year later in the year than the publication may be ahead
+    (announced work), so it does not count."""
+    groups = {name: value for name, value in mark.groupdict().items() if value}
+    year = int(next((groups[key] for key in ("in_month_year", "year_of_month", "year", "year2") if key in groups), 0))
+    if "iso" in groups:
+        try:
+            latest = date.fromisoformat(groups["iso"])
+        except ValueError:
+            return False
+    elif "in_year" in groups or "year_of_event" in groups:
+        latest = date(int(groups.get("in_year") or groups["year_of_event"]), 12, 31)
+    else:
+        month = _MONTHS[next(groups[key] for key in ("in_month", "month_of_year", "month", "month2")
+                             if key in groups)[:3].lower()]
+        day = groups.get("day") or groups.get("day2")
+        year = year or published.year
+        if day:
+            try:
+                latest = date(year, month, int(day))
+            except ValueError:
+                return False
+        else:
+            latest = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return latest < published - _EARLIER_BY
+
+
+def _positions_in(spans: list[tuple[int, int]], length: int) -> bytearray:
+    """One byte per character of a text of `length`: 1 inside one of the spans."""
+    inside = bytearray(length)
+    for start, end in spans:
+        inside[start:end] = b"\x01" * (end - start)
+    return inside
+
+
+def _blanked(text: str, hidden: bytearray) -> str:
+    """The text with its hidden characters as spaces (line breaks kept): offsets do not move."""
+    return "".join(" " if hidden[index] and char != "\n" else char for index, char in enumerate(text))

@@ -12,12 +12,12 @@ class TimeMention:
 
 @dataclass(frozen=True)
 class RegionMention:
-    label: str  # a label of the region vocabulary in incidents.regions: "Frankfurt", "aws:eu-central-1"
+    label: str  # a label of the region vocabulary in incidents.extraction.regions: "Frankfurt", "aws:eu-central-1"
     kind: str  # cloud_region, metro, state, country, macro or global
     text: str  # as written: "Europe (Frankfurt)", "WestEurope", "U.S."
 
 
 @dataclass(frozen=True)
 class ImpactMention:
-    label: str  # one of incidents.status_words.IMPACT_LABELS: "elevated error rates"
+    label: str  # one of incidents.extraction.status_words.IMPACT_LABELS: "elevated error rates"
     text: str  # as written: "increased error rates"

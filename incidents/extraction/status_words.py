@@ -1,12 +1,16 @@
 """Where an incident stands and what users suffer, from the words of a status post or a report.
 
 `find_status` gives the most advanced lifecycle state the text states: investigating <
-identified < monitoring < resolved < postmortem. Only wordings that state a state count ("we are
-investigating", "has been resolved", "Status: Resolved"), not the verb in "unable to resolve DNS"
-or "working to resolve the issue". "Restored" counts as resolved. "Mitigated" counts as
-monitoring: a mitigation stops the harm while the vendor still watches, and a resolved post
-usually follows. (articles.adapters.common maps a vendor's own "Mitigated" status label, Azure's
-closing word, to resolved; this module reads prose.)
+identified < monitoring < resolved < postmortem. Only wordings that state a state count, in the
+person and tense a vendor or a reporter writes them ("we are investigating", "Microsoft began
+investigating", "is reviewing reports", "has been resolved", "Status: Resolved"), not the verb in
+"unable to resolve DNS", and not a state denied ("has not been resolved") or only promised ("will
+be resolved"). Work under way ("working to resolve the issue") is investigating; a fix being
+rolled out is identified (Statuspage's meaning: the cause is known, a fix is being implemented); a
+fix deployed is monitoring. "Restored" counts as resolved. "Mitigated" counts as monitoring: a
+mitigation stops the harm while the vendor still watches, and a resolved post usually follows.
+(articles.adapters.common maps a vendor's own "Mitigated" status label, Azure's closing word, to
+resolved; this module reads prose.)
 
 `find_impacts` gives the kinds of harm named, as fixed labels with the words that said so,
 skipping negated ones ("no data was lost", "did not see delays").
@@ -37,29 +41,49 @@ _STATUS_LABEL = re.compile(
     r"(?=\s{0,3}(?:[-:|\]\u2013\u2014]|$))",
     re.IGNORECASE | re.MULTILINE,
 )
-# Wordings that state a state. Each starts with a letter at a word boundary, written once in
-# front of the alternation so that most positions in a text fail at the first test.
+# Wordings that state a state, in any person and tense a report or a post uses. Each starts with a
+# letter at a word boundary, written once in front of the alternation so that most positions in a
+# text fail at the first test.
+_BEING = r"(?:are|is|am|was|were|we['\u2019]re|they['\u2019]re|currently|actively|still|been)"
+_HAVING = r"(?:has|have|had|we['\u2019]ve|they['\u2019]ve)"
+_FIX = (r"(?:(?:a|an|the) )?(?:potential |possible |temporary |permanent |targeted )?"
+        r"(?:fix|patch|hotfix|mitigation)(?:es)?")
 _STATUS_PATTERNS = {
     "investigating": (
-        r"(?:are|is|am|we['\u2019]re|currently|actively|still|been) (?:currently |actively )?investigating\b"
-        r"|continu(?:e|es|ing) to investigate\b|(?:is|are) under investigation\b"
-        r"|(?:we are|we['\u2019]re) (?:currently )?looking into\b|investigating (?:reports|an? issue|issues)\b"
+        rf"{_BEING} (?:currently |actively |still |now )?(?:investigating\b|looking into\b(?! \w+ing\b)"
+        r"|reviewing (?:(?:the|an?|user|customer|incoming|service|monitoring|diagnostic) ){0,3}"
+        r"(?:reports?|telemetry|logs|data|issues?|incidents?|problems?|outages?|impact|errors)\b)"
+        r"|(?:began|begun|started) (?:to )?investigat(?:ing|e)\b"
+        r"|continu(?:e|es|ing|ed) to investigate\b|(?:is|are|was|were) (?:now )?under investigation\b"
+        r"|investigating (?:reports|an? issue|issues)\b"
+        # the work under way, not its outcome: "working to resolve the issue" is not resolved
+        r"|(?:working|work|works) to (?:address|resolve|fix|mitigate|restore|remediate)\b"
     ),
     "identified": (
-        r"(?:has|have) (?:been )?identified\b|identified (?:the|a|an) (?:potential )?"
-        r"(?:root cause|cause|issue|problem|fix|bug)\b|(?:cause|issue|problem) (?:was|is) identified\b"
+        rf"{_HAVING} (?:now |since |successfully )?(?:been )?identified\b"
+        r"|identified (?:the|a|an) (?:potential |likely )?(?:root cause|cause|issue|problem|fix|bug|source)\b"
+        r"|(?:cause|issue|problem|source) (?:was|is) identified\b"
+        # a fix under way: Statuspage's "Identified" means the cause is known and a fix is being implemented
+        rf"|(?:{_BEING}|{_HAVING}) (?:started |begun |now |currently )?(?:rolling out|deploying|implementing|applying"
+        rf"|pushing|testing|working on|developing) {_FIX}\b"
+        r"|(?:fix|patch|hotfix|mitigation)(?:es)? (?:is|are) (?:now |currently )?being"
+        r" (?:rolled out|deployed|implemented|applied|tested)\b"
     ),
     "monitoring": (
         r"(?:are|is|we['\u2019]re|be|been|continu(?:e|es|ing) to) (?:closely |actively )?monitor(?:ing)?\b"
         r"|monitoring (?:the results|for (?:errors|further|any|recovery)|recovery)\b"
         r"|fix (?:has been|was) (?:implemented|deployed|applied|rolled out)\b"
-        r"|(?:has|have|had|was|were|is|been) (?:now |fully )?mitigated\b"
+        rf"|(?:{_HAVING} (?:now |since |successfully )?)?(?:rolled out|deployed|implemented|applied) {_FIX}\b"
+        r"|(?:has|have|had|was|were|is|been) (?:now |fully |largely |mostly )?mitigated\b"
+        r"|mitigated (?:the|this|an?|its|their) (?:\w+ )?(?:issue|problem|impact|outage|incident|disruption)\b"
     ),
     "resolved": (
         # not "names were resolved to the wrong address"; "identified and resolved" is resolved
         r"(?:has|have|had|is|was|are|were|been|now) (?:been )?(?:now )?(?:fully )?resolved\b"
         r"(?! (?:to|incorrectly|wrongly)\b)|(?:identified|fixed|mitigated|addressed) and resolved\b"
         r"|(?:has|have|had|is|was|are|were|been) (?:now )?(?:been )?(?:fully )?restored\b"
+        r"|(?:fully|completely) restored\b|restored (?:(?:full|normal) )?(?:service|access|connectivity|mail flow)\b"
+        r"|(?:is|are|was|were|came) (?:now |fully )?back online\b"
         r"|(?:back to normal|operating normally|fully recovered)\b"
     ),
     "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
@@ -76,6 +100,12 @@ _PROMISE = re.compile(
     re.IGNORECASE,
 )
 _PROMISABLE = frozenset({"resolved", "postmortem"})
+# A state denied or only partly reached is not stated: "has not been fully restored", "hasn't been
+# resolved", "partially restored service".
+_DENIED = re.compile(
+    r"(?:\b(?:not|never|partially|partly|yet to)|n['\u2019]t)(?:\s{1,3}(?:yet|been|be|fully|now))*\s{1,3}$",
+    re.IGNORECASE,
+)
 
 
 def find_status(text: str) -> str | None:
@@ -83,6 +113,8 @@ def find_status(text: str) -> str | None:
     states = {match["label"].lower().replace("-", "") for match in _STATUS_LABEL.finditer(text)}
     for match in _STATUS.finditer(text):
         if match.lastgroup in _PROMISABLE and _PROMISE.search(text, max(0, match.start() - 80), match.start()):
+            continue
+        if _DENIED.search(text, max(0, match.start() - 30), match.start()):
             continue
         states.add(match.lastgroup)
     return max(states, key=LIFECYCLE.index, default=None)

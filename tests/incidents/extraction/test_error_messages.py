@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from incidents.extraction import error_messages
 from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.error_messages import find_error_messages
 from incidents.extraction.facts import MAX_BODY_CHARS, extract
@@ -68,10 +69,62 @@ def test_it_finds_classic_unquoted_forms(text, messages):
     assert find_error_messages(text) == messages
 
 
+# Issue 13: a press article about a mail outage (made-up sentences in its style). A bounce quoted
+# with the reporter's comma inside the quotes was taken for speech; a message that ran into a
+# bracket, brace or quote of the text around it kept it.
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        # not found at all: the quote read as speech, and the bare code has no error word
+        ("Bounces carry \"5.7.1 Unfortunately, messages from [40.107.22.5] weren't sent,\" admins said on Reddit.",
+         ["5.7.1 Unfortunately, messages from [40.107.22.5] weren't sent"]),
+        ("Others read 5.7.1 Unfortunately, messages from [40.107.22.5] weren't sent. Please contact your provider.",
+         ["5.7.1 Unfortunately, messages from [40.107.22.5] weren't sent"]),
+        ('Users reported errors like "We couldn\'t connect to the server. Please try again later", according to '
+         "BleepingComputer.", ["We couldn't connect to the server. Please try again later"]),
+        # found with the reporter's comma
+        ("Users see the error “550 5.7.1 Unfortunately, messages from [40.107.22.5] weren’t sent,” according to "
+         "reports.", ["550 5.7.1 Unfortunately, messages from [40.107.22.5] weren’t sent"]),
+        ("“550 5.7.1 Unfortunately, messages from [40.107.22.5] weren’t sent,” one admin wrote on Reddit.",
+         ["550 5.7.1 Unfortunately, messages from [40.107.22.5] weren’t sent"]),
+        # found with what follows the message in the text
+        ("Transport logs show {550 5.7.1 Unfortunately, messages from [40.107.22.5] weren't sent} for each message.",
+         ["550 5.7.1 Unfortunately, messages from [40.107.22.5] weren't sent"]),
+        ("Users see [550 5.7.1 Unfortunately, messages weren't sent] in bounce notifications.",
+         ["550 5.7.1 Unfortunately, messages weren't sent"]),
+        ("The bounce (550 5.7.1 Unfortunately, messages weren't sent) reached admins.",
+         ["550 5.7.1 Unfortunately, messages weren't sent"]),
+        ("Remote Server returned '554 5.2.2 mailbox full' when users tried to reply.", ["554 5.2.2 mailbox full"]),
+        ("Remote Server returned '550 5.7.1 Access denied. Delivery failed.' Admins were told to wait.",
+         ["550 5.7.1 Access denied. Delivery failed"]),
+        ('The message said "Unable to send, please retry]".', ["Unable to send, please retry"]),
+        ('The client logs "{Access denied: mailbox unavailable" and stops syncing.',
+         ["Access denied: mailbox unavailable"]),
+    ],
+)
+def test_quoted_messages_keep_inner_commas_and_lose_the_marks_of_the_text_around_them(text, messages):
+    assert find_error_messages(text) == messages
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        ('Outlook shows "Error 500: {message: Internal failure}" on load.', ["Error 500: {message: Internal failure}"]),
+        ('Error: "550 5.7.1 Unfortunately, messages weren\'t sent. Please contact your provider (S3150)."',
+         ["550 5.7.1 Unfortunately, messages weren't sent. Please contact your provider (S3150)."]),
+        ('Users saw messages such as "Your message couldn\'t be delivered" and "Access denied".',
+         ["Your message couldn't be delivered", "Access denied"]),
+    ],
+)
+def test_brackets_a_message_opens_and_closes_are_its_own(text, messages):
+    assert find_error_messages(text) == messages
+
+
 @pytest.mark.parametrize(
     "text",
     [
         '"We are aware of the issue," a spokesperson said.',
+        '"We saw errors everywhere and could not send mail," one admin said.',  # words, no code: speech
         'Microsoft said: "We are investigating reports that users are unable to access Outlook."',
         # Ars Technica, 2025-11-18: a status page quoted like a person, with "errors" in it
         "“A fix has been implemented and we believe the incident is now resolved. We are continuing to monitor for "
@@ -163,3 +216,30 @@ def test_an_endless_run_of_smtp_codes_gives_pieces_of_bounded_length():
     text = "550 5.7.1 " * 10_000
     messages = find_error_messages(text)
     assert messages and all(len(message) <= 700 and message in text for message in messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"550 5.7.1 Unfortunately, messages weren\'t sent," ' * 20_000,  # 1 MB of quoted bounces
+        "“Access denied,” " * 60_000,
+        '"{[(' * 100_000 + ")]}" * 100_000,  # unbalanced quotes and brackets
+        '"a "b "c " d" e" f"' * 20_000,  # nested quotes
+        "550 5.7.1 Access denied " + "}" * 500_000,
+        "550 5.7.1 Access denied " + "([{" * 300_000,
+    ],
+    ids=["quoted-bounces", "curly-quotes", "unbalanced", "nested", "closing-brackets", "opening-brackets"],
+)
+def test_quotes_and_brackets_by_the_megabyte_are_judged_a_bounded_piece_at_a_time(text, monkeypatch):
+    """Each quote or code is trimmed on its own bounded piece of the text (a quote holds at most
+    _MAX_MESSAGE characters; a code's message at most _MAX_SENTENCES sentences of 200), once per
+    candidate, so the work follows the number of candidates and no message outgrows its bound."""
+    pieces = []
+    trim = error_messages._without_stray_marks
+    monkeypatch.setattr(error_messages, "_without_stray_marks", lambda piece: pieces.append(len(piece)) or trim(piece))
+    messages = find_error_messages(text)
+    code_and_sentences = 20 + (5 + 201) * error_messages._MAX_SENTENCES  # a code, then separators and sentences
+    bound = max(error_messages._MAX_MESSAGE, code_and_sentences)
+    candidates = sum(text.count(mark) for mark in '"“‘「„`') + text.count("550 ")
+    assert len(pieces) <= candidates and all(length <= bound for length in pieces)
+    assert all(len(message) <= bound and message in text for message in messages)

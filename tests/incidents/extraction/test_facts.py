@@ -1,0 +1,142 @@
+"""Facts of one article: what is affected now, apart from the earlier incidents it recalls (issue 13).
+
+The articles are made up in the style of the press (a mail outage with its history paragraph);
+none is a recorded item."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from incidents.extraction import facts as facts_module
+from incidents.extraction.catalogue import Catalogue
+from incidents.extraction.facts import MAX_BODY_CHARS, earlier_incident_spans, extract, facts_as_json
+
+CATALOGUE = Catalogue.load_default()
+PUBLISHED = datetime(2025, 6, 10, 14, 0, tzinfo=UTC)
+
+MAIL_OUTAGE_TITLE = "Microsoft 365 outage blocks Exchange Online email delivery"
+MAIL_OUTAGE_BODY = "\n".join([
+    "Microsoft is investigating an ongoing outage that is preventing Exchange Online customers in Europe from "
+    "sending and receiving email.",
+    "Affected users see bounces with the error \"550 5.7.1 Unfortunately, messages from [40.107.22.5] weren't "
+    'sent," according to reports shared by admins. Others get "451 4.7.500 Server busy. Please try again later."',
+    "\u201cWe're currently reviewing reports of users being unable to send or receive email via Exchange Online,"
+    "\u201d Microsoft said. The company later said it had identified a configuration change as the cause and is "
+    "rolling out a fix.",
+    "In April, Microsoft also fixed an outage that blocked access to Teams and OneDrive for Business; that incident "
+    "was resolved within hours. Last month's Azure Front Door outage also took down the Microsoft Intune admin "
+    "center. Back then, users in Asia could not sign in.",
+    "A similar outage in 2023 hit Outlook.com and SharePoint Online.",
+])
+
+
+def names(facts):
+    return facts.service_names, facts.earlier_service_names
+
+
+def test_a_mail_outage_article_keeps_its_history_apart_from_what_is_affected_now():
+    facts = extract(MAIL_OUTAGE_TITLE, MAIL_OUTAGE_BODY, PUBLISHED, CATALOGUE)
+    assert names(facts) == (
+        ("Microsoft 365", "Exchange Online"),
+        ("Microsoft Teams", "Microsoft OneDrive", "Azure Front Door", "Microsoft Intune", "Outlook.com",
+         "SharePoint Online"),
+    )
+    assert facts.vendor_names == ("Microsoft",)  # Azure only through last month's Front Door outage
+    assert facts.status == "identified"  # not "resolved", which the April incident was
+    assert facts.region_labels == ["Europe"]  # not Asia, where users could not sign in back then
+    assert [impact.label for impact in facts.impacts] == ["unable to send email"]  # not April's sign-in failures
+    assert facts.error_messages == (
+        "550 5.7.1 Unfortunately, messages from [40.107.22.5] weren't sent",
+        "451 4.7.500 Server busy. Please try again later.",
+    )
+
+
+def test_the_earlier_services_are_in_the_json_of_extract_and_the_affected_ones_stay_where_they_were():
+    as_json = facts_as_json(extract(MAIL_OUTAGE_TITLE, MAIL_OUTAGE_BODY, PUBLISHED, CATALOGUE))
+    assert as_json["services"] == ["Microsoft 365", "Exchange Online"]
+    assert as_json["earlier_services"][:2] == ["Microsoft Teams", "Microsoft OneDrive"]
+
+
+@pytest.mark.parametrize(
+    ("body", "now", "earlier"),
+    [
+        ("Exchange Online users cannot send mail.\nIn April, it also fixed an outage that hit Teams.",
+         ("Exchange Online",), ("Microsoft Teams",)),
+        ("Exchange Online users cannot send mail. Last month's outage of Zoom Meetings lasted three hours.",
+         ("Exchange Online",), ("Zoom Meetings",)),
+        ("Exchange Online users cannot send mail. A similar outage in 2023 hit Gmail.",
+         ("Exchange Online",), ("Gmail",)),
+        ("Exchange Online users cannot send mail. Earlier this year, SharePoint Online was down for a day.",
+         ("Exchange Online",), ("SharePoint Online",)),
+        ("Exchange Online users cannot send mail. Microsoft previously fixed a bug that broke Intune.",
+         ("Exchange Online",), ("Microsoft Intune",)),
+        ("Exchange Online users cannot send mail, two months after a similar outage hit OneDrive.",
+         ("Exchange Online",), ("Microsoft OneDrive",)),
+        # a paragraph that opens with the past stays there until a sentence speaks of now
+        ("Exchange Online users cannot send mail.\nThis isn't the first time Microsoft has struggled with mail. "
+         "In March, an Azure outage took down Teams. The problem also affected SharePoint Online. "
+         "Today, OneDrive is affected as well.",
+         ("Exchange Online", "Microsoft OneDrive"), ("Microsoft Teams", "SharePoint Online")),
+    ],
+    ids=["in-april", "last-months-outage", "similar-outage-in-2023", "earlier-this-year", "previously",
+         "months-after", "history-paragraph"],
+)
+def test_services_named_only_where_the_article_recalls_earlier_incidents_are_not_affected_now(body, now, earlier):
+    assert names(extract("Mail outage", body, PUBLISHED, CATALOGUE)) == (now, earlier)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "now"),
+    [
+        # the title is the article's subject, whatever the body recalls
+        ("Microsoft Teams down again", "In April, Microsoft fixed an outage that hit Teams.", ("Microsoft Teams",)),
+        # dates of this event, or ahead of it, recall nothing
+        ("Mail outage", "The outage started on Monday, June 9, and Exchange Online is still down.",
+         ("Exchange Online",)),
+        ("Mail outage", "Exchange Online is down. Microsoft said it will retire basic authentication in October "
+         "2026, and that OneDrive is unaffected.", ("Exchange Online", "Microsoft OneDrive")),
+        # an inserted relative clause ends at its comma
+        ("Mail outage", "Microsoft 365, which launched in 2011, is down and Exchange Online users in Europe "
+         "cannot send mail.", ("Microsoft 365", "Exchange Online")),
+        # a later clause that speaks of now is back in the present
+        ("Mail outage", "Exchange Online is down. Users first reported slow mail in November 2024, but this week "
+         "OneDrive failed too.", ("Exchange Online", "Microsoft OneDrive")),
+        ("Mail outage", "As previously reported, Exchange Online users cannot send mail.", ("Exchange Online",)),
+        # a review of a past incident: its date is the subject's, not history
+        ("What went wrong", "On May 11, a change to Exchange Online blocked mail for six hours. OneDrive was "
+         "affected too.", ("Exchange Online", "Microsoft OneDrive")),
+    ],
+    ids=["title", "this-week", "ahead", "relative-clause", "now-clause", "as-previously-reported", "review"],
+)
+def test_what_the_article_is_about_stays_affected_now(title, body, now):
+    facts = extract(title, body, PUBLISHED, CATALOGUE)
+    assert (facts.service_names, facts.earlier_service_names) == (now, ())
+
+
+def test_a_status_post_is_about_its_own_incident_whatever_it_dates():
+    body = "On April 2, a change blocked mail for Exchange Online users. Last month's fix for OneDrive is unrelated."
+    post = extract("Incident report", body, PUBLISHED, CATALOGUE, is_status_post=True)
+    assert names(post) == (("Exchange Online", "Microsoft OneDrive"), ())
+    press = extract("Incident report", body, PUBLISHED, CATALOGUE)
+    assert names(press) == (("Exchange Online",), ("Microsoft OneDrive",))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Exchange Online is down. " + "Teams went down in April and " * 40_000,  # a sentence of a megabyte
+        "Exchange Online is down. " + "Last month. " * 100_000,
+        "Exchange Online is down.\n" + "In April, Microsoft fixed an outage that hit Teams.\n" * 20_000,
+        "Exchange Online is down. \u201c" + "a similar outage, " * 60_000,
+        "Exchange Online is down. " + "a 2023 outage, " * 80_000,
+    ],
+    ids=["one-long-sentence", "many-sentences", "many-paragraphs", "open-quote", "years"],
+)
+def test_a_megabyte_of_history_gives_the_facts_of_its_bounded_start_in_bounded_spans(body):
+    facts = extract("Mail outage", body, PUBLISHED, CATALOGUE)
+    assert facts == extract("Mail outage", body[:MAX_BODY_CHARS], PUBLISHED, CATALOGUE)
+    # Every sentence here recalls the past, so every span is a clause around its words: it reaches a
+    # bounded distance back and ahead of them, even in a sentence of a megabyte with no full stop.
+    spans = earlier_incident_spans(body[:MAX_BODY_CHARS], PUBLISHED)
+    longest = facts_module._MAX_CLAUSE_BACK + facts_module._MAX_CLAUSE_AHEAD + len("a similar outage")
+    assert spans and all(0 <= start < end <= MAX_BODY_CHARS and end - start <= longest for start, end in spans)
