@@ -199,6 +199,10 @@ class ArticleFacts(models.Model):
     times = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, blank=True)
     impacts = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=200, blank=True,
+                               help_text='Whose outage: "vendor:<slug>", or "name:<name>" from the headline.')
+    about_vendor = models.CharField(max_length=120, blank=True,
+                                    help_text="A status post about another provider's outage: that vendor's slug.")
     content_hash = models.CharField(max_length=64, help_text="The article's content hash these facts were built from.")
     extracted_at = models.DateTimeField(default=timezone.now)
 

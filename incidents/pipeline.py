@@ -46,7 +46,7 @@ ASSIGNMENT_LOCK_ID = 0x0D7A6E
 @dataclass(frozen=True)
 class Outcome:
     article_id: int
-    action: str  # unchanged, not_relevant, refreshed, joined, opened
+    action: str  # unchanged, not_relevant, about_another_vendor, excluded…, refreshed, joined, opened
     incident_id: int | None = None
 
 
@@ -75,7 +75,7 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
     stored = getattr(article, "facts", None)
     membership = getattr(article, "membership", None)
     if stored is not None and stored.content_hash == article.content_hash and (
-        membership or not _belongs_in_an_incident(article, stored.is_outage, assume_outage)
+        membership or stored.about_vendor or not _belongs_in_an_incident(article, stored.is_outage, assume_outage)
     ):
         return Outcome(article_id, "unchanged", membership.incident_id if membership else None)
 
@@ -90,6 +90,10 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
         save_facts(article, facts)
         return Outcome(article_id, "not_relevant")
+    if facts.about_vendor:  # a status post about another provider's outage is no outage of the poster's
+        save_facts(article, facts, evidence=[*facts.relevance.evidence,
+                                             f"about {facts.about_vendor}'s outage, which the poster watches"])
+        return Outcome(article_id, "about_another_vendor")
     rule = matching_exclusion_rule(article, facts)
     if rule is not None:
         save_facts(article, facts, evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
@@ -163,6 +167,8 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
         "times": facts.time_records,
         "status": facts.status or "",
         "impacts": [impact.label for impact in facts.impacts],
+        "subject": facts.subject,
+        "about_vendor": facts.about_vendor,
         "content_hash": article.content_hash,
         "extracted_at": timezone.now(),
     })
@@ -183,6 +189,7 @@ def signals_of(article: Article, facts: Facts | ArticleFacts) -> signals.Article
         regions=region_labels,
         is_status_post=article.kind == Article.Kind.STATUS,
         vendor_incident_id=article.vendor_incident_id,
+        subject=facts.subject,
     )
 
 

@@ -56,6 +56,9 @@ W_SERVICE_CONFLICT = -0.15  # same vendor, both name services, none in common (n
 W_ERROR = 0.6  # an error message in common
 W_REGION = 0.05
 W_REGION_CONFLICT = -0.05  # both name regions, none in common
+W_SUBJECT = 0.3  # the same subject: whose outage it is (a vendor, or a name the headlines give)
+W_SUBJECT_CONFLICT = -0.3  # both say whose outage it is, and they differ (a cascade's victim and its root)
+W_VENDOR_POST = 0.6  # press about the vendor whose own status page posted in the incident
 W_ID_CONFLICT = -0.5  # the article quotes vendor incident ids, the incident is anchored by another
 W_TIME = -2.0  # reached TIME_GRACE + TIME_RAMP away from the incident's first..last activity
 TIME_GRACE = timedelta(hours=36)  # same-day and next-day follow-ups are not penalised
@@ -114,6 +117,8 @@ class IncidentProfile:
     centroid: Mapping[str, float] = field(default_factory=dict)  # sum of member term vectors (top terms)
     entities: Mapping[str, float] = field(default_factory=dict)  # sum of member entity weights (top)
     fingerprints: tuple[tuple[str, int], ...] = ()  # (member item id, SimHash) of the latest originals
+    subjects: Mapping[str, float] = field(default_factory=dict)  # whose outage, as members say -> members saying it
+    posted_by: frozenset[str] = frozenset()  # subjects of member status posts: the vendors whose own page posted
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -132,6 +137,8 @@ class IncidentProfile:
             "centroid": dict(sorted(self.centroid.items())),
             "entities": dict(sorted(self.entities.items())),
             "fingerprints": [[item, format(fp, "016x")] for item, fp in self.fingerprints],
+            "subjects": dict(sorted(self.subjects.items())),
+            "posted_by": sorted(self.posted_by),
         }
 
     @classmethod
@@ -161,6 +168,8 @@ class IncidentProfile:
             centroid=fmap("centroid"),
             entities=fmap("entities"),
             fingerprints=tuple((str(item), int(str(fp), 16)) for item, fp in data.get("fingerprints") or ()),
+            subjects=fmap("subjects"),
+            posted_by=fset("posted_by"),
         )
 
 
@@ -210,6 +219,9 @@ def absorb(profile: IncidentProfile | None, s: ArticleSignals) -> IncidentProfil
         centroid=p.centroid if duplicate else _add(p.centroid, s.terms, CENTROID_TERMS),
         entities=p.entities if duplicate else _add(p.entities, s.entities, PROFILE_ENTITIES),
         fingerprints=fingerprints,
+        subjects=_bump(p.subjects, [s.subject] if s.subject else [], PROFILE_COUNTS),
+        posted_by=p.posted_by | {s.subject} if s.is_status_post and s.subject and len(p.posted_by) < PROFILE_IDS
+        else p.posted_by,
     )
 
 
@@ -316,6 +328,7 @@ def score(s: ArticleSignals, profile: IncidentProfile) -> Score:
             parts["service"] = W_SERVICE * shared
         elif parts.get("vendor", 0) > 0:
             parts["service"] = W_SERVICE_CONFLICT
+    _subject_parts(s, profile, parts)
     if s.error_messages and any(error_key(e) in profile.errors for e in s.error_messages):
         parts["error"] = W_ERROR
     if s.regions and profile.regions:
@@ -327,6 +340,20 @@ def score(s: ArticleSignals, profile: IncidentProfile) -> Score:
     if gap is not None and gap > TIME_GRACE:
         parts["time"] = W_TIME * min(1.0, (gap - TIME_GRACE) / TIME_RAMP)
     return Score(round(sum(parts.values()), 6), {k: round(v, 6) for k, v in parts.items()})
+
+
+def _subject_parts(s: ArticleSignals, profile: IncidentProfile, parts: dict[str, float]) -> None:
+    """Whose outage: the same subject counts for, different subjects against; press whose subject is
+    the vendor whose own status page posted in the incident joins it by rule (its words may share
+    little with the vendor's terse post)."""
+    if not s.subject or not profile.subjects:
+        return
+    if s.subject in profile.subjects:
+        parts["subject"] = W_SUBJECT
+        if not s.is_status_post and s.subject in profile.posted_by:
+            parts["vendor_post"] = W_VENDOR_POST
+    elif not s.is_status_post:
+        parts["subject"] = W_SUBJECT_CONFLICT
 
 
 def threshold(profile: IncidentProfile) -> float:

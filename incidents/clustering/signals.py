@@ -49,6 +49,7 @@ class ArticleSignals:
     regions: frozenset[str] = frozenset()
     is_status_post: bool = False
     vendor_incident_id: str = ""
+    subject: str = ""  # whose outage: "vendor:<slug>" or "name:<key>" (extraction.facts.subject_of)
     terms: Mapping[str, float] | None = field(default=None, compare=False, repr=False)
     entities: Mapping[str, float] | None = field(default=None, compare=False, repr=False)
     fingerprint: int | None = field(default=None, compare=False, repr=False)
@@ -64,6 +65,7 @@ class ArticleSignals:
         for name in ("vendors", "services", "incident_ids", "error_messages", "regions"):
             set_(self, name, frozenset(_norm_set(getattr(self, name), name)))
         set_(self, "vendor_incident_id", (self.vendor_incident_id or "").strip())
+        set_(self, "subject", (self.subject or "").strip()[:200])
         if self.terms is None:
             set_(self, "terms", tf.term_vector(title, body))
         if self.entities is None:
@@ -101,6 +103,7 @@ def signals(
     regions: Iterable[str] = (),
     is_status_post: bool = False,
     vendor_incident_id: str = "",
+    subject: str = "",
 ) -> ArticleSignals:
     """Build the signals of one article (cleans and bounds the text, computes term weights etc.)."""
     return ArticleSignals(
@@ -115,6 +118,7 @@ def signals(
         regions=frozenset(regions),
         is_status_post=is_status_post,
         vendor_incident_id=vendor_incident_id or "",
+        subject=subject or "",
     )
 
 
@@ -125,11 +129,13 @@ def error_key(message: str) -> str:
 def retrieval_keys(s: ArticleSignals) -> set[str]:
     """Keys under which candidate incidents are looked up (at most :data:`MAX_KEYS`).
 
-    ``id:`` for vendor incident ids, ``vendor:``/``service:`` slugs, ``err:`` hashes of error
-    messages, and a few ``term:`` keys for the article's most salient terms (names first), so
-    text outside the catalogue (a game's servers, general news) still finds its incident.
+    ``id:`` for vendor incident ids, ``subject:`` for whose outage it is, ``vendor:``/``service:``
+    slugs, ``err:`` hashes of error messages, and a few ``term:`` keys for the article's most
+    salient terms (names first), so text outside the catalogue (a game's servers, general news)
+    still finds its incident.
     """
     keys: list[str] = [f"id:{i}" for i in sorted(s.all_ids)]
+    keys += [f"subject:{s.subject}"] if s.subject else []
     keys += [f"service:{x}" for x in sorted(s.services)]
     keys += [f"vendor:{x}" for x in sorted(s.vendors)]
     keys += [f"err:{error_key(e)}" for e in sorted(s.error_messages)]

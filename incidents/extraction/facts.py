@@ -23,6 +23,7 @@ from incidents.extraction.mentions import ImpactMention, RegionMention, TimeMent
 from incidents.extraction.regions import find_regions
 from incidents.extraction.relevance import Relevance, assess
 from incidents.extraction.status_words import find_impacts, find_status
+from incidents.extraction.subjects import find_subject, subject_key
 from incidents.extraction.times import _MONTH, _MONTHS, _YEAR, find_times
 
 # Extraction reads the start of the title and of the body: an article states its facts early, and a
@@ -48,6 +49,13 @@ class Facts:
     # named only where the article recalls earlier incidents; not stored (ArticleFacts has no column)
     earlier_services: tuple[str, ...] = field(default=())
     earlier_service_names: tuple[str, ...] = field(default=())
+    # Whose outage it is: "vendor:<slug>" for a catalogue vendor, "name:<key>" for a name the headline
+    # gives (a game, a small site); "" when the article does not say. See `subject_of`.
+    subject: str = ""
+    subject_name: str = ""
+    # A vendor's status post about another provider's outage ("X experiencing downtime, we are
+    # monitoring"): that provider's slug. It is press about X, not an outage of the poster.
+    about_vendor: str = ""
 
     @property
     def is_outage(self) -> bool:
@@ -94,6 +102,14 @@ def extract(
     if known_incident_id and known_incident_id not in ids:
         ids = [known_incident_id, *ids]
     relevance = assess(title, body, known_service_mentioned=bool(matches), is_status_post=is_status_post)
+    own_vendor = catalogue.vendors_in(source_vendor)[:1] if source_vendor else []
+    subject, subject_name = subject_of(title, body, catalogue, own_vendor[0] if own_vendor else "")
+    about_vendor = ""
+    if own_vendor and subject.startswith("vendor:") and subject != f"vendor:{own_vendor[0]}":
+        if _THIRD_PARTY.search(title) or _THIRD_PARTY.search(body[:LEAD_CHARS]):
+            about_vendor = subject.removeprefix("vendor:")
+        else:  # the vendor's own incident that names a partner ("LinkedIn comments issue" on a tool's page)
+            subject, subject_name = f"vendor:{own_vendor[0]}", catalogue.vendor(own_vendor[0]).name
     return Facts(
         vendors=tuple(vendor_slugs),
         services=tuple(service_slugs),
@@ -108,7 +124,41 @@ def extract(
         service_names=tuple(catalogue.service(slug).name for slug in service_slugs),
         earlier_services=tuple(earlier_slugs),
         earlier_service_names=tuple(catalogue.service(slug).name for slug in earlier_slugs),
+        subject=subject,
+        subject_name=subject_name,
+        about_vendor=about_vendor,
     )
+
+
+# A status post is about another provider when it says it only watches: "we are monitoring the
+# situation with X", "X remains available", a third-party or upstream provider.
+_THIRD_PARTY = re.compile(
+    r"\b(?:third[- ]party|upstream|monitoring the situation|closely monitoring|(?:remains?|is|are) "
+    r"(?:available|unaffected|operational|not affected))\b|,\s*\w+(?: \w+)? monitoring\b",
+    re.IGNORECASE,
+)
+LEAD_CHARS = 600
+
+
+def subject_of(title: str, body: str, catalogue: Catalogue, own_vendor: str = "") -> tuple[str, str]:
+    """Whose outage the article reports, as (key, name): the headline's subject, when its grammar
+    names one ("Spotify is down", "outage hits Azure"); a catalogue vendor when that subject is one
+    of its names, else the name itself. A vendor's status post without such a subject is about the
+    vendor; a headline that names exactly one catalogue vendor is about it."""
+    found = find_subject(title, body)
+    if found:
+        vendors = catalogue.vendors_in(found.name)
+        if vendors:
+            return f"vendor:{vendors[0]}", catalogue.vendor(vendors[0]).name
+        key = subject_key(found.name)
+        if key:
+            return f"name:{key}", found.name
+    if own_vendor:
+        return f"vendor:{own_vendor}", catalogue.vendor(own_vendor).name
+    in_title = catalogue.vendors_in(title)
+    if len(in_title) == 1:
+        return f"vendor:{in_title[0]}", catalogue.vendor(in_title[0]).name
+    return "", ""
 
 
 def facts_as_json(facts: Facts) -> dict:
@@ -126,6 +176,8 @@ def facts_as_json(facts: Facts) -> dict:
         "impacts": [asdict(impact) for impact in facts.impacts],
         "relevance_score": facts.relevance.score,
         "earlier_services": list(facts.earlier_service_names),
+        "subject": facts.subject_name,
+        "about_vendor": facts.about_vendor,
     }
 
 

@@ -223,3 +223,27 @@ def test_joining_one_at_a_time_derives_what_counting_every_member_again_derives(
     assert derived(incident) == joined
     assert joined["status"] == "resolved" and joined["first_reported_at"] == T0 - timedelta(minutes=25)
     assert joined["error_messages"][0] == "502 Bad Gateway" and "500 Internal Server Error" in joined["error_messages"]
+
+
+def test_a_vendors_post_about_another_providers_outage_opens_no_incident_of_its_own(cloudflare_status):
+    watching = StatusItemFactory(
+        external_id="cf-az", vendor_incident_id="cf-az", title="Azure Experiencing Downtime, Cloudflare Monitoring",
+        url="https://www.cloudflarestatus.com/incidents/cfaz", published_at=T0, status=VendorStatus.MONITORING,
+        summary_html="", content_html="", updates=(ItemUpdateFactory(
+            posted_at=T0, text="We are closely monitoring the situation with Azure, Cloudflare remains available."),),
+    )
+    outcome = process_article(stored(cloudflare_status, watching).pk)
+    assert outcome.action == "about_another_vendor"
+    assert not Incident.objects.exists()
+    facts = ArticleFacts.objects.get()
+    assert facts.about_vendor == "azure" and any("watches" in line for line in facts.evidence)
+
+
+def test_press_about_the_vendor_joins_its_incident_in_other_words(press, cloudflare_status):
+    process_article(stored(cloudflare_status, cloudflare_post()).pk)
+    report = stored(press, news("Cloudflare is down, and half the web with it",
+                                "Sites from shops to newsrooms showed error pages for much of the morning.",
+                                at=T0 + timedelta(minutes=40)))
+    assert process_article(report.pk).action == "joined"
+    assert Incident.objects.count() == 1
+    assert Membership.objects.get(article=report).score_parts["vendor_post"] > 0  # joined by the rule, not only words

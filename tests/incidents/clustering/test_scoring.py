@@ -596,3 +596,32 @@ def test_real_ecbplus_documents_cluster_into_their_events():
     assert score.precision >= 0.95  # the two events of a topic are not merged
     assert score.f1 >= 0.8
     assert len(set(assignment.values())) <= 12
+
+
+# --- whose outage it is --------------------------------------------------------------------------
+
+
+def test_press_about_the_vendor_joins_its_status_post_incident_even_in_other_words():
+    post = status("s1", "abc123", title="Elevated errors on the dashboard",
+                  body="We are investigating elevated error rates affecting the dashboard and API.",
+                  subject="vendor:acme")
+    press = news("n1", "Acme is down: websites across the world show error pages",
+                 "Thousands of sites that rely on the company showed error pages on Tuesday.",
+                 at=T0 + timedelta(hours=1), subject="vendor:acme")
+    without_subject = news("n2", *press_text(press), at=T0 + timedelta(hours=1))
+    incident = incident_of(post)
+    assert c.score(press, incident).parts["vendor_post"] == c.W_VENDOR_POST
+    assert c.choose(press, [("acme", incident)]).incident == "acme"
+    assert c.choose(without_subject, [("acme", incident)]).incident is None  # the words alone would not
+
+
+def test_a_victim_and_the_root_provider_say_different_subjects():
+    root = news("n1", "Cloud outage knocks out sites", "A configuration change broke the provider's network.",
+                subject="vendor:acme-cloud")
+    victim = news("n2", "Chatbot down for hours", "Users could not reach the chatbot during the cloud outage.",
+                  subject="name:chatbot")
+    assert c.score(victim, incident_of(root)).parts["subject"] == c.W_SUBJECT_CONFLICT
+
+
+def press_text(s):
+    return s.title, s.body

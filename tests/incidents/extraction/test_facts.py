@@ -140,3 +140,32 @@ def test_a_megabyte_of_history_gives_the_facts_of_its_bounded_start_in_bounded_s
     spans = earlier_incident_spans(body[:MAX_BODY_CHARS], PUBLISHED)
     longest = facts_module._MAX_CLAUSE_BACK + facts_module._MAX_CLAUSE_AHEAD + len("a similar outage")
     assert spans and all(0 <= start < end <= MAX_BODY_CHARS and end - start <= longest for start, end in spans)
+
+
+# --- whose outage it is --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title, subject", [
+    ("Spotify is down for thousands of users", "vendor:spotify"),  # a catalogue vendor, by the headline's grammar
+    ("Massive Cloudflare outage takes down ChatGPT and X", "vendor:cloudflare"),  # the root, not its victims
+    ("ChatGPT is down", "vendor:openai"),  # a service names its vendor
+    ("Quokkanet goes dark for hours after botched update", "name:quokkanet"),  # a name the catalogue lacks
+    ("Weekly roundup: new phones and a price cut", ""),  # says nothing about whose outage
+])
+def test_the_subject_is_whose_outage_the_headline_reports(title, subject):
+    assert extract(title, "", PUBLISHED, CATALOGUE).subject == subject
+
+
+def test_a_status_post_about_another_providers_outage_is_about_that_provider():
+    facts = extract("Azure Experiencing Downtime, Cloudflare Monitoring",
+                    "We are closely monitoring the situation with Azure, Cloudflare remains available.",
+                    PUBLISHED, CATALOGUE, is_status_post=True, source_vendor="Cloudflare")
+    assert facts.about_vendor == "azure"
+    assert facts.subject == "vendor:azure"
+
+
+def test_a_status_post_naming_a_partner_is_still_the_posters_own_incident():
+    facts = extract("Google Drive previews failing", "Some users cannot preview Google Drive files shared in Slack.",
+                    PUBLISHED, CATALOGUE, is_status_post=True, source_vendor="Slack")
+    assert facts.about_vendor == ""
+    assert facts.subject == "vendor:slack"

@@ -5,7 +5,7 @@ Every headline here is made up (services real and invented alike): the extractor
 
 import pytest
 
-from incidents.subjects import find_subject, same_subject, subject_key
+from incidents.extraction.subjects import find_subject, same_subject, subject_key
 
 
 @pytest.mark.parametrize(
