@@ -9,12 +9,14 @@ Lists on big tables cost a constant number of queries (select_related, subquerie
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from articles.admin import ArticleAdmin, EstimatedCountPaginator
@@ -31,8 +33,19 @@ from incidents.admin_forms import (
     TipForm,
     lines_of,
 )
+from incidents.catalogue_store import current_catalogue
 from incidents.curation import CurationError
-from incidents.models import ArticleFacts, ExclusionRule, Incident, Membership, Revision, Service, Summary, Vendor
+from incidents.models import (
+    ArticleFacts,
+    ExclusionRule,
+    Incident,
+    Membership,
+    NewSubject,
+    Revision,
+    Service,
+    Summary,
+    Vendor,
+)
 
 
 def action_page(model_admin, request, action, title, objects, form, listed, explanation):
@@ -538,6 +551,40 @@ class ArticleFactsAdmin(admin.ModelAdmin):
     @admin.display(description="article")
     def link(self, facts):
         return format_html('<a href="../../articles/article/{}/change/">open</a>', facts.article_id)
+
+
+@admin.register(NewSubject)
+class NewSubjectAdmin(admin.ModelAdmin):
+    """The review list of subjects the catalogue does not know, grouped, most reported first."""
+
+    SHOWN = 200
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = (ArticleFacts.objects.filter(subject__startswith="name:", is_outage=True)
+                .values("subject")
+                .annotate(articles=Count("pk"), incidents=Count("article__membership__incident", distinct=True),
+                          last=Max("article__published_at"), name=Max("subject_name"), example=Max("article__title"))
+                .order_by("-articles", "-last")[: self.SHOWN])
+        catalogue = current_catalogue()
+        subjects = [
+            {**row, "add_query": urlencode({"name": row["name"], "slug": slugify(row["name"])})}
+            for row in rows if not catalogue.vendors_in(row["name"])  # added since those reports came in
+        ]
+        return TemplateResponse(request, "admin/incidents/newsubject/change_list.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "subjects": subjects,
+            "title": "Subjects not in the catalogue", **(extra_context or {}),
+        })
 
 
 class PlacementFilter(admin.SimpleListFilter):

@@ -200,7 +200,8 @@ class ArticleFacts(models.Model):
     status = models.CharField(max_length=16, blank=True)
     impacts = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=200, blank=True,
-                               help_text='Whose outage: "vendor:<slug>", or "name:<name>" from the headline.')
+                               help_text='Whose outage: "vendor:<slug>", or "name:<key>" from the headline.')
+    subject_name = models.CharField(max_length=200, blank=True, help_text="The subject as the headline writes it.")
     about_vendor = models.CharField(max_length=120, blank=True,
                                     help_text="A status post about another provider's outage: that vendor's slug.")
     content_hash = models.CharField(max_length=64, help_text="The article's content hash these facts were built from.")
@@ -211,6 +212,16 @@ class ArticleFacts(models.Model):
 
     def __str__(self) -> str:
         return f"facts of article {self.article_id}"
+
+
+class NewSubject(ArticleFacts):
+    """Subjects of outage reports that the catalogue does not know (a game, a streaming app, a small
+    site): the admin lists them for editors to add as vendors."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "subject not in the catalogue"
+        verbose_name_plural = "subjects not in the catalogue"
 
 
 class Membership(models.Model):

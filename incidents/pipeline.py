@@ -168,6 +168,7 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
         "status": facts.status or "",
         "impacts": [impact.label for impact in facts.impacts],
         "subject": facts.subject,
+        "subject_name": facts.subject_name[:200],
         "about_vendor": facts.about_vendor,
         "content_hash": article.content_hash,
         "extracted_at": timezone.now(),

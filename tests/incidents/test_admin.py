@@ -437,3 +437,21 @@ def test_the_incident_page_costs_the_same_queries_for_more_sources(editor_client
         MembershipRowFactory(incident=incident)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert editor_client.get(f"{CHANGELIST}{incident.pk}/change/").status_code == 200
+
+
+def test_subjects_the_catalogue_does_not_know_are_listed_for_editors_to_add(admin_client):
+    from articles.models import Article
+    from incidents.pipeline import process_article
+    from tests.factories import ArticleFactory
+
+    for n, title in enumerate(["Quokkanet goes dark for hours after botched update",
+                               "Quokkanet is down again for thousands of users",
+                               "Spotify is down for thousands of users"]):
+        process_article(ArticleFactory(title=title, kind=Article.Kind.NEWS, body_text=f"Report {n}.").pk)
+    page = admin_client.get(reverse("admin:incidents_newsubject_changelist"))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Quokkanet" in text and "Spotify" not in text  # Spotify is in the catalogue
+    assert reverse("admin:incidents_vendor_add") + "?name=Quokkanet&amp;slug=quokkanet" in text
+    row = text.split("Quokkanet</td>", 1)[1]
+    assert row.split("</td>", 1)[0].strip("<td>") == "2"
