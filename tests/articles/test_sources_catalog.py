@@ -13,6 +13,7 @@ from articles.sources_catalog import (
     load_default_sources,
     load_demo_sources,
 )
+from tests.fixture_folders import CRAFTED
 
 # --- the shipped files ---------------------------------------------------------------------------
 
@@ -59,7 +60,7 @@ def test_every_recorded_payload_has_a_demo_source():
         path.relative_to(FIXTURES_DIR).as_posix()
         for path in FIXTURES_DIR.rglob("*")
         if path.is_file() and path.suffix != ".md" and not path.name.startswith(".")
-        and path.relative_to(FIXTURES_DIR).parts[0] != "hostile"  # crafted attacks (tests/hostile), not recordings
+        and path.relative_to(FIXTURES_DIR).parts[0] not in CRAFTED
     }
     missing = sorted(recorded - listed)
     assert missing == [], f"add these payloads to articles/data/demo_sources.json: {missing}"

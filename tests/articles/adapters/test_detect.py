@@ -2,6 +2,7 @@ import pytest
 
 from articles.adapters import ADAPTERS, detect_kind
 from articles.items import AdapterError
+from tests.fixture_folders import CRAFTED
 
 from . import FIXTURES, read_fixture
 
@@ -42,9 +43,8 @@ EXPECTED_KINDS = {
 
 
 def test_every_fixture_has_an_expected_kind():
-    # The hostile corpus (tests/hostile) holds crafted payloads, not recordings of real sources.
     payloads = {path.relative_to(FIXTURES).as_posix() for path in FIXTURES.rglob("*")
-                if path.is_file() and path.relative_to(FIXTURES).parts[0] != "hostile"}
+                if path.is_file() and path.relative_to(FIXTURES).parts[0] not in CRAFTED}
 
     assert payloads - {"SOURCES.md"} == EXPECTED_KINDS.keys()
 
