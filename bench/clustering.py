@@ -30,7 +30,7 @@ from statistics import median
 from time import perf_counter
 
 from .child import arguments, guarded, main
-from .report import Entry, Figure, plural, progress
+from .report import Entry, Figure, growth_figure, plural, progress
 
 DEFAULT_SIZES = "1000,10000,100000"
 ARCHIVE_YEARS = 3
@@ -512,11 +512,8 @@ def run(args) -> Iterator[Entry]:
             break
     if len(sizes) > 1:
         first, last = sizes[0], sizes[-1]
-        if first in costs and last in costs:
-            yield Figure(ratio_name(prefix, sizes), costs[last] / costs[first], "x",
-                         f"per-article time at {size_label(last)} / at {size_label(first)} incidents; target <= 1.5")
-        else:
-            yield Figure.failed(ratio_name(prefix, sizes), "a size was not measured; its error is above")
+        yield growth_figure(ratio_name(prefix, sizes), costs, first, last,
+                            f"per-article time at {size_label(last)} / at {size_label(first)} incidents")
 
 
 def build_parser():

@@ -22,7 +22,7 @@ from statistics import median
 from time import perf_counter
 
 from .child import arguments, guarded, main
-from .report import Entry, Figure, progress
+from .report import Entry, Figure, growth_figure, progress
 
 DEFAULT_SIZES = "10,1000,10000"
 BATCH_SIZE = 1_000
@@ -188,11 +188,8 @@ def run(args) -> Iterator[Entry]:
                            lambda size=size, slot=slot: measure_size(prefix, source, size, slot, args.joins, costs))
     if len(sizes) > 1:
         first, last = sizes[0], sizes[-1]
-        if first in costs and last in costs:
-            yield Figure(ratio_name(prefix, sizes), costs[last] / costs[first], "x",
-                         f"join time at {last:,} / at {first:,} members; target <= 1.5")
-        else:
-            yield Figure.failed(ratio_name(prefix, sizes), "a size was not measured; its error is above")
+        yield growth_figure(ratio_name(prefix, sizes), costs, first, last,
+                            f"join time at {last:,} / at {first:,} members")
 
 
 def build_parser():

@@ -48,6 +48,13 @@ class Figure:
         return self.name.split(".", 1)[0]
 
 
+def growth_figure(name: str, costs: dict[int, float], first: int, last: int, what: str) -> Figure:
+    """How much a cost grew from the smallest size to the largest (the flat-cost targets: <= 1.5)."""
+    if first in costs and last in costs:
+        return Figure(name, costs[last] / costs[first], "x", f"{what}; target <= 1.5")
+    return Figure.failed(name, "a size was not measured; its error is above")
+
+
 # What a benchmark yields: a Figure, or a line of context (a str) printed as a comment.
 Entry = Figure | str
 

@@ -517,16 +517,8 @@ class ExclusionRuleAdmin(admin.ModelAdmin):
         self.message_user(request, f"Turned on {queryset.update(active=True)} rules.", messages.SUCCESS)
 
 
-@admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
-    """Every curation action, across incidents: the audit log. Read-only."""
-
-    list_display = ("created_at", "editor", "action", "incident", "description")
-    list_filter = ("action",)
-    list_select_related = ("editor", "incident")
-    search_fields = ("description", "incident__title", "editor__username")
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record editors read but never write: the machine and curation keep it."""
 
     def has_add_permission(self, request):
         return False
@@ -536,6 +528,18 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    """Every curation action, across incidents: the audit log. Read-only."""
+
+    list_display = ("created_at", "editor", "action", "incident", "description")
+    list_filter = ("action",)
+    list_select_related = ("editor", "incident")
+    search_fields = ("description", "incident__title", "editor__username")
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
 
 @admin.register(ArticleFacts)
@@ -554,19 +558,10 @@ class ArticleFactsAdmin(admin.ModelAdmin):
 
 
 @admin.register(NewSubject)
-class NewSubjectAdmin(admin.ModelAdmin):
+class NewSubjectAdmin(ReadOnlyAdmin):
     """The review list of subjects the catalogue does not know, grouped, most reported first."""
 
     SHOWN = 200
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
