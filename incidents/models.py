@@ -189,7 +189,7 @@ class ArticleFacts(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="facts")
     is_outage = models.BooleanField()
-    relevance_score = models.FloatField(default=0)
+    relevance_score = models.FloatField(default=0, help_text="The outage model's probability of an outage.")
     evidence = models.JSONField(default=list, blank=True)
     vendors = models.JSONField(default=list, blank=True)
     services = models.JSONField(default=list, blank=True)

@@ -47,9 +47,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The script runs from a checkout, not an installed package: the project's root goes on the path first.
-from incidents import outage_model  # noqa: E402
 from incidents.clustering.metrics import NOT_SCORED  # noqa: E402
-from incidents.extraction import relevance, subjects  # noqa: E402
+from incidents.extraction import (  # noqa: E402
+    outage_model,
+    relevance,
+    subjects,
+)
 from incidents.extraction.catalogue import Catalogue  # noqa: E402
 
 TRAINING_DIR = ROOT / "incidents" / "data" / "training"

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(facts, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"outage: {'yes' if facts['is_outage'] else 'no'} (score {facts['relevance_score']:.1f})")
+        verdict = "yes" if facts["is_outage"] else "no"
+        self.stdout.write(f"outage: {verdict} (probability {facts['relevance_score']:.2f})")
         for line in facts["evidence"]:
             self.stdout.write(f"  {line}")
         for key in ("vendors", "services", "vendor_incident_ids", "error_messages", "regions"):

@@ -1,4 +1,4 @@
-"""incidents.outage_model: the learned outage detector and its shipped artefact.
+"""incidents.extraction.outage_model: the learned outage detector and its shipped artefact.
 
 Headlines are made up (no name of the training data): the model must decide from the grammar and
 words of an outage report, from a title alone as well as with a body.
@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from incidents import outage_model
-from incidents.extraction import relevance
-from incidents.outage_model import MODEL_PATH, features, fingerprint, score, shipped_model
+from incidents.extraction import outage_model, relevance
+from incidents.extraction.outage_model import MODEL_PATH, features, fingerprint, score, shipped_model
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 MAX_ARTEFACT_BYTES = 300_000
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from incidents.clustering.text_features import clean_text
 from incidents.extraction import relevance, subjects
 
-MODEL_PATH = Path(__file__).resolve().parent / "data" / "outage_model.json"
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "outage_model.json"
 FEATURE_VERSION = 1  # bump when `features` changes: the artefact must then be rebuilt (`make model`)
 
 TITLE_CHARS = 300
