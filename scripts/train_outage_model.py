@@ -3,6 +3,8 @@
 
     python scripts/train_outage_model.py                    # rebuild the artefact (`make model`)
     python scripts/train_outage_model.py --cross-validate   # leave-one-day-out figures, model and rules
+    python scripts/train_outage_model.py --exclude-days 2025-03-10,2025-03-11 --output /tmp/m.json
+                                                            # an artefact that never saw those days
 
 Training data (all committed; provenance in incidents/data/training/README.md):
 * the 2025 news stream (`news-outages-2025-dev.jsonl`): every item of a dozen feeds on outage days,
@@ -26,6 +28,11 @@ the full text and with titles only. C and the threshold are chosen inside each t
 (nested, grouped by day), never on the held-out day. `--by window` holds out runs of consecutive
 days instead, so an outage that spans two days is never on both sides. The rule classifier
 (`relevance.assess`, with the catalogue bonus as the pipeline applies it) is scored on the same folds.
+
+`--exclude-days` writes an artefact trained, with the same nested choice of C and threshold, without
+the given days: every dated example of those days (news items, Cloudflare status and maintenance
+posts) and every example of an outage seen on them, whatever its day. `scripts/heldout_eval.py`
+scores such artefacts through the whole pipeline (`cluster_eval --model`).
 """
 
 from __future__ import annotations
@@ -82,6 +89,7 @@ class Example:
     source: str
     event: str | None = None
     item_id: str = ""
+    day: str = ""  # the day it was published, for the examples of dated streams
 
 
 # --- training data ------------------------------------------------------------------------------------
@@ -101,6 +109,7 @@ def _stream_examples(path: Path, group_of) -> list[Example]:
         found.append(Example(
             title=row["title"] or "", text=row.get("text") or "", is_status_post=row.get("kind") == "status",
             label=gold is not None, group=group_of(row), source=path.name, event=gold, item_id=row["id"],
+            day=(row.get("published") or "")[:10],
         ))
     return found
 
@@ -121,7 +130,7 @@ def load_examples() -> list[Example]:
     others += _stream_examples(TRAINING_DIR / "cloudflare-status-2025-dev.jsonl", lambda row: ALWAYS_TRAIN)
     # Maintenance rows carry the maintenance's id as gold (they are events), but planned work is not an outage.
     others += [
-        Example(e.title, e.text, True, False, ALWAYS_TRAIN, e.source, None, e.item_id)
+        Example(e.title, e.text, True, False, ALWAYS_TRAIN, e.source, None, e.item_id, e.day)
         for e in _stream_examples(TRAINING_DIR / "cloudflare-maintenance-2025-dev.jsonl", lambda row: ALWAYS_TRAIN)
     ]
     for row in _rows(TRAINING_DIR / "github-status-incidents-2022-2024.jsonl"):
@@ -187,6 +196,15 @@ class Fitted:
         for name, weight in self.weights.items():
             vector[index[name]] = weight
         return matrix.x[rows] @ vector + self.intercept
+
+
+def rows_without(matrix: Matrix, days: set[str]) -> np.ndarray:
+    """The rows to train on when `days` are held out: no example of those days, and no example of an
+    outage that has one on those days (an outage is never on both sides)."""
+    held_events = {e.event for e, _ in matrix.pairs if e.day in days and e.event}
+    return np.array([
+        i for i, (e, _) in enumerate(matrix.pairs) if e.day not in days and e.event not in held_events
+    ], dtype=int)
 
 
 def fit(matrix: Matrix, rows: np.ndarray, c: float, top: int) -> Fitted:
@@ -352,10 +370,11 @@ def probe_items(pairs: list[tuple[Example, bool]]) -> list[tuple[str, str, bool]
     return [(e.title, "" if title_only else e.text, e.is_status_post) for e, title_only in pairs[::PROBE_EVERY]]
 
 
-def build(matrix: Matrix, top: int) -> dict:
-    rows = np.arange(len(matrix.pairs))
+def build(matrix: Matrix, top: int, excluded_days: frozenset[str] = frozenset()) -> dict:
+    rows = rows_without(matrix, set(excluded_days))
     c, threshold, inner_f1 = select(matrix, rows, top)
     fitted = fit(matrix, rows, c, top)
+    held_out = {"excluded_days": sorted(excluded_days)} if excluded_days else {}
     return {
         "version": ARTEFACT_VERSION,
         "feature_version": outage_model.FEATURE_VERSION,
@@ -363,8 +382,9 @@ def build(matrix: Matrix, top: int) -> dict:
             "fingerprint": outage_model.fingerprint(training_files()),
             "files": sorted(p.name for p in training_files()),
             "features_digest": outage_model.features_digest(probe_items(matrix.pairs)),
-            "examples": len(matrix.pairs),
-            "positives": int(matrix.y.sum()),
+            "examples": len(rows),
+            "positives": int(matrix.y[rows].sum()),
+            **held_out,
             "C": c,
             "cross_validated_f1": round(inner_f1, 4),
         },
@@ -380,6 +400,8 @@ def main() -> None:
     parser.add_argument("--by", choices=("day", "window"), default="day", help="what one held-out fold is")
     parser.add_argument("--subjects", action="store_true", help="print the subject extractor's figures; write nothing")
     parser.add_argument("--top", type=int, default=TOP_FEATURES, help="weights kept in the artefact")
+    parser.add_argument("--exclude-days", default="", metavar="DAY,DAY",
+                        help="train without these days (YYYY-MM-DD) and their outages; use with --output")
     parser.add_argument("--output", type=Path, default=outage_model.MODEL_PATH)
     args = parser.parse_args()
     examples = load_examples()
@@ -393,7 +415,10 @@ def main() -> None:
     if args.cross_validate:
         cross_validate(matrix, args.by, args.top)
         return
-    artefact = build(matrix, args.top)
+    excluded = frozenset(day.strip() for day in args.exclude_days.split(",") if day.strip())
+    if excluded and args.output == outage_model.MODEL_PATH:
+        parser.error("--exclude-days writes a held-out artefact, never the shipped one: give --output")
+    artefact = build(matrix, args.top, excluded)
     args.output.write_text(json.dumps(artefact, indent=0, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.output}: {len(artefact['weights'])} weights, C={artefact['training']['C']},"
           f" threshold {artefact['threshold']}", file=sys.stderr)

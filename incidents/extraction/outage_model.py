@@ -21,7 +21,9 @@ often in the news for other reasons must not weigh against its own outage.
 The model was trained on title-only copies of its examples too, so a headline alone gets a sane
 decision.
 
-Pure: no Django, no network, no numpy at runtime (the artefact is JSON). Bounded: the title and
+Pure: no Django, no network, no numpy at runtime (the artefact is JSON). The artefact is
+`incidents/data/outage_model.json` unless the environment variable `OUTAGEHUB_OUTAGE_MODEL` names
+another (read here only; `cluster_eval --model` sets it to score held-out artefacts). Bounded: the title and
 body are cut before anything reads them (`TITLE_CHARS`, `BODY_CHARS`; the rule cues see at most
 `relevance.RAW_CHARS` of the body and cut it further themselves), so 1 MB of text costs what a
 normal article does. Deterministic: the same input and artefact give the same answer.
@@ -33,6 +35,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,6 +46,7 @@ from incidents.clustering.text_features import clean_text
 from incidents.extraction import relevance, subjects
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "outage_model.json"
+MODEL_PATH_ENV = "OUTAGEHUB_OUTAGE_MODEL"  # another artefact instead (held-out evaluation)
 FEATURE_VERSION = 1  # bump when `features` changes: the artefact must then be rebuilt (`make model`)
 
 TITLE_CHARS = 300
@@ -198,9 +202,19 @@ def load(path: Path = MODEL_PATH) -> OutageModel:
     )
 
 
-@cache
+def artefact_path() -> Path:
+    """The artefact in use: the shipped one, or the one `OUTAGEHUB_OUTAGE_MODEL` names."""
+    return Path(os.environ.get(MODEL_PATH_ENV) or MODEL_PATH)
+
+
 def shipped_model() -> OutageModel:
-    return load()
+    """The model in use, loaded once per artefact path (a changed override is honoured)."""
+    return _load_once(artefact_path())
+
+
+@cache
+def _load_once(path: Path) -> OutageModel:
+    return load(path)
 
 
 def score(title: str, body: str | None = None, is_status_post: bool = False) -> OutageScore:

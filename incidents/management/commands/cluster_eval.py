@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incidents.clustering.eval_replay import replay
 from incidents.clustering.metrics import evaluate
+from incidents.extraction import outage_model
 
 THROWAWAY_FLAG = "OUTAGEHUB_CLUSTER_EVAL_THROWAWAY_DB"
 
@@ -29,15 +30,23 @@ class Command(BaseCommand):
         parser.add_argument("--titles-only", action="store_true",
                             help="Drop the text of news items (headline-only detection); status posts keep theirs.")
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print the figures as JSON.")
+        parser.add_argument("--model", type=Path, metavar="ARTEFACT",
+                            help="Detect outages with this outage-model artefact instead of the shipped one "
+                                 "(e.g. one trained without the replayed days: scripts/heldout_eval.py).")
 
-    def handle(self, *args, files, all_relevant, titles_only, as_json, **options):
+    def handle(self, *args, files, all_relevant, titles_only, as_json, model, **options):
         paths = [Path(file) for file in files]
         for path in paths:
             if not path.is_file():
                 raise CommandError(f"{path}: no such file")
         rows = _read_rows(paths)  # here too, so that bad input is a clear error before the child starts
+        if model is not None:
+            try:
+                outage_model.load(model)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise CommandError(f"{model}: not an outage-model artefact ({exc})") from exc
         if os.environ.get(THROWAWAY_FLAG) != "1":
-            return self._rerun_on_throwaway_database(paths, all_relevant, titles_only, as_json)
+            return self._rerun_on_throwaway_database(paths, all_relevant, titles_only, as_json, model)
 
         call_command("migrate", verbosity=0, interactive=False)
         # The replay puts the rows of all files in one time order.
@@ -55,14 +64,17 @@ class Command(BaseCommand):
             self._print(paths, figures)
 
     def _rerun_on_throwaway_database(self, paths: list[Path], all_relevant: bool, titles_only: bool,
-                                     as_json: bool) -> None:
+                                     as_json: bool, model: Path | None) -> None:
         """Run this command again in a child process whose database is a fresh SQLite file, so the
-        replay never touches the real data whatever DATABASE_URL says."""
+        replay never touches the real data whatever DATABASE_URL says. `model` reaches the child's
+        outage model through the environment variable the model module reads."""
         with tempfile.TemporaryDirectory(prefix="outagehub-eval-") as tmp:
             env = {**os.environ, THROWAWAY_FLAG: "1", "DATABASE_URL": f"sqlite:///{tmp}/eval.sqlite3",
                    "OUTAGEHUB_VAR_DIR": tmp, "CELERY_BROKER_URL": "memory://"}
             if not os.environ.get("SECRET_KEY") and not settings.DEBUG:
                 env["SECRET_KEY"] = settings.SECRET_KEY
+            if model is not None:
+                env[outage_model.MODEL_PATH_ENV] = str(model.resolve())
             command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "cluster_eval",
                        *(str(path.resolve()) for path in paths)]
             command += ["--all-relevant"] * all_relevant + ["--titles-only"] * titles_only + ["--json"] * as_json

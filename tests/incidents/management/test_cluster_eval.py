@@ -5,6 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article
+from tests.incidents.extraction.test_outage_model import trainer
 
 ROWS = [
     {"id": "a1", "title": "Widespread Cloudflare outage blamed on mysterious traffic spike",
@@ -81,3 +82,43 @@ def test_an_id_in_two_files_is_a_clear_error(labelled_file, tmp_path):
     again.write_text(json.dumps(ROWS[0]) + "\n")
     with pytest.raises(CommandError, match="'a1' is already a row of"):
         call_command("cluster_eval", str(labelled_file), str(again), "--json")
+
+
+@pytest.fixture
+def inverted_model(tmp_path):
+    """A tiny artefact trained to call outage headlines news and news headlines outages: any decision
+    it changes shows that the replay asked it, not the shipped model."""
+    t = trainer()
+    examples = []
+    for day, (outage, other) in enumerate([
+        ("Zyntrix is down for thousands of users", "Zyntrix launches a new tablet"),
+        ("Outage hits Plinko Chat as users report errors", "Plinko Chat raises $40 million"),
+        ("Quillbox back online after a long outage", "Quillbox review: a fine phone"),
+    ]):
+        group = f"2025-01-0{day + 1}"
+        examples.append(t.Example(outage, "Users could not log in.", False, False, group, "fixture"))
+        examples.append(t.Example(other, "The company said on Tuesday.", False, True, group, "fixture"))
+    path = tmp_path / "inverted-model.json"
+    path.write_text(json.dumps(t.build(t.Matrix(t.with_title_only_copies(examples)), top=40)))
+    return path
+
+
+def test_model_scores_the_replay_with_another_artefact(tmp_path, inverted_model, capsys):
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("\n".join(json.dumps(row) for row in [
+        {"id": "n1", "title": "Zyntrix is down for thousands of users", "text": "", "url": "https://news.example/n1",
+         "published": "2025-03-01T10:00:00Z", "source": "Ars", "gold_event_id": "zyntrix"},
+        {"id": "n2", "title": "Zyntrix launches a new tablet", "text": "", "url": "https://news.example/n2",
+         "published": "2025-03-01T11:00:00Z", "source": "Ars", "gold_event_id": None},
+    ]) + "\n")
+    call_command("cluster_eval", str(stream), "--json")
+    shipped = json.loads(capsys.readouterr().out)["outage_detection"]
+    call_command("cluster_eval", str(stream), "--json", "--model", str(inverted_model))
+    inverted = json.loads(capsys.readouterr().out)["outage_detection"]
+    assert (shipped["true_positives"], shipped["false_positives"]) == (1, 0)
+    assert (inverted["true_positives"], inverted["false_positives"], inverted["false_negatives"]) == (0, 1, 1)
+
+
+def test_a_model_that_is_no_artefact_is_a_clear_error(labelled_file, tmp_path):
+    with pytest.raises(CommandError, match="not an outage-model artefact"):
+        call_command("cluster_eval", str(labelled_file), "--model", str(tmp_path / "nope.json"))
