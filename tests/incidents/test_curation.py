@@ -282,7 +282,9 @@ def test_a_merged_incident_cannot_be_published_or_summarised_on_its_own(event, l
 def test_not_an_outage_hides_it_and_teaches_the_pipeline_until_the_rule_is_turned_off(press, editor):
     body = ("<p>Insurers now sell cover to Cloudflare customers after the last outage left websites down "
             "with 500 errors for hours.</p>")
-    noise = place(press, news("Cloudflare insurance market booms", body))
+    # The detector's mistake: a story about insurance placed as an outage (assume_outage stands in for it).
+    noise = stored(press, news("Cloudflare insurance market booms", body))
+    process_article(noise.pk, assume_outage=True)
     incident = incident_of(noise)
     rule = curation.not_an_outage(incident, editor)
     incident.refresh_from_db()
@@ -291,9 +293,9 @@ def test_not_an_outage_hides_it_and_teaches_the_pipeline_until_the_rule_is_turne
     assert revision(incident, "not_an_outage").after == {"hidden": True, "rule": rule.pk, "terms": rule.terms}
     again = stored(press, news("Cloudflare insurance booms again", body, at=T0 + timedelta(days=40),
                                url="https://news.example/insurance-2"))
-    assert process_article(again.pk).action == "excluded_by_rule"
+    assert process_article(again.pk, assume_outage=True).action == "excluded_by_rule"
     ExclusionRule.objects.update(active=False)  # the editor turns it off in admin
-    assert process_article(again.pk).action in {"opened", "joined"}
+    assert process_article(again.pk, assume_outage=True).action in {"opened", "joined"}
 
 
 # --- overrides -----------------------------------------------------------------------------------------------------
@@ -423,8 +425,9 @@ def test_recluster_keeps_a_merge(event, later, editor):
 def test_a_new_article_about_a_merged_incident_joins_the_survivor(event, later, press, editor):
     survivor = incident_of(event[0])
     curation.merge(survivor, [incident_of(later)], editor)
-    follow_up = place(press, news("Cloudflare dashboard outage over after database rollback", LATER_BODY,
-                                  at=T0 + timedelta(days=3, hours=2), url="https://news.example/dashboard-back"))
+    follow_up = stored(press, news("Cloudflare dashboard outage over after database rollback", LATER_BODY,
+                                   at=T0 + timedelta(days=3, hours=2), url="https://news.example/dashboard-back"))
+    process_article(follow_up.pk, assume_outage=True)  # where it goes is the point here, not whether it counts
     assert incident_of(follow_up) == survivor and list(Incident.objects.public()) == [survivor]
 
 

@@ -169,3 +169,14 @@ def test_a_status_post_naming_a_partner_is_still_the_posters_own_incident():
                     PUBLISHED, CATALOGUE, is_status_post=True, source_vendor="Slack")
     assert facts.about_vendor == ""
     assert facts.subject == "vendor:slack"
+
+
+def test_cues_far_past_their_threshold_make_an_outage_the_model_missed(monkeypatch):
+    from incidents.extraction import outage_model
+
+    monkeypatch.setattr(outage_model, "score", lambda *a, **k: outage_model.OutageScore(0.01, False, ()))
+    strong = facts_module.outage_relevance("Slack is down: outage knocks workspaces offline",
+                                           "Users could not connect; Slack said it was investigating.", False, True)
+    weak = facts_module.outage_relevance("Slack adds new huddle features", "", False, True)
+    assert strong.is_outage and "times their threshold" in strong.evidence[0]
+    assert not weak.is_outage
