@@ -15,7 +15,9 @@ the Cloudflare status updates of the fold's outages added).
 
 Pooled figures: outage detection sums the folds' true and false positives and misses. B-cubed is
 over the union of the folds: the folds share no event and no incident, so its precision and recall
-are the means of the folds' weighted by their scored items, and F1 follows from those two.
+are the means of the folds' weighted by their scored items, and F1 follows from those two. In the
+news + status run both count the status updates too (most of its scored items): its news items are
+detected as in the full-text run, so read that run for the press alone.
 """
 
 from __future__ import annotations
