@@ -61,7 +61,7 @@ def cluster_eval(path: Path, artefact: Path, titles_only: bool) -> dict:
     command = [sys.executable, str(ROOT / "manage.py"), "cluster_eval", str(path), "--json", "--model", str(artefact)]
     command += ["--titles-only"] * titles_only
     env = {"DEBUG": "1", **os.environ}  # a throw-away replay: the development settings unless told otherwise
-    completed = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)  # noqa: S603
+    completed = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)  # noqa: S603 - our own manage.py, arguments built here
     return json.loads(completed.stdout)
 
 

@@ -54,13 +54,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The script runs from a checkout, not an installed package: the project's root goes on the path first.
-from incidents.clustering.metrics import NOT_SCORED  # noqa: E402
-from incidents.extraction import (  # noqa: E402
+from incidents.clustering.metrics import NOT_SCORED  # noqa: E402 - after the sys.path line above
+from incidents.extraction import (  # noqa: E402 - after the sys.path line above
     outage_model,
     relevance,
     subjects,
 )
-from incidents.extraction.catalogue import Catalogue  # noqa: E402
+from incidents.extraction.catalogue import Catalogue  # noqa: E402 - after the sys.path line above
 
 TRAINING_DIR = ROOT / "incidents" / "data" / "training"
 NEWS_FILE = TRAINING_DIR / "news-outages-2025-dev.jsonl"

@@ -59,7 +59,7 @@ _DESCRIPTORS = frozenset(
     recent sudden unexpected temporary intermittent mysterious rare full total complete serious severe minor
     new old first second third last some many all several multiple thousands millions hundreds
     update updated breaking exclusive report reports watch live confirmed
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 # Utilities: "Power outage hits Spain" reports no online service's outage, whatever precedes "Power".
 _UTILITIES = frozenset(["power", "electricity", "electrical", "grid", "water", "gas", "heating"])
@@ -70,7 +70,7 @@ _VERBS = frozenset(
     wind winds break breaks tone tones scale scales narrow narrows settle settles hunt hunts track tracks bring
     brings take takes took knock knocks burn burns tear tears goes went comes says said warns
     blames claims confirms reports
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 # What a name's trailing word may be without being part of it: "Arc Raiders Servers", "Microsoft 365 services".
 _TRAILING = frozenset(("server", "servers", "service", "services", "app", "apps", "site", "website", "users",
@@ -83,7 +83,7 @@ _GENERIC = frozenset(
     email mail phone phones mobile cellular wifi wi-fi broadband connectivity login logins account accounts
     users players customers people gamers subscribers outage outages glitch bug crash issue issues problem
     problems error errors computer computers pc pcs device devices shares stock stocks sales revenue prices
-    """.split()  # noqa: SIM905
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
