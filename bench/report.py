@@ -155,11 +155,7 @@ class Report:
         if not rates or rates[-1].value is None:  # sizes are measured in ascending order
             return "n/a"
         text = f"{format_value(rates[-1].value)} articles/s at {rates[-1].name.split('.')[2]} incidents"
-        ratio = next((f for name, f in self.figures.items() if name.startswith(f"{prefix}cost_ratio_")), None)
-        if ratio is not None and ratio.value is not None:
-            sizes = ratio.name.removeprefix(f"{prefix}cost_ratio_").replace("_to_", "/")
-            text += f" (cost {sizes} {format_value(ratio.value)}x)"
-        return text
+        return text + self._growth(f"{prefix}cost_ratio_")
 
     def _joining(self, database: str) -> str:
         """"21 ms at 10,000 members (cost 10000/10 1.05x)": the largest incident measured."""
@@ -169,8 +165,12 @@ class Report:
             return "n/a"
         members = int(times[-1].name.removeprefix(f"{prefix}members_").removesuffix(".ms"))
         text = f"{format_value(times[-1].value)} ms at {members:,} members"
-        ratio = next((f for name, f in self.figures.items() if name.startswith(f"{prefix}ratio_")), None)
-        if ratio is not None and ratio.value is not None:
-            sizes = ratio.name.removeprefix(f"{prefix}ratio_").replace("_to_", "/")
-            text += f" (cost {sizes} {format_value(ratio.value)}x)"
-        return text
+        return text + self._growth(f"{prefix}ratio_")
+
+    def _growth(self, ratio_prefix: str) -> str:
+        """" (cost 10000/10 1.05x)": the growth figure whose name starts with ratio_prefix, if measured."""
+        ratio = next((f for name, f in self.figures.items() if name.startswith(ratio_prefix)), None)
+        if ratio is None or ratio.value is None:
+            return ""
+        sizes = ratio.name.removeprefix(ratio_prefix).replace("_to_", "/")
+        return f" (cost {sizes} {format_value(ratio.value)}x)"

@@ -26,7 +26,7 @@ from incidents.extraction.relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from incidents.extraction.relevance import Relevance, assess
 from incidents.extraction.status_words import find_impacts, find_status
 from incidents.extraction.subjects import find_subject, subject_key
-from incidents.extraction.times import _MONTH, _MONTHS, _YEAR, find_times
+from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
 
 # Extraction reads the start of the title and of the body: an article states its facts early, and a
 # 1 MB body (or title: a feed may put its whole text there) must not cost more than a normal one. A
@@ -222,12 +222,12 @@ _RECALLED = (
 # month alone needs its preposition ("April" is a name too).
 _IN = r"\b(?i:in|during|back in|early|late|mid-?)\s{1,3}(?:(?i:early|late|mid-?)\s{0,3})?"
 _DATED = (
-    rf"{_IN}(?P<in_month>{_MONTH})\b(?:,?\s{{1,3}}(?P<in_month_year>{_YEAR}))?"
-    rf"|\b(?P<month_of_year>{_MONTH})\s{{1,3}}(?P<year_of_month>{_YEAR})"
-    rf"|\b(?P<month>{_MONTH})\.?\s{{1,3}}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s{{1,3}}(?P<year>{_YEAR}))?"
-    rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s{{1,3}}(?P<month2>{_MONTH})\b(?:,?\s{{1,3}}(?P<year2>{_YEAR}))?"
-    rf"|{_IN}(?P<in_year>{_YEAR})"
-    rf"|\b(?P<year_of_event>{_YEAR})(?:['\u2019]s)?\s{{1,3}}(?:\w{{1,20}}\s{{1,3}}){{0,2}}"
+    rf"{_IN}(?P<in_month>{MONTH_PATTERN})\b(?:,?\s{{1,3}}(?P<in_month_year>{YEAR_PATTERN}))?"
+    rf"|\b(?P<month_of_year>{MONTH_PATTERN})\s{{1,3}}(?P<year_of_month>{YEAR_PATTERN})"
+    rf"|\b(?P<month>{MONTH_PATTERN})\.?\s{{1,3}}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s{{1,3}}(?P<year>{YEAR_PATTERN}))?"
+    rf"|\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s{{1,3}}(?P<month2>{MONTH_PATTERN})\b(?:,?\s{{1,3}}(?P<year2>{YEAR_PATTERN}))?"
+    rf"|{_IN}(?P<in_year>{YEAR_PATTERN})"
+    rf"|\b(?P<year_of_event>{YEAR_PATTERN})(?:['\u2019]s)?\s{{1,3}}(?:\w{{1,20}}\s{{1,3}}){{0,2}}"
     r"(?i:outages?|incidents?|disruptions?|crash|failures?)\b"
     r"|\b(?P<iso>\d{4}-\d\d-\d\d)\b"
 )
@@ -342,7 +342,7 @@ def _recalls_the_past(mark: re.Match, published: date) -> bool:
     elif "in_year" in groups or "year_of_event" in groups:
         latest = date(int(groups.get("in_year") or groups["year_of_event"]), 12, 31)
     else:
-        month = _MONTHS[next(groups[key] for key in ("in_month", "month_of_year", "month", "month2")
+        month = MONTHS[next(groups[key] for key in ("in_month", "month_of_year", "month", "month2")
                              if key in groups)[:3].lower()]
         day = groups.get("day") or groups.get("day2")
         year = year or published.year

@@ -124,12 +124,12 @@ def _cue_features(title: str, body: str) -> dict[str, float]:
     """The rule classifier's view: which of its cue groups fired in which field, and its total."""
     found: dict[str, float] = {}
     for field, text, limit in (("title", title, relevance.TITLE_CHARS), ("body", body, relevance.BODY_CHARS)):
-        cleaned = relevance._clean(text, limit)
+        cleaned = relevance.clean(text, limit)
         if not cleaned:
             continue
-        hits, groups = relevance._field_hits(field, cleaned)
+        hits, groups = relevance.field_hits(field, cleaned)
         # A group counts when one of its rules kept weight, or (weightless context groups) fired at all.
-        fired = {rule.group for rule, _, weight, _ in hits if weight} | (groups & relevance._CONTEXT_GROUPS)
+        fired = {rule.group for rule, _, weight, _ in hits if weight} | (groups & relevance.CONTEXT_GROUPS)
         found.update((f"cue:{field}:{group}", 1.0) for group in fired)
     rule_score = relevance.assess(title, body).score / relevance.THRESHOLD
     found["cue:score"] = round(max(-CUE_SCORE_CLIP, min(CUE_SCORE_CLIP, rule_score)), 4)
@@ -172,7 +172,7 @@ def fingerprint(paths: list[Path]) -> str:
     the rule table whose cues are features (changing a rule changes what the weights mean)."""
     digest = hashlib.sha256()
     digest.update(f"features {FEATURE_VERSION} {TITLE_CHARS} {BODY_CHARS} {CHAR_NGRAMS} {MAX_WORD_CHARS}\n".encode())
-    for rule in relevance._RULES:
+    for rule in relevance.RULES:
         digest.update(f"rule {rule.group} {rule.title} {rule.body} {rule.pattern.pattern}\n".encode())
     digest.update(f"rules {relevance.THRESHOLD} {relevance.TITLE_CHARS} {relevance.BODY_CHARS}\n".encode())
     for path in sorted(paths, key=lambda p: p.name):

@@ -70,7 +70,7 @@ _NOT_AN_AMOUNT = r"(?!\s*(?:\d|by\s+\d|from\b|to\s+\d))"  # "revenue was down 6 
 # when in the title). "symptom", "recovery", "analysis", "status": softer positive cues. "attack",
 # "crash", "widespread": feed the combination rules. Topic groups and "legal", "history",
 # "security", "maintenance": negative. "unplanned": something broke (outweighs "maintenance").
-_RULES: tuple[_Rule, ...] = (
+RULES: tuple[_Rule, ...] = (
     # --- hard outage cues -----------------------------------------------------------------------
     _rule("outage", 3.0, 2.0, r"\boutages?\b"),
     _rule(
@@ -293,7 +293,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
 )
 
-_CONTEXT_GROUPS = frozenset({"attack", "widespread"})  # weightless: they only feed the combination rules
+CONTEXT_GROUPS = frozenset({"attack", "widespread"})  # weightless: they only feed the combination rules
 # Topic cues that count half when the title itself reports an outage ("Netflix outage on premiere night").
 # Lawsuits, history and maintenance are not halved: "Delta sues CrowdStrike over outage" is a lawsuit story.
 _TOPIC_GROUPS = frozenset({"launch", "review", "money", "culture", "advice"})
@@ -304,7 +304,7 @@ _NEWLINES = re.compile(r"\n\s*")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
-def _clean(text: str, limit: int) -> str:
+def clean(text: str, limit: int) -> str:
     """Lower-case plain text: entities decoded, tags dropped, quotes and dashes straightened."""
     if not text:
         return ""
@@ -317,14 +317,14 @@ def _shown(match: re.Match[str]) -> str:
     return " ".join(match.group(0).split())[:60]
 
 
-def _field_hits(field: str, text: str) -> tuple[list[tuple[_Rule, str, float, str]], set[str]]:
+def field_hits(field: str, text: str) -> tuple[list[tuple[_Rule, str, float, str]], set[str]]:
     """The rules that fire in one field, and the groups they belong to. A phrase counts once: where
     two cues of the same sign overlap ("service problems" and "problems"), only the heavier one is
     weighed (the lighter one's group still counts for the combination rules)."""
     found = []
-    for rule in _RULES:
+    for rule in RULES:
         weight = rule.title if field == "title" else rule.body
-        if not weight and rule.group not in _CONTEXT_GROUPS:
+        if not weight and rule.group not in CONTEXT_GROUPS:
             continue
         match = rule.pattern.search(text)
         if match is None:
@@ -340,7 +340,7 @@ def _field_hits(field: str, text: str) -> tuple[list[tuple[_Rule, str, float, st
             continue
         taken.append((weight, (start, end)))
         kept.append((rule, where, weight, phrase))
-    order = {id(rule): i for i, rule in enumerate(_RULES)}
+    order = {id(rule): i for i, rule in enumerate(RULES)}
     return sorted(kept, key=lambda hit: order[id(hit[0])]), {hit[0].group for hit in found}
 
 
@@ -353,14 +353,14 @@ def assess(
     the catalogue is not a whitelist. `is_status_post` (the item comes from a vendor's status page)
     makes the item relevant unless it is planned maintenance or a "no impact" notice.
     """
-    title_text = _clean(title or "", TITLE_CHARS)
-    body_text = _clean(body or "", BODY_CHARS)
+    title_text = clean(title or "", TITLE_CHARS)
+    body_text = clean(body or "", BODY_CHARS)
     hits: list[tuple[_Rule, str, float, str]] = []  # rule, where, weight, matched phrase
     fired: set[str] = set()
     for field, text in (("title", title_text), ("body", body_text)):
         if text:
-            field_hits, field_groups = _field_hits(field, text)
-            hits.extend(field_hits)
+            found, field_groups = field_hits(field, text)
+            hits.extend(found)
             fired |= field_groups
     outage_in_title = any(rule.group == "outage" and where == "title" for rule, where, _, _ in hits)
 

@@ -79,14 +79,14 @@ _CLOCK = re.compile(
 )
 
 _WEEKDAY = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun"
-_MONTH = (r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+MONTH_PATTERN = (r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?|tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?")
-_YEAR = r"(?:19|20)\d\d(?![\d:])"
+YEAR_PATTERN = r"(?:19|20)\d\d(?![\d:])"
 _DATE = (
     r"(?:(?P<iso>\d{4}-\d\d-\d\d)"
-    rf"|(?P<month>{_MONTH})\.?\s{{1,3}}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s{{1,3}}(?P<year>{_YEAR}))?"
-    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?(?P<month2>{_MONTH})(?![A-Za-z])\.?"
-    rf"(?:,?\s{{1,3}}(?P<year2>{_YEAR}))?)"
+    rf"|(?P<month>{MONTH_PATTERN})\.?\s{{1,3}}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s{{1,3}}(?P<year>{YEAR_PATTERN}))?"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s{{1,3}}(?:of\s{{1,3}})?(?P<month2>{MONTH_PATTERN})(?![A-Za-z])\.?"
+    rf"(?:,?\s{{1,3}}(?P<year2>{YEAR_PATTERN}))?)"
 )
 # A weekday, a date or both ("Friday, 2022-07-01"); the callers check that one of them is there.
 _DAY = rf"(?:(?P<weekday>{_WEEKDAY})\b\.?,?\s{{0,3}})?(?:{_DATE})?"
@@ -102,7 +102,7 @@ _DATE_AFTER = re.compile(rf"[,\s]{{1,3}}on\s{{1,3}}{_DAY}")
 # 8th 23:00 to Saturday, April 9th 1:00 UTC".
 _RANGE_JOIN = re.compile(rf"\s{{0,3}}(?:[-\u2013\u2014]|to|and|until|till|through)\s{{0,3}}(?:{_DAY}[,\s]{{1,3}})?$")
 _DATE_WINDOW = 60
-_MONTHS = {name: number for number, name in enumerate(
+MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _WEEKDAYS = {name: number for number, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
 # Articles report what has happened; a time a little after publication is still plausible ("we
@@ -248,7 +248,7 @@ def _date_spec(match: re.Match) -> _DateSpec | None:
     month_name = match["month"] or match["month2"]
     if month_name:
         day, year = match["day"] or match["day2"], match["year"] or match["year2"]
-        return _DateSpec(int(year) if year else None, _MONTHS[month_name[:3].lower()], int(day), weekday)
+        return _DateSpec(int(year) if year else None, MONTHS[month_name[:3].lower()], int(day), weekday)
     return _DateSpec(None, None, None, weekday) if weekday is not None else None
 
 
