@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from celery import shared_task
+from django.utils import timezone
 
 from incidents import pipeline
 from incidents.summaries import service
@@ -32,8 +33,10 @@ def queue_articles(article_ids: list[int]) -> None:
 def run_now(source_ids: list[int], warn: Callable[[str], None]) -> str:
     """`fetch_sources --sync`: the sources' unprocessed articles, then the summaries that fell due."""
     placed, failed = pipeline.process_pending(source_ids, warn)
+    quietened = pipeline.quieten(timezone.now())
     written = service.write_all_due()["written"]
-    return f"{placed} articles placed in incidents, {failed} could not be processed; {written} summaries written"
+    return (f"{placed} articles placed in incidents, {failed} could not be processed, {quietened} with no recent "
+            f"reports; {written} summaries written")
 
 
 @shared_task
@@ -48,3 +51,9 @@ def enqueue_due_summaries() -> int:
 @shared_task(**RETRY_POLICY)
 def write_summary(incident_id: int, lease: str | None = None) -> str:
     return service.write_due_summary(incident_id, datetime.fromisoformat(lease) if lease else None)
+
+
+@shared_task
+def quieten_incidents() -> int:
+    """Beat: press-only incidents with no report for the quiet period become "no recent reports"."""
+    return pipeline.quieten(timezone.now())

@@ -21,9 +21,11 @@ from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.error_messages import find_error_messages
 from incidents.extraction.identifiers import find_incident_ids
 from incidents.extraction.mentions import ImpactMention, RegionMention, TimeMention
+from incidents.extraction.press_claims import PressClaims, read_claims
 from incidents.extraction.regions import find_regions
 from incidents.extraction.relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from incidents.extraction.relevance import Relevance, assess
+from incidents.extraction.spans import blanked, positions_in, sentence_spans
 from incidents.extraction.status_words import find_impacts, find_status
 from incidents.extraction.subjects import find_subject, subject_key
 from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
@@ -61,6 +63,9 @@ class Facts:
     # A vendor's status post about another provider's outage ("X experiencing downtime, we are
     # monitoring"): that provider's slug. It is press about X, not an outage of the poster.
     about_vendor: str = ""
+    # What the text states of the lifecycle (start, end, acknowledgement, post-incident report, scale),
+    # read from its current text only.
+    claims: PressClaims = field(default=PressClaims())
 
     @property
     def is_outage(self) -> bool:
@@ -96,13 +101,13 @@ def extract(
     # A vendor's own post is about its incident; only the press looks back at others.
     earlier = earlier_incident_spans(body, published_at) if body and not is_status_post else []
     body_start = len(prefix) + len(title) + 1
-    is_earlier = _positions_in([(body_start + start, body_start + end) for start, end in earlier], len(prefix + text))
+    is_earlier = positions_in([(body_start + start, body_start + end) for start, end in earlier], len(prefix + text))
     current = [match for match in matches if not is_earlier[match.start]]
     vendor_slugs = list(dict.fromkeys(match.vendor_slug for match in current))
     service_slugs = list(dict.fromkeys(match.slug for match in current if match.kind == "service"))
     earlier_slugs = list(dict.fromkeys(match.slug for match in matches if match.kind == "service"
                                        and is_earlier[match.start] and match.slug not in service_slugs))
-    current_text = _blanked(text, is_earlier[len(prefix):]) if earlier else text
+    current_text = blanked(text, is_earlier[len(prefix):]) if earlier else text
     ids = find_incident_ids(text)
     if known_incident_id and known_incident_id not in ids:
         ids = [known_incident_id, *ids]
@@ -132,6 +137,8 @@ def extract(
         subject=subject,
         subject_name=subject_name,
         about_vendor=about_vendor,
+        claims=read_claims(title, current_text, published_at,
+                           tuple(catalogue.vendor(slug).name for slug in vendor_slugs)),
     )
 
 
@@ -239,9 +246,6 @@ _EARLIER_BY = timedelta(days=14)
 # clause about something else: "Outlook is down again, a month after a similar outage hit Teams".
 _CLAUSE_START = re.compile(r"[,;:()\u2013\u2014]|\b(?:after|following|like|than|since|while|whereas|which|who|but)\b")
 _RELATIVE = ("which", "who")
-# Within a line, a sentence ends at a full stop, question or exclamation mark (with any closing
-# quote or bracket) before a space.
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]{0,3}(?=\s)")
 # In a paragraph about the past, a sentence with one of these is back in the present.
 _NOW = re.compile(
     r"\b(?i:today|tonight|now|currently|ongoing|right now|yesterday|this (?:morning|afternoon|evening|week))\b"
@@ -263,7 +267,7 @@ def earlier_incident_spans(body: str, published_at: datetime) -> list[tuple[int,
     the article's subject: dates mark nothing, only the words that recall an earlier incident do."""
     published = published_at.date()
     lines = body.split("\n")
-    lead = next((line[start:end] for line in lines for start, end in _sentences(line)[:1]), "")
+    lead = next((line[start:end] for line in lines for start, end in sentence_spans(line)[:1]), "")
     # dated in its main clause: "On May 11, BigQuery began a rollout", not "Microsoft 365, which launched in 2011,"
     about_a_past_date = any(mark.lastgroup and not _clause_start(lead, mark.start())
                             for mark in _past_marks(lead, 0, published, dates=True))
@@ -271,7 +275,7 @@ def earlier_incident_spans(body: str, published_at: datetime) -> list[tuple[int,
     line_start = 0
     for number, line in enumerate(lines):
         past_paragraph = False
-        for index, (start, end) in enumerate(_sentences(line)):
+        for index, (start, end) in enumerate(sentence_spans(line)):
             sentence = line[start:end]
             found = False
             position = 0
@@ -292,16 +296,6 @@ def _past_marks(sentence: str, position: int, published: date, *, dates: bool) -
     for mark in _EARLIER_MARK.finditer(sentence, position):
         if not mark.lastgroup or (dates and _recalls_the_past(mark, published)):
             yield mark
-
-
-def _sentences(line: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for end_mark in _SENTENCE_END.finditer(line):
-        spans.append((start, end_mark.end()))
-        start = end_mark.end()
-    if start < len(line):
-        spans.append((start, len(line)))
-    return spans
 
 
 def _clause_start(sentence: str, position: int) -> int:
@@ -354,16 +348,3 @@ def _recalls_the_past(mark: re.Match, published: date) -> bool:
         else:
             latest = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
     return latest < published - _EARLIER_BY
-
-
-def _positions_in(spans: list[tuple[int, int]], length: int) -> bytearray:
-    """One byte per character of a text of `length`: 1 inside one of the spans."""
-    inside = bytearray(length)
-    for start, end in spans:
-        inside[start:end] = b"\x01" * (end - start)
-    return inside
-
-
-def _blanked(text: str, hidden: bytearray) -> str:
-    """The text with its hidden characters as spaces (line breaks kept): offsets do not move."""
-    return "".join(" " if hidden[index] and char != "\n" else char for index, char in enumerate(text))
