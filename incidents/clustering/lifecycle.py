@@ -161,6 +161,7 @@ class Evidence:
     last_report_at: datetime | None = None  # the latest news report (post-incident reports aside)
     press_severity: tuple[int, str] = (0, "")  # the largest scale a report states, and its words
     outlets: int = 0
+    only_post_incident_reports: bool = False  # no report of the outage itself: it is over
 
 
 def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QUIET_AFTER) -> Lifecycle:
@@ -190,7 +191,7 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
             vendor_severity=vendor_severity,
         )
     started = min(e.first_reported_at, e.stated_start) if e.stated_start else e.first_reported_at
-    resolved = e.latest_news_says_resolved
+    resolved = e.latest_news_says_resolved or e.only_post_incident_reports
     status = "resolved" if resolved else "reported"
     ended = None
     if resolved:

@@ -156,6 +156,7 @@ def _parts(s: Share) -> _Parts:
     post = s.post
     if s.postmortem:  # explains an outage that is over: neither reports it again nor reopens it
         extremes["postmortem"] = ((t, s.article_id), None)
+        extremes["first_reported"] = ((t,), None)
     if s.postmortem_promised:
         counts["postmortem_promised"] = 1
     if s.acknowledged_at is not None:
@@ -323,6 +324,7 @@ class Tally:
             last_report_at=from_micros(-latest_news[0][0]) if latest_news else None,
             press_severity=(-press_severity[0][0], press_severity[1]) if press_severity else (0, ""),
             outlets=self.outlets,
+            only_post_incident_reports=not self.counts.get("posts") and "latest_news" not in self.extremes,
         ), now=now, quiet_after=quiet_after)
 
     def _time(self, name: str, negated: bool = False) -> datetime | None:

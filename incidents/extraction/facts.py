@@ -25,7 +25,7 @@ from incidents.extraction.press_claims import PressClaims, read_claims
 from incidents.extraction.regions import find_regions
 from incidents.extraction.relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from incidents.extraction.relevance import Relevance, assess
-from incidents.extraction.spans import blanked, positions_in, sentence_spans
+from incidents.extraction.spans import blanked, positions_in, sentence_spans, sentences
 from incidents.extraction.status_words import find_impacts, find_status
 from incidents.extraction.subjects import find_subject, subject_key
 from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
@@ -104,7 +104,9 @@ def extract(
     is_earlier = positions_in([(body_start + start, body_start + end) for start, end in earlier], len(prefix + text))
     current = [match for match in matches if not is_earlier[match.start]]
     vendor_slugs = list(dict.fromkeys(match.vendor_slug for match in current))
-    service_slugs = list(dict.fromkeys(match.slug for match in current if match.kind == "service"))
+    in_boilerplate = positions_in(boilerplate_spans(prefix + text), len(prefix + text))
+    service_slugs = list(dict.fromkeys(match.slug for match in current
+                                       if match.kind == "service" and not in_boilerplate[match.start]))
     earlier_slugs = list(dict.fromkeys(match.slug for match in matches if match.kind == "service"
                                        and is_earlier[match.start] and match.slug not in service_slugs))
     current_text = blanked(text, is_earlier[len(prefix):]) if earlier else text
@@ -125,7 +127,8 @@ def extract(
         services=tuple(service_slugs),
         incident_ids=tuple(ids),
         error_messages=tuple(find_error_messages(text)),
-        regions=tuple(find_regions(current_text)),
+        regions=tuple(find_regions(blanked(current_text, positions_in(unaffected_spans(current_text),
+                                                                      len(current_text))))),
         times=tuple(find_times(text, published_at)),
         status=find_status(current_text),
         impacts=tuple(find_impacts(current_text)),
@@ -207,6 +210,33 @@ def facts_as_json(facts: Facts) -> dict:
         "subject": facts.subject_name,
         "about_vendor": facts.about_vendor,
     }
+
+
+# --- sentences that name without affecting ---------------------------------------------------------
+
+# A place named as unaffected, or as where traffic was served from, is no affected region: "requests
+# were served successfully from Northern Virginia", "customers in Europe were not affected".
+_UNAFFECTED = re.compile(
+    r"\b(?:not (?:been |be )?(?:affected|impacted)|unaffected|unimpacted|no impact|"
+    r"served (?:successfully |normally )?(?:from|out of)|(?:continued?|continues) to (?:work|operate|function|serve) "
+    r"normally|(?:fail(?:ed)?|rout(?:ed|ing)|redirect(?:ed|ing)|shift(?:ed|ing)) (?:traffic )?(?:over )?(?:to|away))\b",
+    re.IGNORECASE)
+# Lines every post ends with ("contact AWS Support", "subscribe to updates"): a service named there is
+# not affected, and never names an incident.
+_BOILERPLATE = re.compile(
+    r"\b(?:contact(?:ing)?|reach out to|open (?:a|an) (?:case|ticket) with|via|through) (?:the |our |your )?"
+    r"(?:[A-Z][\w.-]* ){0,3}(?:support|help ?desk|account team|customer service)\b|"
+    r"\b(?:subscribe to|follow us|sign up for) (?:updates|notifications|our)\b", re.IGNORECASE)
+
+
+def unaffected_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences that name places as unaffected or as serving traffic."""
+    return [(start, end) for start, end in sentences(text) if _UNAFFECTED.search(text, start, end)]
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches of support and subscription boilerplate."""
+    return [match.span() for match in _BOILERPLATE.finditer(text)]
 
 
 # --- earlier incidents -------------------------------------------------------------------------------

@@ -249,3 +249,68 @@ def test_press_about_the_vendor_joins_its_incident_in_other_words(press, cloudfl
     assert process_article(report.pk).action == "joined"
     assert Incident.objects.count() == 1
     assert Membership.objects.get(article=report).score_parts["vendor_post"] > 0  # joined by the rule, not only words
+
+
+# --- lifecycle from the press, post-incident reports, attribution ---------------------------------
+
+
+def test_a_post_incident_report_days_later_joins_the_outage_it_explains(press):
+    outage = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    report = stored(press, news(
+        "Cloudflare explains what caused last week's outage",
+        body="<p>In its post-incident report, Cloudflare said a bot-management feature file doubled in size.</p>",
+        at=T0 + timedelta(days=6)))
+    incident = Incident.objects.get(pk=process_article(outage.pk).incident_id)
+    outcome = process_article(report.pk)
+    incident.refresh_from_db()
+    assert outcome.action == "joined" and outcome.incident_id == incident.pk
+    assert Membership.objects.get(article=report).score_parts == {"post_incident_report": 1.0}
+    assert incident.post_incident_report_id == report.pk and Incident.objects.count() == 1
+    # it explains the outage; it does not report it again
+    assert incident.first_reported_at == T0 and incident.news_count == 2
+
+
+def test_a_post_incident_report_of_an_outage_we_never_saw_opens_an_incident_of_its_own(press):
+    report = stored(press, news("Cloudflare explains what caused last week's outage",
+                                body="<p>In its post-incident report, Cloudflare blamed a config file.</p>"))
+    incident = Incident.objects.get(pk=process_article(report.pk).incident_id)
+    assert incident.post_incident_report_id == report.pk
+    assert incident.status == "resolved" and incident.resolved_at is None  # over, its end not stated
+
+
+def test_press_only_incidents_go_quiet_after_the_quiet_period_and_a_new_report_revives_them(press, settings):
+    from django.utils import timezone
+
+    from incidents.pipeline import quieten
+    now = timezone.now().replace(microsecond=0)
+    first = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike",
+                               at=now - timedelta(hours=2)))
+    incident = Incident.objects.get(pk=process_article(first.pk).incident_id)
+    assert incident.status == "reported"
+    assert quieten(now) == 0
+    settings.OUTAGEHUB_QUIET_HOURS = 1
+    assert quieten(now) == 1
+    incident.refresh_from_db()
+    assert incident.status == "quiet"
+    again = stored(press, news("Cloudflare outage continues, sites still showing 500 errors", at=now))
+    assert process_article(again.pk).incident_id == incident.pk
+    incident.refresh_from_db()
+    assert incident.status == "reported"
+
+
+def test_a_cdn_outage_lists_the_victims_as_also_affected_not_as_its_services(press, cloudflare_status):
+    process_article(stored(cloudflare_status, cloudflare_post()).pk)
+    for n, title in enumerate(["Cloudflare outage takes down ChatGPT and X", "ChatGPT down as Cloudflare fails"]):
+        process_article(stored(press, news(title, at=T0 + timedelta(minutes=10 + n))).pk)
+    incident = Incident.objects.get()
+    assert incident.vendor.slug == "cloudflare"
+    assert all(service.vendor.slug == "cloudflare" for service in incident.services.all())
+    assert "ChatGPT" in incident.also_affected
+
+
+def test_regions_come_only_from_sentences_that_say_they_are_affected(press):
+    body = ("<p>Amazon EC2 in us-east-1 failed with elevated error rates. Requests were served successfully from "
+            "Frankfurt, and customers in Japan were not affected. For help, contact AWS Support.</p>")
+    incident = Incident.objects.get(pk=process_article(stored(press, news("AWS outage hits EC2", body=body)).pk)
+                                    .incident_id)
+    assert incident.regions == ["aws:us-east-1"]
