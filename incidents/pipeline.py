@@ -32,6 +32,7 @@ from incidents.models import (
     IncidentKey,
     IncidentRegion,
     Membership,
+    Revision,
     Service,
     Vendor,
 )
@@ -248,8 +249,11 @@ def assign(article: Article, facts: Facts) -> Outcome:
                        for c in candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)}
             decision = scoring.explained_incident(article_signals, list(earlier.items()))
             profiles.update(earlier)
+        fragments: list[int] = []
         if decision.incident is None:
             decision = scoring.choose(article_signals, list(profiles.items()))
+            if decision.incident is not None:
+                fragments = scoring.bridged_fragments(article_signals, decision.incident, list(profiles.items()))
         if decision.incident is None:
             incident = open_incident(article, facts)
             profile, action = None, "opened"
@@ -270,7 +274,40 @@ def assign(article: Article, facts: Facts) -> Outcome:
         before = tally.Tally.from_dict(incident.tally) if incident.tally else None
         derive_incident(incident, before.add(share) if before is not None else recount(incident), before,
                         also=["profile"])
+        if fragments:
+            merge_fragments(incident, fragments, article)
     return Outcome(article.pk, action, incident.pk)
+
+
+def merge_fragments(survivor: Incident, fragment_ids: list[int], bridge: Article) -> list[int]:
+    """Merge into `survivor` the incidents of the same subject that `bridge` also belongs to: one
+    outage the machine had opened twice. A fragment an editor has touched (a source pinned, a field
+    corrected, its summary locked) stays as the editor left it. Recorded as a revision on each, and
+    a merged fragment's address redirects to the survivor. Returns the ids merged; under the lock."""
+    pinned = set(Membership.objects.filter(incident_id__in=fragment_ids, assigned_by=Membership.AssignedBy.EDITOR)
+                 .values_list("incident_id", flat=True))
+    fragments = [i for i in Incident.objects.filter(pk__in=fragment_ids, hidden=False, merged_into__isnull=True)
+                 if i.pk not in pinned and not i.overridden_fields and not i.summary_locked]
+    if not fragments:
+        return []
+    ids = [f.pk for f in fragments]
+    now = timezone.now()
+    Membership.objects.filter(incident_id__in=ids).update(incident=survivor)
+    Incident.objects.filter(merged_into_id__in=ids).update(merged_into=survivor)
+    IncidentKey.objects.filter(incident_id__in=ids).delete()
+    Incident.objects.filter(pk__in=ids).update(hidden=True, merged_into=survivor, profile={}, tally={}, news_count=0,
+                                               status_count=0, summary_due_at=None, updated_at=now)
+    rebuild_from_members(survivor)
+    why = f"«{bridge.title[:80]}» reports both"
+    Revision.objects.bulk_create([
+        *(Revision(incident=f, action=Revision.Action.MERGE, created_at=now,
+                   description=f"Merged automatically into «{survivor.title[:100]}»: one outage; {why}."[:300])
+          for f in fragments),
+        Revision(incident=survivor, action=Revision.Action.MERGE, created_at=now,
+                 description=(f"Merged automatically with {', '.join(f'«{f.title[:60]}»' for f in fragments)}: "
+                              f"one outage; {why}.")[:300]),
+    ])
+    return ids
 
 
 def _owner_keys(keys: set[str]) -> set[str]:

@@ -383,6 +383,25 @@ def choose(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfi
     return Decision(None, None, best_rejected=best[1])
 
 
+def _top_subject(profile: IncidentProfile) -> str:
+    return max(profile.subjects, key=lambda k: (profile.subjects[k], k), default="")
+
+
+def bridged_fragments(s: ArticleSignals, chosen: Hashable,
+                      candidates: Iterable[tuple[Hashable, IncidentProfile]]) -> list[Hashable]:
+    """Other incidents the article would join as well as `chosen`, of the same subject: fragments of
+    one outage that this article bridges, to merge into `chosen`. Never two incidents the vendor
+    itself keeps apart (different incident ids on their posts)."""
+    profiles = dict(candidates)
+    if not s.subject or chosen not in profiles or _top_subject(profiles[chosen]) != s.subject:
+        return []
+    anchors = profiles[chosen].anchors
+    return [incident for incident, profile in profiles.items()
+            if incident != chosen and _top_subject(profile) == s.subject
+            and not (anchors and profile.anchors and anchors != profile.anchors)
+            and score(s, profile).total >= threshold(profile)]
+
+
 # --- post-incident reports ---------------------------------------------------------------------
 
 # A post-incident report explains an outage of at most this long before it (vendors publish within

@@ -314,3 +314,40 @@ def test_regions_come_only_from_sentences_that_say_they_are_affected(press):
     incident = Incident.objects.get(pk=process_article(stored(press, news("AWS outage hits EC2", body=body)).pk)
                                     .incident_id)
     assert incident.regions == ["aws:us-east-1"]
+
+
+def test_fragments_merge_automatically_with_a_revision_and_a_redirect_but_pinned_ones_stay(client, press):
+    from incidents.models import Revision
+    from incidents.pipeline import merge_fragments
+    articles = [stored(press, news(f"Cloudflare outage report {n}", at=T0 + timedelta(minutes=n))) for n in range(3)]
+    incidents = []
+    for article in articles:
+        process_article(article.pk)
+        incident = Incident.objects.get(memberships__article=article)
+        if incident in incidents:  # the pipeline joined them already: split one off by hand
+            incident = rebuild_as_own_incident(article)
+        incidents.append(incident)
+    survivor, fragment, pinned = incidents
+    Membership.objects.filter(incident=pinned).update(assigned_by=Membership.AssignedBy.EDITOR)
+    with assignment_lock():
+        assert merge_fragments(survivor, [fragment.pk, pinned.pk], articles[0]) == [fragment.pk]
+    fragment.refresh_from_db()
+    survivor.refresh_from_db()
+    assert fragment.merged_into == survivor and fragment.hidden and survivor.memberships.count() == 2
+    assert Incident.objects.get(pk=pinned.pk).merged_into is None
+    assert Revision.objects.filter(incident=survivor, editor=None, action="merge",
+                                   description__contains=f"«{articles[0].title}» reports both").count() == 1
+    assert client.get(f"/incidents/{fragment.slug}/").status_code == 301
+
+
+def rebuild_as_own_incident(article) -> Incident:
+    """Move one article into an incident of its own, as the pipeline would have opened it."""
+    from incidents.pipeline import open_incident
+    membership = Membership.objects.get(article=article)
+    donor = membership.incident
+    incident = open_incident(article, ArticleFacts.objects.get(article=article))
+    membership.incident = incident
+    membership.save(update_fields=["incident"])
+    rebuild_from_members(donor)
+    rebuild_from_members(incident)
+    return incident

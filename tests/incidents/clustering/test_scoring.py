@@ -1,6 +1,7 @@
 """The clustering core, as a specification: hard joins, anchors, time, near-duplicates, bounds."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -659,3 +660,25 @@ def test_a_report_of_an_outage_we_never_saw_or_long_ago_explains_nothing():
     before_it = news("rca", "Root cause", "Text.", at=T0 - timedelta(days=1), vendors=["microsoft"],
                      subject="vendor:microsoft")
     assert c.explained_incident(before_it, [("later", _outage("a", T0))]).incident is None
+
+
+# --- fragments ------------------------------------------------------------------------------------
+
+
+def test_an_article_that_belongs_to_two_incidents_of_its_subject_bridges_them():
+    subject = {"vendors": ["microsoft"], "subject": "vendor:microsoft"}
+    first = incident_of(news("a", *OUTLOOK_DOWN, **subject))
+    second = incident_of(news("b", *OUTLOOK_DOWN, at=T0 + timedelta(minutes=20), **subject))
+    other = incident_of(news("c", *OUTLOOK_DOWN, vendors=["microsoft"], subject="name:teams"))
+    bridge = news("d", *OUTLOOK_DOWN, at=T0 + timedelta(minutes=10), **subject)
+    candidates = [("first", first), ("second", second), ("other", other)]
+    assert c.bridged_fragments(bridge, "first", candidates) == ["second"]
+    assert c.bridged_fragments(replace(bridge, subject=""), "first", candidates) == []
+
+
+def test_two_incidents_the_vendor_keeps_apart_are_never_bridged():
+    subject = {"vendors": ["microsoft"], "subject": "vendor:microsoft"}
+    first = incident_of(status("a", "EX1", **subject), news("a2", *OUTLOOK_DOWN, **subject))
+    second = incident_of(status("b", "EX2", **subject), news("b2", *OUTLOOK_DOWN, **subject))
+    bridge = news("d", *OUTLOOK_DOWN, **subject)
+    assert c.bridged_fragments(bridge, "first", [("first", first), ("second", second)]) == []
