@@ -118,6 +118,10 @@ class Incident(models.Model):
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="The post-incident report (root cause, postmortem), the vendor's own or the press's.",
     )
+    caused_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="caused",
+        help_text="Another provider's incident its vendor blames (a cascade): this one is among its victims.",
+    )
     post_incident_report_promised = models.BooleanField(
         default=False, help_text="The vendor said a post-incident report will follow.")
     summary = models.ForeignKey(

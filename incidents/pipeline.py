@@ -403,6 +403,7 @@ def share_of(article: Article, facts: Facts | ArticleFacts | None, updates: list
         postmortem_promised=claims.postmortem_promised,
         severity=claims.severity,
         severity_reason=claims.severity_reason,
+        caused_by=claims.caused_by if post else "",
     )
 
 
@@ -513,6 +514,8 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     incident.acknowledged_in_id = None if counted.status_count else counted.article_of("press_acknowledged")
     incident.post_incident_report_id = counted.article_of("postmortem")
     incident.post_incident_report_promised = counted.postmortem_promised
+    if before is None or counted.caused_by != before.caused_by:
+        incident.caused_by = root_incident(incident, counted.caused_by)
     regions = counted.named("regions")
     if "regions" not in overridden:
         incident.regions = regions
@@ -534,6 +537,20 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     if before is None or ("regions" not in overridden and regions != before.named("regions")):
         index_regions(incident)
     mark_due(incident.pk)
+
+
+# A victim's outage and its root's overlap: the root is looked for this far around the victim's start.
+CASCADE_WINDOW = timedelta(hours=12)
+
+
+def root_incident(victim: Incident, vendor_slug: str) -> Incident | None:
+    """The incident of the vendor a victim's post blames, around the victim's start: the cascade's root."""
+    if not vendor_slug:
+        return None
+    return (Incident.objects.public().filter(
+        vendor__slug=vendor_slug, merged_into__isnull=True,
+        started_at__lte=victim.started_at + CASCADE_WINDOW, last_activity_at__gte=victim.started_at - CASCADE_WINDOW)
+        .exclude(pk=victim.pk).order_by("-last_activity_at").first())
 
 
 def attribute_services(incident: Incident, counted: tally.Tally) -> attribution.Attribution:
@@ -562,7 +579,7 @@ DERIVED_FIELDS = [
     "status", "started_at", "resolved_at", "first_reported_at", "vendor_acknowledged_at", "severity",
     "vendor_severity", "vendor", "regions", "vendor_incident_ids", "error_messages", "news_count", "status_count",
     "last_activity_at", "title", "updated_at", "subject", "acknowledged_in", "post_incident_report",
-    "post_incident_report_promised", "also_affected",
+    "post_incident_report_promised", "also_affected", "caused_by",
 ]
 
 

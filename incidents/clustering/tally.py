@@ -80,6 +80,7 @@ class Share:
     postmortem_promised: bool = False  # the vendor says one will follow
     severity: int = 0  # the scale a report states (press_claims.stated_severity)
     severity_reason: str = ""
+    caused_by: str = ""  # the vendor a status post blames for its outage (a cascade's root)
     vendors: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
@@ -104,7 +105,7 @@ class Share:
             "outlet": self.outlet, "stated_start": _iso(self.stated_start), "stated_end": _iso(self.stated_end),
             "acknowledged_at": _iso(self.acknowledged_at), "postmortem": self.postmortem,
             "postmortem_promised": self.postmortem_promised, "severity": self.severity,
-            "severity_reason": self.severity_reason,
+            "severity_reason": self.severity_reason, "caused_by": self.caused_by,
         }
         if self.post is not None:
             state = self.post.state
@@ -129,6 +130,7 @@ class Share:
             stated_end=_time(data.get("stated_end")), acknowledged_at=_time(data.get("acknowledged_at")),
             postmortem=bool(data.get("postmortem")), postmortem_promised=bool(data.get("postmortem_promised")),
             severity=int(data.get("severity") or 0), severity_reason=data.get("severity_reason") or "",
+            caused_by=data.get("caused_by") or "",
             post=None if not post else Post(post["title"], post["vendor_name"], lifecycle.PostState(
                 status=VendorStatus(post["status"]) if post["status"] else None,
                 started_at=_time(post["started_at"]), ended_at=_time(post["ended_at"]),
@@ -159,6 +161,8 @@ def _parts(s: Share) -> _Parts:
         extremes["first_reported"] = ((t,), None)
     if s.postmortem_promised:
         counts["postmortem_promised"] = 1
+    if s.caused_by:
+        values["caused_by"] = {s.caused_by: s.order()}
     if s.acknowledged_at is not None:
         extremes["press_acknowledged"] = ((micros(s.acknowledged_at), s.article_id), None)
     if post is None:
@@ -288,6 +292,12 @@ class Tally:
         ("postmortem") or the first report of the vendor's acknowledgement ("press_acknowledged")."""
         extreme = self.extremes.get(name)
         return int(extreme[0][1]) if extreme else None
+
+    @property
+    def caused_by(self) -> str:
+        """The vendor its posts blame for the outage, first named; "" when none does."""
+        named = self.named("caused_by")
+        return named[0] if named else ""
 
     @property
     def postmortem_promised(self) -> bool:

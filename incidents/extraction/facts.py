@@ -12,7 +12,7 @@ and services named only in its history are kept apart as `earlier_services`.
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
@@ -21,7 +21,7 @@ from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.error_messages import find_error_messages
 from incidents.extraction.identifiers import find_incident_ids
 from incidents.extraction.mentions import ImpactMention, RegionMention, TimeMention
-from incidents.extraction.press_claims import PressClaims, read_claims
+from incidents.extraction.press_claims import PressClaims, blamed_names, read_claims
 from incidents.extraction.regions import find_regions
 from incidents.extraction.relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from incidents.extraction.relevance import Relevance, assess
@@ -140,9 +140,19 @@ def extract(
         subject=subject,
         subject_name=subject_name,
         about_vendor=about_vendor,
-        claims=read_claims(title, current_text, published_at,
-                           tuple(catalogue.vendor(slug).name for slug in vendor_slugs)),
+        claims=replace(
+            read_claims(title, current_text, published_at, tuple(catalogue.vendor(slug).name for slug in vendor_slugs)),
+            caused_by="" if about_vendor or not own_vendor else blamed_vendor(text, catalogue, own_vendor[0])),
     )
+
+
+def blamed_vendor(text: str, catalogue: Catalogue, own_vendor: str) -> str:
+    """The catalogue vendor a status post blames for its own outage, if any: a cascade's root."""
+    for name in blamed_names(text):
+        blamed = [slug for slug in catalogue.vendors_in(name) if slug != own_vendor]
+        if blamed:
+            return blamed[0]
+    return ""
 
 
 # A status post is about another provider when it says it only watches: "we are monitoring the

@@ -93,6 +93,9 @@ class PressClaims:
     postmortem_promised: bool = False  # the vendor says one will follow
     severity: int = 0  # on incidents.models.Severity's scale; 0 when the report says nothing of scale
     severity_reason: str = ""
+    # A status post that blames another provider's outage for its own ("due to an outage at our
+    # upstream provider Cloudflare"): that provider's vendor slug (set by facts, which knows the catalogue).
+    caused_by: str = ""
 
     def to_dict(self) -> dict:
         """As JSON (ArticleFacts.claims): only what is stated."""
@@ -188,3 +191,20 @@ def _earliest_stated(sentence: str, published_at: datetime) -> datetime | None:
 
 def _latest_stated(sentence: str, published_at: datetime) -> datetime | None:
     return max(_stated_times(sentence, published_at), default=None)
+
+
+# A post that blames another provider: "due to an issue with our upstream provider X", "caused by an
+# outage at X", "X, our third-party DNS provider, is experiencing an outage". The name follows.
+_CAUSE = re.compile(
+    r"\b(?:due to|caused by|because of|as a result of|stemming from|resulting from|related to|impacted by|"
+    r"affected by)\s+(?:an?|the|a broader|a wider|an ongoing)?\s*(?:[\w-]+\s+){0,3}?(?:outage|issue|incident|"
+    r"disruption|problem|degradation|failure)s?\s+(?:at|with|of|in|affecting|on)\s+(?:our\s+)?"
+    r"(?:(?:upstream|third[- ]party|cloud|hosting|CDN|DNS|infrastructure)\s+)*"
+    r"(?:provider|vendor|partner)?\s*,?\s*(?P<name>[^.;:\n]{2,60})",
+    re.IGNORECASE)
+
+
+def blamed_names(text: str) -> list[str]:
+    """The stretches of text that follow a causal phrase naming another provider (to look up in the
+    catalogue); the text's lead only, where a post says why it is down."""
+    return [match["name"] for match in _CAUSE.finditer(text[:LEAD_CHARS * 2])]

@@ -1,6 +1,6 @@
 """What the press states of an incident's lifecycle (ArticleFacts.claims), the "no recent reports"
-status, the acknowledgement reported by the press, the post-incident report and the victims of a
-cascade ("also affected").
+status, the acknowledgement reported by the press, the post-incident report, and cascades: the
+victims a report names ("also affected") and the root incident a victim's own post blames ("caused by").
 
 As in 0009: on SQLite, Django adds a column with a default by rebuilding the table, which breaks the
 search triggers of 0006 that name incidents_incident; a plain ADD COLUMN with a DEFAULT does the same
@@ -48,6 +48,11 @@ class Migration(migrations.Migration):
             model_name='articlefacts',
             name='claims',
             field=models.JSONField(blank=True, default=dict, help_text='What a report states of the lifecycle: start, end, acknowledgement, post-incident report, scale.'),
+        ),
+        migrations.AddField(
+            model_name='incident',
+            name='caused_by',
+            field=models.ForeignKey(blank=True, help_text="Another provider's incident its vendor blames (a cascade): this one is among its victims.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='caused', to='incidents.incident'),
         ),
         migrations.AddField(
             model_name='incident',

@@ -57,6 +57,7 @@ HAPPENING_QUIET = timedelta(days=3)
 HISTORY_LIMIT = 30  # on vendor and service pages; the filtered timeline pages through the rest
 RECENT_SAMPLE = 100  # the medians on vendor and service pages are of at most this many recent incidents
 EARLIER_LIMIT = 10
+MAX_VICTIMS = 20  # incidents of others that blame this one, listed on its page
 CHART_DAYS = 7
 # The 7-day chart reads incidents that started at most this long before its window, so its query
 # stays on the started_at index; an incident open for longer is on the timeline, not the chart.
@@ -263,7 +264,7 @@ class Citation:
 def _incident_version(request, slug: str) -> Version:
     """Load the incident once, for the version and for the page: its own row changes with its status,
     sources, summary and curation. Its list of earlier incidents may lag until it next changes."""
-    request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into")
+    request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into", "caused_by")
                         .filter(slug=slug).first())
     return version_of_row(request.incident.updated_at if request.incident else None)
 
@@ -322,6 +323,8 @@ def incident_page(request, slug: str):
         "single_service": services[0] if len(services) == 1 else None,
         "acknowledged_in": next((a for a in members if a.pk == incident.acknowledged_in_id), None),
         "post_incident_report": next((a for a in members if a.pk == incident.post_incident_report_id), None),
+        "caused_by": incident.caused_by if incident.caused_by_id and not incident.caused_by.hidden else None,
+        "victims": list(incident.caused.public().only("slug", "title").order_by("started_at")[:MAX_VICTIMS]),
     })
 
 

@@ -351,3 +351,18 @@ def rebuild_as_own_incident(article) -> Incident:
     rebuild_from_members(donor)
     rebuild_from_members(incident)
     return incident
+
+
+def test_a_victims_own_post_that_blames_the_root_links_its_incident_as_caused_by_it(client, cloudflare_status):
+    root = Incident.objects.get(pk=process_article(stored(cloudflare_status, cloudflare_post()).pk).incident_id)
+    github = SourceFactory(name="GitHub status", kind="statuspage", vendor_name="GitHub")
+    post = StatusItemFactory(
+        external_id="gh-1", vendor_incident_id="gh-1", title="Degraded performance for Git operations",
+        published_at=T0 + timedelta(minutes=5), summary_html="", content_html="",
+        updates=(ItemUpdateFactory(posted_at=T0 + timedelta(minutes=5), text=(
+            "Some users may be unable to push due to an outage at our upstream provider Cloudflare.")),))
+    victim = Incident.objects.get(pk=process_article(stored(github, post).pk).incident_id)
+    assert victim != root and victim.vendor.slug == "github" and victim.caused_by == root
+    assert "Caused by" in client.get(f"/incidents/{victim.slug}/").content.decode()
+    root_page = client.get(f"/incidents/{root.slug}/").content.decode()
+    assert f'href="/incidents/{victim.slug}/"' in root_page

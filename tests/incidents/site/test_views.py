@@ -27,6 +27,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 MAX_QUERIES = 6
+# The incident page reads one more: the incidents of others that blame this one (a cascade's victims).
+INCIDENT_PAGE_QUERIES = MAX_QUERIES + 1
 
 
 def page(client, url, status=200) -> BeautifulSoup:
@@ -425,7 +427,7 @@ def test_the_incident_page_runs_the_same_few_queries_whatever_its_number_of_sour
         MembershipFactory(article=post, incident=incident)
         resolved(incident.started_at - timedelta(days=n + 1), vendor=incident.vendor,
                  services=list(incident.services.all()))
-    assert queries_for(client, "/incidents/exo-mail/") == small <= MAX_QUERIES
+    assert queries_for(client, "/incidents/exo-mail/") == small <= INCIDENT_PAGE_QUERIES
 
 
 # --- vendor and service pages ----------------------------------------------------------------------
