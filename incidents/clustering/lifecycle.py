@@ -181,10 +181,13 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
             status = VendorStatus.RESOLVED if e.unplanned_posts else VendorStatus.COMPLETED
         if status in (None, VendorStatus.UPDATE):  # a post without a lifecycle word: the vendor is on it
             status = VendorStatus.INVESTIGATING
+        ended = None if e.open_posts else e.last_end
         return Lifecycle(
             status=status.value,
             started_at=e.first_reported_at,
-            resolved_at=None if e.open_posts else e.last_end,
+            # a post closed with no time apart from its start (a status feed's one entry) says it is over,
+            # not that it lasted 0 minutes
+            resolved_at=ended if ended and ended > e.first_reported_at else None,
             first_reported_at=e.first_reported_at,
             vendor_acknowledged_at=acknowledged,
             severity=severity,

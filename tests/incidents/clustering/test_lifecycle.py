@@ -156,3 +156,8 @@ def test_press_severity_from_what_reports_say_and_from_how_many_outlets():
     assert decide(_press(outlets=OUTLETS_MAJOR, press_severity=(2, "some users"))).severity == 3
     vendor_word = Evidence(first_reported_at=T, posts=1, unplanned_posts=1, severity=(2, "minor"), outlets=9)
     assert decide(vendor_word).severity == 2  # the vendor's own word wins
+
+
+def test_a_vendor_post_closed_with_no_time_apart_from_its_start_has_no_end_rather_than_0_minutes():
+    life = derive([StatusPost(published_at=T0, status=VendorStatus.RESOLVED)], [])
+    assert life.status == "resolved" and life.resolved_at is None
