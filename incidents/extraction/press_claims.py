@@ -52,7 +52,14 @@ _POSTMORTEM = re.compile(
     r"\b(?:post[- ]?mortem|post[- ]incident (?:report|review|analysis)|root[- ]cause|RCA\b|what went wrong|"
     r"(?:explains?|reveals?|details?) (?:what|why|how) (?:caused|happened|went|took|broke|brought)|"
     r"(?:explains?|blames?|reveals? (?:the )?cause of) (?:\w+ ){0,4}(?:outage|downtime|disruption)|"
-    r"incident report|after-action report)", re.IGNORECASE)
+    r"incident report|after-action report|"
+    # the cause told after the fact: "outage was triggered by a file that doubled", "a single point of
+    # failure triggered the Amazon outage", "the cause of Monday's outage"
+    r"(?:outage|downtime|disruption|crash)\w* (?:was|were) (?:triggered|caused) by|"
+    r"(?:triggered|caused) (?:the|last \w+['\u2019]s|\w+day['\u2019]s) (?:[\w'\u2019-]+ ){0,3}"
+    r"(?:outage|downtime|disruption)|"
+    r"what (?:caused|triggered|broke)|(?:cause|culprit) (?:of|for|behind) (?:the|last|\w+day['\u2019]s))",
+    re.IGNORECASE)
 _POSTMORTEM_DOCUMENT = re.compile(
     r"\b(?:post[- ]?mortem|post[- ]incident (?:report|review|analysis)|preliminary (?:incident )?report|"
     r"root[- ]cause analysis|RCA)\b", re.IGNORECASE)

@@ -48,6 +48,11 @@ def test_a_resolution_that_is_denied_or_has_no_time_states_no_end():
 def test_post_incident_reports_by_headline_or_by_what_they_call_themselves():
     assert read_claims("Microsoft explains what caused last week's Outlook outage", "", PUBLISHED).postmortem
     assert read_claims("Cloudflare outage: root cause was a bot-management file", "", PUBLISHED).postmortem
+    assert read_claims("Massive Cloudflare outage was triggered by file that suddenly doubled in size", "",
+                       PUBLISHED).postmortem
+    assert read_claims("A single point of failure triggered the Amazon outage affecting millions", "",
+                       PUBLISHED).postmortem
+    assert not read_claims("Widespread Cloudflare outage blamed on mysterious traffic spike", "", PUBLISHED).postmortem
     assert read_claims("AWS", "In a post-incident report published Friday, AWS blamed DNS.", PUBLISHED).postmortem
     live = read_claims("Azure is down", "We will publish a post incident review within 14 days.", PUBLISHED)
     assert not live.postmortem and live.postmortem_promised
