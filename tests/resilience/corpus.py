@@ -41,6 +41,9 @@ STATUS_PAGES = (
     Recorded("/github.atom", "statuspage/githubstatus-history-2019-11-22.atom", "statuspage_feed", "GitHub",
              "application/atom+xml"),
 )
+# One more, fetched after a fault to show a worker reconnected.
+ONE_MORE = Recorded("/cloudamqp.json", "statuspage/cloudamqp-summary-maintenance-2020-07-16.json", "statuspage",
+                    "CloudAMQP", "application/json")
 # Press and status pages together, two snapshots of one status feed among them: the four-worker test.
 MIXED = (
     *STATUS_PAGES,

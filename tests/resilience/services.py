@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -43,9 +44,9 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = 60.0,
             return
         for process in processes:
             if process.exited():
-                raise AssertionError(f"{process.name} exited early while waiting for {what}:\n{process.log()}")
+                raise AssertionError(f"{process.name} exited early while waiting for {what}:\n{process.log()[-6000:]}")
         time.sleep(0.1)
-    logs = "\n".join(f"--- {p.name} ---\n{p.log()}" for p in processes)
+    logs = "\n".join(f"--- {p.name} ---\n{p.log()[-6000:]}" for p in processes)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{logs}")
 
 
@@ -69,7 +70,7 @@ class Process:
         return self.popen is not None and self.popen.poll() is not None
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else "(no log)"
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Signal the whole process group (a Celery worker and its pool children) and reap it."""
@@ -123,9 +124,11 @@ class PostgresServer:
     """A throw-away PostgreSQL cluster (initdb + pg_ctl in a temporary folder, port spare, fsync off).
     PostgreSQL refuses to run as root, so as root it runs as the system's `postgres` user (`runuser`)."""
 
-    def __init__(self, data_dir: Path, log_dir: Path) -> None:
+    def __init__(self) -> None:
         self.port = free_port()
-        self.data_dir, self.log_dir = data_dir, log_dir
+        # Its own folder under /tmp: pytest's are private to the user running the tests, which may not be
+        # the one running the server.
+        self.data_dir = Path(tempfile.mkdtemp(prefix="outagehub-pg-"))
         self.bin = next((d for d in PG_BIN_DIRS if (d / "pg_ctl").exists()), None)
         self.run_as: list[str] = []
         if os.geteuid() == 0:
@@ -154,10 +157,8 @@ class PostgresServer:
         assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
 
     def init(self) -> PostgresServer:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.run_as:
             shutil.chown(self.data_dir, "postgres")
-            shutil.chown(self.data_dir.parent, "postgres")
         self._run(str(self.bin / "initdb"), "-D", str(self.data_dir / "pg"), "-A", "trust", "-U", "postgres",
                   "-E", "UTF8", "--no-sync", "--no-instructions")
         return self
@@ -173,6 +174,10 @@ class PostgresServer:
         """`immediate` is the crash of the server: every connection drops at once, no clean shutdown."""
         if (self.data_dir / "pg" / "postmaster.pid").exists():
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir / "pg"), "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def log(self) -> str:
         path = self.data_dir / "pg.log"
