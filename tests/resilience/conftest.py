@@ -1,7 +1,6 @@
 """Fixtures of the fault tests: a broker of the test's own, workers and beats as real processes, the
 recorded corpus served by a gated HTTP server. See services.py."""
 
-import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -10,8 +9,15 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from outagehub.celery import app
-from tests.resilience.services import GatedHTTPServer, Process, RedisServer, celery_command, wait_for, worker_args
+from tests.resilience.services import (
+    GatedHTTPServer,
+    Process,
+    RedisServer,
+    celery_command,
+    publishing_to,
+    wait_for,
+    worker_args,
+)
 
 
 def database_url() -> str:
@@ -19,26 +25,6 @@ def database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@contextlib.contextmanager
-def publishing_to(url: str, transport: str | None, options: dict):
-    """Point this process's Celery app at another broker for the length of a test, so what the test
-    publishes reaches its own workers and nothing else."""
-    conf = app.conf
-    saved = conf.broker_url, conf.broker_transport, conf.broker_transport_options
-
-    def reset_pools():
-        app._pool = None  # Celery builds both again from the configuration on the next publish
-        app.amqp._producer_pool = None
-
-    conf.broker_url, conf.broker_transport, conf.broker_transport_options = url, transport, options
-    reset_pools()
-    try:
-        yield
-    finally:
-        conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
-        reset_pools()
 
 
 class Cluster:

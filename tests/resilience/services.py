@@ -22,6 +22,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from outagehub.celery import app
 from tests.httpserver import FIXTURES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -271,3 +272,23 @@ def worker_args(name: str, *, queues: str = "", concurrency: int = 1) -> list[st
     args = celery_command("worker", "--pool=prefork", f"--concurrency={concurrency}", f"--hostname={name}@%h",
                           "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO")
     return [*args, "-Q", queues] if queues else args
+
+
+@contextlib.contextmanager
+def publishing_to(url: str, transport: str | None, options: dict):
+    """Point this process's Celery app at another broker for the length of a test, so what the test
+    publishes reaches its own workers and nothing else."""
+    conf = app.conf
+    saved = conf.broker_url, conf.broker_transport, conf.broker_transport_options
+
+    def reset_pools():
+        app._pool = None  # Celery builds both again from the configuration on the next publish
+        app.amqp._producer_pool = None
+
+    conf.broker_url, conf.broker_transport, conf.broker_transport_options = url, transport, options
+    reset_pools()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
+        reset_pools()
