@@ -279,16 +279,19 @@ def publishing_to(url: str, transport: str | None, options: dict):
     """Point this process's Celery app at another broker for the length of a test, so what the test
     publishes reaches its own workers and nothing else."""
     conf = app.conf
-    saved = conf.broker_url, conf.broker_transport, conf.broker_transport_options
+    # The write and read URLs, because Celery prefers a CELERY_BROKER_URL in the environment to broker_url.
+    names = ("broker_write_url", "broker_read_url", "broker_transport", "broker_transport_options")
+    saved = {name: conf.get(name) for name in names}
 
     def reset_pools():
         app._pool = None  # Celery builds both again from the configuration on the next publish
         app.amqp._producer_pool = None
 
-    conf.broker_url, conf.broker_transport, conf.broker_transport_options = url, transport, options
+    conf.update(broker_write_url=url, broker_read_url=url, broker_transport=transport,
+                broker_transport_options=options)
     reset_pools()
     try:
         yield
     finally:
-        conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
+        conf.update(saved)
         reset_pools()
