@@ -3,7 +3,6 @@ workers reconnect, the tasks that failed meanwhile are retried, and what is stil
 On a cluster this test starts itself, so the test database of the suite is never the one that dies."""
 
 import contextlib
-import time
 
 import pytest
 from django.core.management import call_command
@@ -42,9 +41,7 @@ def postgres(transactional_db, tmp_path):
     try:
         server.create_database()
         with default_database(server.url, tmp_path):
-            started = time.monotonic()
             call_command("migrate", verbosity=0)
-            print(f"migrate took {time.monotonic() - started:.1f} s")
             yield server
     finally:
         server.remove()
