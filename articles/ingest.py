@@ -275,7 +275,8 @@ def store_items(source: Source, items: list[Item], fetched_at: datetime, scrape_
                 if fields["dedupe_url"]:
                     taken_urls[fields["dedupe_url"]] = None  # a second item of this batch with this URL is a copy
                 to_insert.append((Article(source=source, external_id=external_id, content_hash=digest,
-                                          first_seen_at=fetched_at, last_changed_at=fetched_at, **fields), item))
+                                          first_seen_at=fetched_at, last_changed_at=fetched_at,
+                                          pending_since=fetched_at, **fields), item))
         inserted = _insert(to_insert)
         result.new_ids = [article.pk for article, _ in inserted]
         stored += inserted
@@ -336,11 +337,11 @@ def _update(article: Article, fields: dict, digest: str, fetched_at: datetime) -
     for name, value in fields.items():
         setattr(article, name, value)
     article.content_hash = digest
-    article.last_changed_at = fetched_at
+    article.last_changed_at = article.pending_since = fetched_at  # changed: the pipeline has it to do again
     try:
         with transaction.atomic():
-            article.save(update_fields=[*fields, "content_hash", "last_changed_at"])
+            article.save(update_fields=[*fields, "content_hash", "last_changed_at", "pending_since"])
     except IntegrityError:
         # Another worker stored an article with the new link a moment ago: keep our old link.
         fields.pop("dedupe_url", None)
-        article.save(update_fields=[*fields, "content_hash", "last_changed_at"])
+        article.save(update_fields=[*fields, "content_hash", "last_changed_at", "pending_since"])

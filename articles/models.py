@@ -171,6 +171,14 @@ class Article(models.Model):
     last_changed_at = models.DateTimeField(default=timezone.now)
     content_hash = models.CharField(max_length=64)
 
+    # Set when the article is stored or changes, cleared when the incident pipeline has handled it as it
+    # now is: the database, not a queued message, says what is still to do (articles/pending.py sweeps it).
+    pending_since = models.DateTimeField(
+        null=True, blank=True, default=timezone.now,
+        help_text="Stored or changed and not yet processed by the incident pipeline: when it was last handed "
+                  "on. Empty once processed.",
+    )
+
     scrape_state = models.CharField(max_length=12, choices=ScrapeState.choices, default=ScrapeState.NOT_NEEDED)
     scrape_error = models.TextField(blank=True)
 
@@ -192,6 +200,9 @@ class Article(models.Model):
             ),
             models.UniqueConstraint(fields=["dedupe_url"], name="articles_article_unique_dedupe_url"),
         ]
+        # Partial: only the few articles still pending are in it, so it costs processed rows nothing.
+        indexes = [models.Index(fields=["pending_since"], name="articles_article_pending",
+                                condition=models.Q(pending_since__isnull=False))]
 
     def __str__(self) -> str:
         return self.title

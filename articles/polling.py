@@ -50,6 +50,9 @@ class PollReport:
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     to_scrape: list[int] = field(default_factory=list)
+    # The claim found an earlier fetch of this source that never finished (its worker died): what that
+    # one stored may never have been handed on.
+    took_over: bool = False
 
 
 def claim_stale_after() -> timedelta:
@@ -104,7 +107,7 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
 
     started = time.monotonic()
     attempt = FetchAttempt(source=source, started_at=now)
-    report = PollReport(slug=source.slug, outcome=FetchAttempt.Outcome.ERROR)
+    report = PollReport(slug=source.slug, outcome=FetchAttempt.Outcome.ERROR, took_over=source.pending_attempts > 1)
     try:
         report, max_age = _fetch_parse_store(source, attempt, report, now)
         health = _healthy(source, max_age, now)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -63,16 +63,27 @@ def article_time(article: Article) -> datetime | None:
 
 
 def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
+    """Place one article (below) and record that it is no longer pending. Run twice, the second run finds
+    it unchanged and only clears the mark again; a run killed before the mark is cleared is swept again."""
+    article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
+               .filter(pk=article_id).first())
+    if article is None:
+        return Outcome(article_id, "missing")
+    outcome = _place(article, assume_outage)
+    # Only the version we processed: had it changed meanwhile, its new version is still to do.
+    Article.objects.filter(pk=article_id, content_hash=article.content_hash, pending_since__isnull=False).update(
+        pending_since=None)
+    return outcome
+
+
+def _place(article: Article, assume_outage: bool) -> Outcome:
     """0. put it in the search index  1. extract facts (skip if the article has not changed since)
     2. an article already placed refreshes its incident  3. not an outage: stop  4. otherwise join or
     open an incident.
 
     assume_outage skips the relevance decision (cluster_eval --all-relevant, for event data
     that is not about outages)."""
-    article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
-               .filter(pk=article_id).first())
-    if article is None:
-        return Outcome(article_id, "missing")
+    article_id = article.pk
     index_articles([article_id])  # searchable whatever follows: excluded or not about an outage too
     if getattr(article, "exclusion", None) is not None:  # an editor took it out of clustering
         return Outcome(article_id, "excluded")
@@ -84,7 +95,7 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
         return Outcome(article_id, "unchanged", membership.incident_id if membership else None)
 
     # Facts are saved in the same transaction as what follows from them: if placing the article
-    # fails, it keeps no current facts, so unprocessed_articles() finds it and a later run retries it.
+    # fails, it keeps no current facts and stays pending, so a later run or the sweep retries it.
     facts = extract_facts(article)
     if membership is not None:
         with assignment_lock():
@@ -106,10 +117,9 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
 
 
 def unprocessed_articles(source_ids: list[int]) -> QuerySet[Article]:
-    """The sources' articles that process_article has not handled as they now are: no facts, or
-    facts of an older version (new, changed, or their processing failed). Excluded ones are done."""
-    current = ArticleFacts.objects.filter(article=OuterRef("pk"), content_hash=OuterRef("content_hash"))
-    return Article.objects.filter(source_id__in=source_ids, exclusion__isnull=True).exclude(Exists(current))
+    """The sources' articles that process_article has not handled as they now are (new, changed, or
+    their processing failed): the pending ones."""
+    return Article.objects.filter(source_id__in=source_ids, pending_since__isnull=False)
 
 
 def process_pending(source_ids: list[int], warn: Callable[[str], None]) -> tuple[int, int]:

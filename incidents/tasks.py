@@ -7,6 +7,7 @@ from datetime import datetime
 
 from celery import shared_task
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from incidents import pipeline
 from incidents.summaries import service
@@ -43,8 +44,12 @@ def run_now(source_ids: list[int], warn: Callable[[str], None]) -> str:
 def enqueue_due_summaries() -> int:
     """Beat: hand every incident whose summary is due to a worker."""
     leased = service.lease_due()
-    for incident_id, lease in leased:
-        write_summary.delay(incident_id, lease.isoformat())
+    try:
+        for incident_id, lease in leased:
+            write_summary.delay(incident_id, lease.isoformat())
+    except BrokerUnreachable as exc:
+        # The summaries stay due in the database: their lease runs out and the next tick takes them again.
+        log.warning("the broker refused a summary (%s); it is taken again when its lease runs out", exc)
     return len(leased)
 
 

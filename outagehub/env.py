@@ -44,6 +44,14 @@ def env_int(name: str, default: int, minimum: int | None = None, maximum: int | 
     return value
 
 
+def env_period(name: str, default: int, minimum: int, maximum: int) -> int:
+    """Seconds between runs of a periodic task, or 0 to turn it off."""
+    value = env_int(name, default, minimum=0, maximum=maximum)
+    if 0 < value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}; use 0 to turn it off.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

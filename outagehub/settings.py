@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import database_from_url, env_bool, env_int, env_list, env_period, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OUTAGEHUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -162,7 +162,7 @@ if OUTAGEHUB_SUMMARY_BACKEND == "llm" and not (OUTAGEHUB_LLM_BASE_URL and OUTAGE
 # Seconds a changed incident waits before its summary is rewritten, so a burst of new sources
 # costs one rewrite.
 OUTAGEHUB_SUMMARY_DEBOUNCE = env_int("OUTAGEHUB_SUMMARY_DEBOUNCE", 60, minimum=0, maximum=3600)
-OUTAGEHUB_SUMMARY_PERIOD = env_int("OUTAGEHUB_SUMMARY_PERIOD", 30, minimum=10, maximum=3600)
+OUTAGEHUB_SUMMARY_PERIOD = env_period("OUTAGEHUB_SUMMARY_PERIOD", 30, minimum=10, maximum=3600)
 # Hours without a new report after which a press-only incident is "no recent reports", not ongoing.
 OUTAGEHUB_QUIET_HOURS = env_int("OUTAGEHUB_QUIET_HOURS", 12, minimum=1, maximum=24 * 30)
 
@@ -170,7 +170,10 @@ OUTAGEHUB_QUIET_HOURS = env_int("OUTAGEHUB_QUIET_HOURS", 12, minimum=1, maximum=
 # Every countdown, retry backoff and time limit stays below the Redis visibility timeout, or a
 # task still running would be handed to a second worker (tests/outagehub/test_celery_settings.py).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=300)
+# 300 s, not kombu's hour: it is how long the tasks a whole worker held when it was killed stay parked
+# in Redis before another worker gets them. It must exceed the longest a live worker holds a message
+# unacknowledged: a retry's countdown (RETRY_POLICY, ≤ 120 s) plus the hard time limit (90 s).
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 300, minimum=300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's transport, with messages written atomically (outagehub/filesystem_broker.py says why).
@@ -206,34 +209,41 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=30)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The beat table: name -> (task, period in seconds). `expires` sits just under the period so a
-# backed-up queue never runs an old tick next to a new one.
-OUTAGEHUB_DISPATCH_PERIOD = env_int("OUTAGEHUB_DISPATCH_PERIOD", 60, minimum=10, maximum=3600)
-OUTAGEHUB_REAP_PERIOD = env_int("OUTAGEHUB_REAP_PERIOD", 300, minimum=60, maximum=3600)
-CELERY_BEAT_SCHEDULE = {
-    "enqueue-due-sources": {
-        "task": "articles.tasks.enqueue_due_sources",
-        "schedule": OUTAGEHUB_DISPATCH_PERIOD,
-        "options": {"expires": OUTAGEHUB_DISPATCH_PERIOD * 0.9},
-    },
-    "enqueue-due-summaries": {
-        "task": "incidents.tasks.enqueue_due_summaries",
-        "schedule": OUTAGEHUB_SUMMARY_PERIOD,
-        "options": {"expires": OUTAGEHUB_SUMMARY_PERIOD * 0.9},
-    },
-    "reap-stale-claims": {
-        "task": "articles.tasks.reap_stale_claims",
-        "schedule": OUTAGEHUB_REAP_PERIOD,
-        "options": {"expires": OUTAGEHUB_REAP_PERIOD * 0.9},
-    },
+# A pool child is replaced after this many tasks, so a slow leak (parsers, the LLM client) stays bounded;
+# 0 keeps children for ever.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 1000, minimum=0) or None
+# A message Redis refuses (restarting) is retried for a few seconds; what still fails stays pending in
+# the database, and the sweeps below hand it on again (docs/architecture.md, "Nothing lost").
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 4, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task running when the broker connection drops finishes its work: its rows are in the database,
+# and whatever it could not hand on is pending there. Cancelling it would only redo the work.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Articles stored and not processed, and summaries leased and not written, are handed on again after
+# this many seconds. Above the hard time limit, so a task still running is never doubled.
+OUTAGEHUB_REDELIVER_AFTER = env_int("OUTAGEHUB_REDELIVER_AFTER", 300, minimum=120, maximum=86400)
+# The beat table: name -> (task, period in seconds; 0 turns the entry off). `expires` sits just under
+# the period so a backed-up queue never runs an old tick next to a new one.
+OUTAGEHUB_DISPATCH_PERIOD = env_period("OUTAGEHUB_DISPATCH_PERIOD", 60, minimum=10, maximum=3600)
+OUTAGEHUB_REAP_PERIOD = env_period("OUTAGEHUB_REAP_PERIOD", 60, minimum=30, maximum=3600)
+OUTAGEHUB_SWEEP_PERIOD = env_period("OUTAGEHUB_SWEEP_PERIOD", 60, minimum=10, maximum=3600)
+OUTAGEHUB_QUIET_CHECK_PERIOD = env_period("OUTAGEHUB_QUIET_CHECK_PERIOD", 300, minimum=60, maximum=86400)
+BEAT_TASKS = {
+    "enqueue-due-sources": ("articles.tasks.enqueue_due_sources", OUTAGEHUB_DISPATCH_PERIOD),
+    "enqueue-due-summaries": ("incidents.tasks.enqueue_due_summaries", OUTAGEHUB_SUMMARY_PERIOD),
+    "reap-stale-claims": ("articles.tasks.reap_stale_claims", OUTAGEHUB_REAP_PERIOD),
+    "sweep-pending-articles": ("articles.tasks.sweep_pending_articles", OUTAGEHUB_SWEEP_PERIOD),
     # Press-only incidents past the quiet period become "no recent reports" without waiting for news.
-    "quieten-incidents": {
-        "task": "incidents.tasks.quieten_incidents",
-        "schedule": OUTAGEHUB_REAP_PERIOD,
-        "options": {"expires": OUTAGEHUB_REAP_PERIOD * 0.9},
-    },
+    "quieten-incidents": ("incidents.tasks.quieten_incidents", OUTAGEHUB_QUIET_CHECK_PERIOD),
+}
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": task, "schedule": period, "options": {"expires": period * 0.9}}
+    for name, (task, period) in BEAT_TASKS.items() if period
 }
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be above CELERY_TASK_SOFT_TIME_LIMIT.")
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must stay below CELERY_BROKER_VISIBILITY_TIMEOUT.")
+if OUTAGEHUB_REDELIVER_AFTER <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTAGEHUB_REDELIVER_AFTER must be above CELERY_TASK_TIME_LIMIT, or a task still "
+                               "running would be handed on a second time.")

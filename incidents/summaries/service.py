@@ -40,9 +40,6 @@ from incidents.summaries.llm import LLMConfig, LLMError, LLMSummariser
 log = logging.getLogger(__name__)
 
 MAX_RELATED = 5
-# A worker that took a due summary has this long to write it before beat hands it out again.
-SUMMARY_LEASE = timedelta(minutes=10)
-
 
 # --- the brief: an incident as the summary backends see it ----------------------------------------
 
@@ -259,7 +256,9 @@ def lease_due(limit: int = 200, now: datetime | None = None) -> list[tuple[int, 
     """Incidents whose summary is due, each leased by a conditional UPDATE so no two workers (or two
     beats) take it; a lease that is never finished falls due again when it runs out."""
     now = now or timezone.now()
-    lease_until = now + SUMMARY_LEASE
+    # A lease outlives any write (OUTAGEHUB_REDELIVER_AFTER > the task time limit): a lost message is
+    # taken again once it runs out, a running write never is.
+    lease_until = now + timedelta(seconds=settings.OUTAGEHUB_REDELIVER_AFTER)
     leased = []
     for pk, due in Incident.objects.filter(summary_due_at__lte=now).order_by("summary_due_at")[:limit].values_list(
             "pk", "summary_due_at"):

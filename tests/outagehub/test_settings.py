@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from outagehub.env import database_from_url, env_bool, env_int
+from outagehub.env import database_from_url, env_bool, env_int, env_period
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -75,3 +76,22 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
 def test_a_bad_broker_url_is_a_clear_error_at_start_up():
     result = _manage(["check"], DEBUG="1", CELERY_BROKER_URL="amqp://guest@localhost//")
     assert result.returncode != 0 and "CELERY_BROKER_URL='amqp://guest@localhost//' is not supported" in result.stderr
+
+
+def test_a_period_of_zero_turns_a_periodic_task_off(monkeypatch):
+    monkeypatch.setenv("OUTAGEHUB_X_PERIOD", "0")
+    assert env_period("OUTAGEHUB_X_PERIOD", 60, minimum=10, maximum=3600) == 0
+    monkeypatch.setenv("OUTAGEHUB_X_PERIOD", "5")
+    with pytest.raises(ImproperlyConfigured, match="OUTAGEHUB_X_PERIOD=5 is below the minimum of 10; use 0"):
+        env_period("OUTAGEHUB_X_PERIOD", 60, minimum=10, maximum=3600)
+
+
+def test_beat_entries_and_worker_limits_come_from_the_environment():
+    script = ("import json; from django.conf import settings as s; print(json.dumps({'beat': {n: e['schedule'] "
+              "for n, e in s.CELERY_BEAT_SCHEDULE.items()}, 'per_child': s.CELERY_WORKER_MAX_TASKS_PER_CHILD}))")
+    result = _manage(["shell", "-c", script], DEBUG="1", OUTAGEHUB_DISPATCH_PERIOD="0", OUTAGEHUB_SWEEP_PERIOD="120",
+                     CELERY_WORKER_MAX_TASKS_PER_CHILD="50")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout.strip().splitlines()[-1])  # after the shell's own line
+    assert printed == {"beat": {"enqueue-due-summaries": 30, "reap-stale-claims": 60, "sweep-pending-articles": 120,
+                                "quieten-incidents": 300}, "per_child": 50}

@@ -77,7 +77,7 @@ def test_an_article_that_cannot_be_processed_is_reported_and_tried_again_next_ru
     assert f"article {broken.pk} (ars: 'Increased error rates in us-east-1') could not be processed: ValueError" in err
     assert out.strip().splitlines()[-1].startswith(
         f"fetched 1 sources: 20 new, 0 updated, 0 failed; {placed} articles placed in incidents, "
-        "1 could not be processed; ")
+        "1 could not be processed, ")
     assert not ArticleFacts.objects.filter(article=broken).exists()  # recorded as not processed yet
 
     Article.objects.filter(pk=broken.pk).update(vendor_status="investigating")  # an editor mends the row

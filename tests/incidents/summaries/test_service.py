@@ -189,6 +189,19 @@ def test_changes_mark_the_summary_due_after_the_debounce_and_a_lease_keeps_later
     assert incident.summary_due_at is not None and incident.summary_due_at < lease
 
 
+def test_a_summary_whose_message_was_lost_is_taken_again_when_its_lease_runs_out(cloudflare_status, settings):
+    settings.OUTAGEHUB_REDELIVER_AFTER = 300
+    incident = place(cloudflare_status, cloudflare_post())
+    incident.refresh_from_db()
+    [(_, lease)] = lease_due(now=incident.summary_due_at)  # its write_summary message is then lost
+    assert lease_due(now=lease - timedelta(seconds=1)) == []
+    [(retaken, second_lease)] = lease_due(now=lease)
+    assert retaken == incident.pk and second_lease == lease + timedelta(seconds=300)
+    assert write_due_summary(incident.pk, second_lease) == "written"
+    incident.refresh_from_db()
+    assert incident.summary_due_at is None
+
+
 def test_the_brief_costs_the_same_queries_for_a_big_incident(press, cloudflare_status):
     def queries_for_brief(incident):
         with CaptureQueriesContext(connection) as captured:
