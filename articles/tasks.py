@@ -8,6 +8,7 @@ from django.utils import timezone
 from outagehub.celery import RETRY_POLICY
 
 from . import dispatch, handoff, polling, scraping
+from .models import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,13 @@ def fetch_source(self, source_id: int) -> dict:
     for article_id in report.to_scrape:
         scrape_article.delay(article_id)
     handoff.queue(sorted(set(report.new_ids + report.updated_ids) - set(report.to_scrape)))
-    log.info("%s: %s, %d new, %d updated %s", report.slug, report.outcome, report.new, report.updated, report.error)
+    # One line per fetch; with LOG_FORMAT=json its fields are the JSON object's (outagehub/logs.py).
+    log.info("fetched %s: %s, %d new, %d updated, %d bytes in %d ms%s", report.slug, report.outcome, report.new,
+             report.updated, report.bytes_received, report.duration_ms, f"; {report.error}" if report.error else "",
+             extra={"event": "fetch", "source": report.slug, "status": report.outcome,
+                    "http_status": report.http_status, "duration_ms": report.duration_ms,
+                    "bytes": report.bytes_received, "items_new": report.new, "items_updated": report.updated,
+                    "error": report.error})
     return {"slug": report.slug, "outcome": report.outcome, "new": report.new, "updated": report.updated}
 
 
@@ -31,7 +38,10 @@ def scrape_article(article_id: int) -> str:
 
 @shared_task
 def enqueue_due_sources() -> int:
-    result = dispatch.take_due_sources(timezone.now())
+    now = timezone.now()
+    # Beat's heartbeat for /healthz: this task runs on every dispatch tick (a worker ran what beat sent).
+    Heartbeat.stamp(Heartbeat.DISPATCH, now)
+    result = dispatch.take_due_sources(now)
     for source_id in result.enqueued:
         fetch_source.delay(source_id)
     if result.deferred:
