@@ -202,6 +202,8 @@ elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "memory://")):
         f"CELERY_BROKER_URL={CELERY_BROKER_URL!r} is not supported; use redis://host:6379/0 or filesystem://."
     )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Processes per `celery worker` (the Procfile and deploy/ units pass none); unset, Celery's default: one per core.
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0, minimum=1, maximum=64) or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
