@@ -75,3 +75,16 @@ def test_production_settings_pass_the_deploy_checks(tmp_path):
 def test_a_bad_broker_url_is_a_clear_error_at_start_up():
     result = _manage(["check"], DEBUG="1", CELERY_BROKER_URL="amqp://guest@localhost//")
     assert result.returncode != 0 and "CELERY_BROKER_URL='amqp://guest@localhost//' is not supported" in result.stderr
+
+
+def test_an_unknown_log_format_is_a_clear_error_at_start_up():
+    result = _manage(["check"], DEBUG="1", LOG_FORMAT="xml")
+    assert result.returncode != 0 and "LOG_FORMAT='xml': use plain or json." in result.stderr
+
+
+def test_log_format_json_makes_every_line_a_json_object():
+    result = _manage(["shell", "-c", "import logging; logging.getLogger('outagehub').warning('hello')"],
+                     DEBUG="1", LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert '"message": "hello"' in line and line.startswith("{") and line.endswith("}")
