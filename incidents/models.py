@@ -68,7 +68,10 @@ class Incident(models.Model):
     """One real-world outage, built from the status posts and news articles that report it."""
 
     class Status(models.TextChoices):
-        REPORTED = "reported", "reported by press, not yet acknowledged by the vendor"
+        REPORTED = "reported", "reported by press"
+        # Press-only, and no report for the quiet period (OUTAGEHUB_QUIET_HOURS): not known to be over,
+        # but no longer "happening now" on anyone's word.
+        QUIET = "quiet", "no recent reports"
         INVESTIGATING = VendorStatus.INVESTIGATING.value, "investigating"
         IDENTIFIED = VendorStatus.IDENTIFIED.value, "identified"
         MONITORING = VendorStatus.MONITORING.value, "monitoring"
@@ -92,6 +95,10 @@ class Incident(models.Model):
     first_reported_at = models.DateTimeField()
     vendor_acknowledged_at = models.DateTimeField(null=True, blank=True)
     regions = models.JSONField(default=list, blank=True)
+    also_affected = models.JSONField(
+        default=list, blank=True,
+        help_text="Other companies' services its sources name as taken down with it (a cascade's victims).",
+    )
     vendor_incident_ids = models.JSONField(default=list, blank=True)
     error_messages = models.JSONField(default=list, blank=True)
     news_count = models.PositiveIntegerField(default=0, help_text="Distinct news stories (syndicated copies once).")
@@ -103,6 +110,20 @@ class Incident(models.Model):
                   "Empty: counted again from the members when next needed.",
     )
     last_activity_at = models.DateTimeField(db_index=True)
+    acknowledged_in = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The source that reports the vendor's acknowledgement, when no status post of the vendor's does.",
+    )
+    post_incident_report = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The post-incident report (root cause, postmortem), the vendor's own or the press's.",
+    )
+    caused_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="caused",
+        help_text="Another provider's incident its vendor blames (a cascade): this one is among its victims.",
+    )
+    post_incident_report_promised = models.BooleanField(
+        default=False, help_text="The vendor said a post-incident report will follow.")
     summary = models.ForeignKey(
         "Summary", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="The current version of its summary.",
@@ -149,9 +170,16 @@ class Incident(models.Model):
     def is_over(self) -> bool:
         return self.status in OVER_STATUSES
 
+    @property
+    def is_ongoing(self) -> bool:
+        return self.status in ONGOING_STATUSES
+
 
 # Lifecycle words that end an incident (an outage resolved, maintenance completed).
 OVER_STATUSES = (Incident.Status.RESOLVED, Incident.Status.COMPLETED)
+# Neither over nor ongoing: a press-only incident nobody has reported on for the quiet period.
+# Listed rather than "not over", so queries use the status index: the unresolved are few.
+ONGOING_STATUSES = tuple(s for s in Incident.Status if s not in OVER_STATUSES and s != Incident.Status.QUIET)
 
 
 class IncidentRegion(models.Model):
@@ -189,6 +217,10 @@ class ArticleFacts(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="facts")
     is_outage = models.BooleanField()
+    claims = models.JSONField(
+        default=dict, blank=True,
+        help_text="What a report states of the lifecycle: start, end, acknowledgement, post-incident report, scale.",
+    )
     relevance_score = models.FloatField(default=0, help_text="The outage model's probability of an outage.")
     evidence = models.JSONField(default=list, blank=True)
     vendors = models.JSONField(default=list, blank=True)

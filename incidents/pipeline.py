@@ -9,8 +9,10 @@ import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -19,9 +21,10 @@ from django.utils.text import slugify
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
 from incidents.catalogue_store import current_catalogue
-from incidents.clustering import exclusions, lifecycle, scoring, signals, tally
+from incidents.clustering import attribution, exclusions, lifecycle, scoring, signals, tally
 from incidents.extraction import regions
 from incidents.extraction.facts import Facts, extract
+from incidents.extraction.press_claims import PressClaims
 from incidents.models import (
     ArticleFacts,
     ExclusionRule,
@@ -29,6 +32,7 @@ from incidents.models import (
     IncidentKey,
     IncidentRegion,
     Membership,
+    Revision,
     Service,
     Vendor,
 )
@@ -170,6 +174,7 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
         "subject": facts.subject,
         "subject_name": facts.subject_name[:200],
         "about_vendor": facts.about_vendor,
+        "claims": facts.claims.to_dict(),
         "content_hash": article.content_hash,
         "extracted_at": timezone.now(),
     })
@@ -205,10 +210,14 @@ def assignment_lock():
         yield
 
 
-def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
-    """Incidents sharing the most keys with the article, seen within the time window. Uses the
-    (key, last_seen_at) index, so the cost does not grow with the archive."""
-    if when is None:
+def candidates_for(keys: set[str], when: datetime | None, lookback: timedelta | None = None) -> list[Incident]:
+    """Incidents sharing the most keys with the article, seen within the time window (or, with
+    `lookback`, from that long before it up to it). Uses the (key, last_seen_at) index, so the cost
+    does not grow with the archive."""
+    if when is not None and lookback is not None:
+        low, high = signals.window_around(when, lookback)
+        lookup = IncidentKey.objects.filter(key__in=keys, last_seen_at__gte=low, last_seen_at__lte=when)
+    elif when is None:
         lookup = IncidentKey.objects.filter(key__in=keys)
     else:
         # Each kind of key has its own window: a vendor incident id is looked up further back.
@@ -234,7 +243,17 @@ def assign(article: Article, facts: Facts) -> Outcome:
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
         profiles = {c.pk: scoring.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}
-        decision = scoring.choose(article_signals, list(profiles.items()))
+        decision = scoring.Decision(None, None)
+        if facts.claims.postmortem and when is not None:
+            earlier = {c.pk: scoring.IncidentProfile.from_dict(c.profile)
+                       for c in candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)}
+            decision = scoring.explained_incident(article_signals, list(earlier.items()))
+            profiles.update(earlier)
+        fragments: list[int] = []
+        if decision.incident is None:
+            decision = scoring.choose(article_signals, list(profiles.items()))
+            if decision.incident is not None:
+                fragments = scoring.bridged_fragments(article_signals, decision.incident, list(profiles.items()))
         if decision.incident is None:
             incident = open_incident(article, facts)
             profile, action = None, "opened"
@@ -255,7 +274,45 @@ def assign(article: Article, facts: Facts) -> Outcome:
         before = tally.Tally.from_dict(incident.tally) if incident.tally else None
         derive_incident(incident, before.add(share) if before is not None else recount(incident), before,
                         also=["profile"])
+        if fragments:
+            merge_fragments(incident, fragments, article)
     return Outcome(article.pk, action, incident.pk)
+
+
+def merge_fragments(survivor: Incident, fragment_ids: list[int], bridge: Article) -> list[int]:
+    """Merge into `survivor` the incidents of the same subject that `bridge` also belongs to: one
+    outage the machine had opened twice. A fragment an editor has touched (a source pinned, a field
+    corrected, its summary locked) stays as the editor left it. Recorded as a revision on each, and
+    a merged fragment's address redirects to the survivor. Returns the ids merged; under the lock."""
+    pinned = set(Membership.objects.filter(incident_id__in=fragment_ids, assigned_by=Membership.AssignedBy.EDITOR)
+                 .values_list("incident_id", flat=True))
+    fragments = [i for i in Incident.objects.filter(pk__in=fragment_ids, hidden=False, merged_into__isnull=True)
+                 if i.pk not in pinned and not i.overridden_fields and not i.summary_locked]
+    if not fragments:
+        return []
+    ids = [f.pk for f in fragments]
+    now = timezone.now()
+    Membership.objects.filter(incident_id__in=ids).update(incident=survivor)
+    Incident.objects.filter(merged_into_id__in=ids).update(merged_into=survivor)
+    IncidentKey.objects.filter(incident_id__in=ids).delete()
+    Incident.objects.filter(pk__in=ids).update(hidden=True, merged_into=survivor, profile={}, tally={}, news_count=0,
+                                               status_count=0, summary_due_at=None, updated_at=now)
+    rebuild_from_members(survivor)
+    why = f"«{bridge.title[:80]}» reports both"
+    Revision.objects.bulk_create([
+        *(Revision(incident=f, action=Revision.Action.MERGE, created_at=now,
+                   description=f"Merged automatically into «{survivor.title[:100]}»: one outage; {why}."[:300])
+          for f in fragments),
+        Revision(incident=survivor, action=Revision.Action.MERGE, created_at=now,
+                 description=(f"Merged automatically with {', '.join(f'«{f.title[:60]}»' for f in fragments)}: "
+                              f"one outage; {why}.")[:300]),
+    ])
+    return ids
+
+
+def _owner_keys(keys: set[str]) -> set[str]:
+    """The keys that say whose outage it is: incident ids, subject, vendors."""
+    return {key for key in keys if key.startswith(("id:", "subject:", "vendor:"))}
 
 
 def open_incident(article: Article, facts: Facts) -> Incident:
@@ -325,6 +382,7 @@ def share_of(article: Article, facts: Facts | ArticleFacts | None, updates: list
             updates=tuple(lifecycle.PostUpdate(u.posted_at, VendorStatus(u.status)) for u in updates),
         )))
     region_labels = (facts.region_labels if isinstance(facts, Facts) else facts.regions) if facts else []
+    claims = claims_of(facts)
     return tally.Share(
         article_id=article.pk,
         published_at=article.published_at,
@@ -337,7 +395,28 @@ def share_of(article: Article, facts: Facts | ArticleFacts | None, updates: list
         incident_ids=(*(facts.incident_ids if facts else ()), article.vendor_incident_id),
         error_messages=tuple(facts.error_messages) if facts else (),
         post=post,
+        outlet="" if post else outlet_of(article),
+        stated_start=claims.started_at,
+        stated_end=claims.resolved_at,
+        acknowledged_at=None if post else claims.acknowledged_at,
+        postmortem=claims.postmortem or bool(post and article.vendor_status == VendorStatus.POSTMORTEM),
+        postmortem_promised=claims.postmortem_promised,
+        severity=claims.severity,
+        severity_reason=claims.severity_reason,
+        caused_by=claims.caused_by if post else "",
     )
+
+
+def claims_of(facts: Facts | ArticleFacts | None) -> PressClaims:
+    if facts is None:
+        return PressClaims()
+    return facts.claims if isinstance(facts, Facts) else PressClaims.from_dict(facts.claims)
+
+
+def outlet_of(article: Article) -> str:
+    """Who published a news article: its link's site (a feed may carry many outlets), else its source's."""
+    host = (urlsplit(article.url).hostname or "") if article.url else ""
+    return host.removeprefix("www.") or f"source:{article.source_id}"
 
 
 def recount_member(article: Article, facts: Facts) -> None:
@@ -409,7 +488,7 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     messages, source counts and title, and save it with the `also` fields. `before` is the tally these
     fields were last derived from: what did not change in it is not looked up again (None: all is)."""
     incident.tally = counted.to_dict()
-    life = counted.lifecycle()
+    life = counted.lifecycle(now=timezone.now(), quiet_after=quiet_period())
     if life is None:  # no members left: nothing to derive from
         incident.save(update_fields=["tally", *(also or [])])
         return
@@ -425,8 +504,18 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
         incident.severity = life.severity
     incident.vendor_severity = life.vendor_severity
     vendor_choice = (counted.top_vendor(), counted.post_vendors())
-    if "vendor" not in overridden and (before is None or vendor_choice != (before.top_vendor(), before.post_vendors())):
+    vendor_changed = before is None or vendor_choice != (before.top_vendor(), before.post_vendors())
+    named_services = counted.named("services")
+    services_changed = vendor_changed or set(named_services) != set(before.named("services"))
+    if "vendor" not in overridden and vendor_changed:
         incident.vendor = _pick_vendor(*vendor_choice)
+        if incident.vendor is None and counted.post_vendors():  # a status page the catalogue does not know
+            incident.subject = counted.post_vendors()[0][:120]
+    incident.acknowledged_in_id = None if counted.status_count else counted.article_of("press_acknowledged")
+    incident.post_incident_report_id = counted.article_of("postmortem")
+    incident.post_incident_report_promised = counted.postmortem_promised
+    if before is None or counted.caused_by != before.caused_by:
+        incident.caused_by = root_incident(incident, counted.caused_by)
     regions = counted.named("regions")
     if "regions" not in overridden:
         incident.regions = regions
@@ -437,16 +526,43 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     incident.last_activity_at = counted.last_activity_at
     if counted.status_count and "title" not in overridden:  # the vendor's own title, once it has posted
         incident.title = counted.first_post_title
+    if services_changed:  # whose services they are follows from the vendor and the services named
+        owners = attribute_services(incident, counted)
     # Only what is derived here: the summary fields belong to summaries.py and editors, and may
     # have changed since this row was read.
     incident.save(update_fields=[*DERIVED_FIELDS, "tally", *(also or [])])
-    services = set(counted.named("services"))
-    if "services" not in overridden and (before is None or services != set(before.named("services"))) and (
-            services != set(incident.services.values_list("slug", flat=True))):
-        incident.services.set(Service.objects.filter(slug__in=services))
+    if services_changed and "services" not in overridden and (
+            set(owners.services) != set(incident.services.values_list("slug", flat=True))):
+        incident.services.set(Service.objects.filter(slug__in=owners.services))
     if before is None or ("regions" not in overridden and regions != before.named("regions")):
         index_regions(incident)
     mark_due(incident.pk)
+
+
+# A victim's outage and its root's overlap: the root is looked for this far around the victim's start.
+CASCADE_WINDOW = timedelta(hours=12)
+
+
+def root_incident(victim: Incident, vendor_slug: str) -> Incident | None:
+    """The incident of the vendor a victim's post blames, around the victim's start: the cascade's root."""
+    if not vendor_slug:
+        return None
+    return (Incident.objects.public().filter(
+        vendor__slug=vendor_slug, merged_into__isnull=True,
+        started_at__lte=victim.started_at + CASCADE_WINDOW, last_activity_at__gte=victim.started_at - CASCADE_WINDOW)
+        .exclude(pk=victim.pk).order_by("-last_activity_at").first())
+
+
+def attribute_services(incident: Incident, counted: tally.Tally) -> attribution.Attribution:
+    """The incident vendor's own services, and the others its sources name set as also affected."""
+    catalogue = current_catalogue()
+    owners = attribution.attribute(
+        incident.vendor.slug if incident.vendor else None, counted.named("services"),
+        {vendor: n for vendor, (n, _) in counted.values.get("vendors", {}).items()}, catalogue.owner_of)
+    incident.also_affected = [*(catalogue.service(slug).name for slug in owners.also_affected_services),
+                              *(catalogue.vendor(slug).name for slug in owners.also_affected_vendors
+                                if catalogue.has_vendor(slug))]
+    return owners
 
 
 def index_regions(incident: Incident) -> None:
@@ -462,8 +578,28 @@ def index_regions(incident: Incident) -> None:
 DERIVED_FIELDS = [
     "status", "started_at", "resolved_at", "first_reported_at", "vendor_acknowledged_at", "severity",
     "vendor_severity", "vendor", "regions", "vendor_incident_ids", "error_messages", "news_count", "status_count",
-    "last_activity_at", "title", "updated_at",
+    "last_activity_at", "title", "updated_at", "subject", "acknowledged_in", "post_incident_report",
+    "post_incident_report_promised", "also_affected", "caused_by",
 ]
+
+
+def quiet_period() -> timedelta:
+    return timedelta(hours=settings.OUTAGEHUB_QUIET_HOURS)
+
+
+def quieten(now: datetime) -> int:
+    """Press-only incidents with no report for the quiet period become "no recent reports"; returns
+    how many. The lifecycle decides it from each one's tally as of now (beat runs this)."""
+    stale = Incident.objects.filter(status=Incident.Status.REPORTED, last_activity_at__lt=now - quiet_period())
+    changed = 0
+    for incident_id in stale.values_list("pk", flat=True):
+        with assignment_lock():
+            incident = Incident.objects.filter(pk=incident_id, status=Incident.Status.REPORTED).first()
+            if incident is None:
+                continue
+            refresh_incident(incident)
+            changed += incident.status != Incident.Status.REPORTED
+    return changed
 
 
 def location_labels(locations: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from celery import shared_task
+from django.utils import timezone
 
 from incidents import pipeline
 from incidents.summaries import service
@@ -46,8 +47,10 @@ def queue_articles(article_ids: list[int]) -> None:
 def run_now(source_ids: list[int], warn: Callable[[str], None]) -> str:
     """`fetch_sources --sync`: the sources' unprocessed articles, then the summaries that fell due."""
     placed, failed = pipeline.process_pending(source_ids, warn)
+    quietened = pipeline.quieten(timezone.now())
     written = service.write_all_due()["written"]
-    return f"{placed} articles placed in incidents, {failed} could not be processed; {written} summaries written"
+    return (f"{placed} articles placed in incidents, {failed} could not be processed, {quietened} with no recent "
+            f"reports; {written} summaries written")
 
 
 @shared_task
@@ -66,3 +69,9 @@ def write_summary(incident_id: int, lease: str | None = None) -> str:
     log.info("summary of incident %s: %s", incident_id, outcome,
              extra=step_fields("write_summary", started, incident_id=incident_id, action=outcome))
     return outcome
+
+
+@shared_task
+def quieten_incidents() -> int:
+    """Beat: press-only incidents with no report for the quiet period become "no recent reports"."""
+    return pipeline.quieten(timezone.now())

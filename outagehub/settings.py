@@ -173,6 +173,8 @@ if OUTAGEHUB_SUMMARY_BACKEND == "llm" and not (OUTAGEHUB_LLM_BASE_URL and OUTAGE
 # costs one rewrite.
 OUTAGEHUB_SUMMARY_DEBOUNCE = env_int("OUTAGEHUB_SUMMARY_DEBOUNCE", 60, minimum=0, maximum=3600)
 OUTAGEHUB_SUMMARY_PERIOD = env_int("OUTAGEHUB_SUMMARY_PERIOD", 30, minimum=10, maximum=3600)
+# Hours without a new report after which a press-only incident is "no recent reports", not ongoing.
+OUTAGEHUB_QUIET_HOURS = env_int("OUTAGEHUB_QUIET_HOURS", 12, minimum=1, maximum=24 * 30)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Every countdown, retry backoff and time limit stays below the Redis visibility timeout, or a
@@ -233,6 +235,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reap-stale-claims": {
         "task": "articles.tasks.reap_stale_claims",
+        "schedule": OUTAGEHUB_REAP_PERIOD,
+        "options": {"expires": OUTAGEHUB_REAP_PERIOD * 0.9},
+    },
+    # Press-only incidents past the quiet period become "no recent reports" without waiting for news.
+    "quieten-incidents": {
+        "task": "incidents.tasks.quieten_incidents",
         "schedule": OUTAGEHUB_REAP_PERIOD,
         "options": {"expires": OUTAGEHUB_REAP_PERIOD * 0.9},
     },

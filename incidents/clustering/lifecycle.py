@@ -1,11 +1,14 @@
 """An incident's status, start and end, derived from its vendor status posts and news reports.
 
-Pure: simple records in, a Lifecycle out. Vendor posts decide when they exist; news alone gives a
-"reported by press" incident that starts at the first report.
+Pure: simple records in, a Lifecycle out. Vendor posts decide when they exist. News alone gives a
+"reported by press" incident: it starts at the earliest start a report states (else the first
+report), ends only when a report says it is resolved (at the time it states, else its own), and
+after a quiet period with no new report it is "no recent reports" rather than ongoing forever.
+A vendor's acknowledgement that the press reports counts as acknowledged.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from articles.items import VendorStatus
 
@@ -17,6 +20,11 @@ PROGRESS = {
 }
 CLOSING = {VendorStatus.RESOLVED, VendorStatus.COMPLETED, VendorStatus.POSTMORTEM}
 MAINTENANCE = {VendorStatus.SCHEDULED, VendorStatus.IN_PROGRESS, VendorStatus.VERIFYING, VendorStatus.COMPLETED}
+
+# A press-only incident with no new report for this long is "quiet": no longer happening on anyone's word.
+QUIET_AFTER = timedelta(hours=12)
+# Outlets covering one outage that make it at least minor, and at least major.
+OUTLETS_MINOR, OUTLETS_MAJOR = 2, 4
 
 # Severity words of every provider, on one scale (see incidents.models.Severity).
 SEVERITY_SCALE = {
@@ -147,12 +155,25 @@ class Evidence:
     severity: tuple[int, str] = (0, "")
     latest_news_says_resolved: bool = False  # the latest report (the earliest of those, on a tie)
     first_resolved_report: datetime | None = None
+    stated_start: datetime | None = None  # the earliest start a report states
+    stated_end: datetime | None = None  # the end the latest report saying "resolved" states
+    press_acknowledged_at: datetime | None = None  # the earliest acknowledgement a report states
+    last_report_at: datetime | None = None  # the latest news report (post-incident reports aside)
+    press_severity: tuple[int, str] = (0, "")  # the largest scale a report states, and its words
+    outlets: int = 0
+    only_post_incident_reports: bool = False  # no report of the outage itself: it is over
 
 
-def decide(e: Evidence) -> Lifecycle:
+def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QUIET_AFTER) -> Lifecycle:
     """Vendor posts win: status from the furthest word of the posts still open, start at the first
-    report, end when every post is closed. Without posts, press reports decide."""
+    report, end when every post is closed. Without posts, press reports decide (see the module's
+    doc); `now` is when the quiet period is measured to (None: never quiet)."""
     severity, vendor_severity = e.severity
+    # The vendor's own posts say when it acknowledged; without them, what a report says it said. (A
+    # report's text may be updated after its publication, so it never moves a post's time earlier.)
+    acknowledged = e.acknowledged_at if e.posts else e.press_acknowledged_at
+    if not severity:
+        severity = press_severity(e)
     if e.posts:
         if e.open_posts:
             status = e.most_advanced_open
@@ -165,20 +186,37 @@ def decide(e: Evidence) -> Lifecycle:
             started_at=e.first_reported_at,
             resolved_at=None if e.open_posts else e.last_end,
             first_reported_at=e.first_reported_at,
-            vendor_acknowledged_at=e.acknowledged_at,
+            vendor_acknowledged_at=acknowledged,
             severity=severity,
             vendor_severity=vendor_severity,
         )
-    resolved = e.latest_news_says_resolved
+    started = min(e.first_reported_at, e.stated_start) if e.stated_start else e.first_reported_at
+    resolved = e.latest_news_says_resolved or e.only_post_incident_reports
+    status = "resolved" if resolved else "reported"
+    ended = None
+    if resolved:
+        ended = e.stated_end or e.first_resolved_report
+        # A single report that says "resolved" shows when it was over by, not how long it lasted: an
+        # end no later than the start is not known, rather than an outage of 0 minutes.
+        ended = ended if ended and ended > started else None
+    elif now is not None and e.last_report_at is not None and now - e.last_report_at > quiet_after:
+        status = "quiet"
     return Lifecycle(
-        status="resolved" if resolved else "reported",
-        started_at=e.first_reported_at,
-        resolved_at=e.first_resolved_report if resolved else None,
+        status=status,
+        started_at=started,
+        resolved_at=ended,
         first_reported_at=e.first_reported_at,
-        vendor_acknowledged_at=None,
+        vendor_acknowledged_at=acknowledged,
         severity=severity,
         vendor_severity=vendor_severity,
     )
+
+
+def press_severity(e: Evidence) -> int:
+    """Severity from what the reports say, when no vendor gave one: the largest scale a report states,
+    raised by how many outlets covered it; 0 (unknown) only when nothing is said."""
+    by_outlets = 3 if e.outlets >= OUTLETS_MAJOR else 2 if e.outlets >= OUTLETS_MINOR else 0
+    return max(e.press_severity[0], by_outlets)
 
 
 def derive(posts: list[StatusPost], news: list[NewsReport]) -> Lifecycle:

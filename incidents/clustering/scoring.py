@@ -383,6 +383,55 @@ def choose(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfi
     return Decision(None, None, best_rejected=best[1])
 
 
+def _top_subject(profile: IncidentProfile) -> str:
+    return max(profile.subjects, key=lambda k: (profile.subjects[k], k), default="")
+
+
+def bridged_fragments(s: ArticleSignals, chosen: Hashable,
+                      candidates: Iterable[tuple[Hashable, IncidentProfile]]) -> list[Hashable]:
+    """Other incidents the article would join as well as `chosen`, of the same subject: fragments of
+    one outage that this article bridges, to merge into `chosen`. Never two incidents the vendor
+    itself keeps apart (different incident ids on their posts)."""
+    profiles = dict(candidates)
+    if not s.subject or chosen not in profiles or _top_subject(profiles[chosen]) != s.subject:
+        return []
+    anchors = profiles[chosen].anchors
+    return [incident for incident, profile in profiles.items()
+            if incident != chosen and _top_subject(profile) == s.subject
+            and not (anchors and profile.anchors and anchors != profile.anchors)
+            and score(s, profile).total >= threshold(profile)]
+
+
+# --- post-incident reports ---------------------------------------------------------------------
+
+# A post-incident report explains an outage of at most this long before it (vendors publish within
+# days; the press writes "what went wrong" within weeks).
+POSTMORTEM_WINDOW = timedelta(days=30)
+
+
+def explained_incident(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfile]]) -> Decision:
+    """The incident a post-incident report explains, by a rule of its own rather than text likeness
+    (a report days later shares few words with the live updates): an incident of the same subject
+    (else of a vendor it names), seen within POSTMORTEM_WINDOW before it; one sharing an incident id
+    first, then the latest. None when it explains nothing we saw."""
+    best: tuple[tuple, Hashable] | None = None
+    for incident, profile in candidates:
+        same_subject = bool(s.subject) and s.subject in profile.subjects
+        same_vendor = bool(s.vendors & set(profile.vendors))
+        if not (same_subject or (same_vendor and not s.subject)):
+            continue
+        if s.published_at is not None and profile.first_seen is not None and profile.last_seen is not None and not (
+                profile.first_seen <= s.published_at <= profile.last_seen + POSTMORTEM_WINDOW):
+            continue
+        rank = (bool(s.all_ids & (profile.incident_ids | profile.anchors)), same_subject,
+                profile.last_seen or datetime.min.replace(tzinfo=UTC), profile.sources)
+        if best is None or rank > best[0]:
+            best = (rank, incident)
+    if best is None:
+        return Decision(None, None)
+    return Decision(best[1], Score(1.0, {"post_incident_report": 1.0}))
+
+
 # --- naming ------------------------------------------------------------------------------------
 
 

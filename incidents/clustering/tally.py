@@ -72,6 +72,15 @@ class Share:
     last_changed_at: datetime
     is_copy: bool = False  # a near-identical copy of another member: one story, counted once
     says_resolved: bool = False  # news reporting the service restored
+    outlet: str = ""  # who published it (a news site's host): outlets are counted, not feeds
+    stated_start: datetime | None = None  # the start a report states ("since 6:48 a.m. ET")
+    stated_end: datetime | None = None  # the end a report that says resolved states
+    acknowledged_at: datetime | None = None  # a report says the vendor acknowledged it (then)
+    postmortem: bool = False  # a post-incident report (press, or the vendor's postmortem post)
+    postmortem_promised: bool = False  # the vendor says one will follow
+    severity: int = 0  # the scale a report states (press_claims.stated_severity)
+    severity_reason: str = ""
+    caused_by: str = ""  # the vendor a status post blames for its outage (a cascade's root)
     vendors: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
@@ -93,6 +102,10 @@ class Share:
             "says_resolved": self.says_resolved, "vendors": list(self.vendors), "services": list(self.services),
             "regions": list(self.regions), "incident_ids": list(self.incident_ids),
             "error_messages": list(self.error_messages), "post": None,
+            "outlet": self.outlet, "stated_start": _iso(self.stated_start), "stated_end": _iso(self.stated_end),
+            "acknowledged_at": _iso(self.acknowledged_at), "postmortem": self.postmortem,
+            "postmortem_promised": self.postmortem_promised, "severity": self.severity,
+            "severity_reason": self.severity_reason, "caused_by": self.caused_by,
         }
         if self.post is not None:
             state = self.post.state
@@ -113,6 +126,11 @@ class Share:
             says_resolved=bool(data.get("says_resolved")), vendors=tuple(data.get("vendors") or ()),
             services=tuple(data.get("services") or ()), regions=tuple(data.get("regions") or ()),
             incident_ids=tuple(data.get("incident_ids") or ()), error_messages=tuple(data.get("error_messages") or ()),
+            outlet=data.get("outlet") or "", stated_start=_time(data.get("stated_start")),
+            stated_end=_time(data.get("stated_end")), acknowledged_at=_time(data.get("acknowledged_at")),
+            postmortem=bool(data.get("postmortem")), postmortem_promised=bool(data.get("postmortem_promised")),
+            severity=int(data.get("severity") or 0), severity_reason=data.get("severity_reason") or "",
+            caused_by=data.get("caused_by") or "",
             post=None if not post else Post(post["title"], post["vendor_name"], lifecycle.PostState(
                 status=VendorStatus(post["status"]) if post["status"] else None,
                 started_at=_time(post["started_at"]), ended_at=_time(post["ended_at"]),
@@ -138,12 +156,29 @@ def _parts(s: Share) -> _Parts:
     values = {name: {v: s.order(i) for i, v in enumerate(getattr(s, name))}
               for name in ("vendors", "services", "regions", "incident_ids", "error_messages")}
     post = s.post
+    if s.postmortem:  # explains an outage that is over: neither reports it again nor reopens it
+        extremes["postmortem"] = ((t, s.article_id), None)
+        extremes["first_reported"] = ((t,), None)
+    if s.postmortem_promised:
+        counts["postmortem_promised"] = 1
+    if s.caused_by:
+        values["caused_by"] = {s.caused_by: s.order()}
+    if s.acknowledged_at is not None:
+        extremes["press_acknowledged"] = ((micros(s.acknowledged_at), s.article_id), None)
     if post is None:
         counts["news"] = 0 if s.is_copy else 1
-        extremes["first_reported"] = ((t,), None)
-        extremes["latest_news"] = ((-t, s.article_id), s.says_resolved)
-        if s.says_resolved:
-            extremes["first_resolved_report"] = ((t,), None)
+        if s.outlet and not s.is_copy:
+            values["outlets"] = {s.outlet: s.order()}
+        if s.severity:
+            extremes["press_severity"] = ((-s.severity, t, s.article_id), s.severity_reason)
+        if not s.postmortem:
+            extremes["first_reported"] = ((t,), None)
+            extremes["latest_news"] = ((-t, s.article_id), s.says_resolved)
+            if s.stated_start is not None:
+                extremes["stated_start"] = ((micros(s.stated_start),), None)
+            if s.says_resolved:
+                extremes["first_resolved_report"] = ((t,), None)
+                extremes["latest_resolved_report"] = ((-t, s.article_id), _iso(s.stated_end))
     else:
         state = post.state
         counts["posts"] = 1
@@ -248,15 +283,39 @@ class Tally:
         first = self.extremes.get("first_post")
         return first[1] if first else None
 
-    def lifecycle(self) -> lifecycle.Lifecycle | None:
-        """The incident's lifecycle (lifecycle.decide); None for an incident with no members."""
+    @property
+    def outlets(self) -> int:
+        return len(self.values.get("outlets", {}))
+
+    def article_of(self, name: str) -> int | None:
+        """The article that holds an extreme keyed (time, article id): the first post-incident report
+        ("postmortem") or the first report of the vendor's acknowledgement ("press_acknowledged")."""
+        extreme = self.extremes.get(name)
+        return int(extreme[0][1]) if extreme else None
+
+    @property
+    def caused_by(self) -> str:
+        """The vendor its posts blame for the outage, first named; "" when none does."""
+        named = self.named("caused_by")
+        return named[0] if named else ""
+
+    @property
+    def postmortem_promised(self) -> bool:
+        return bool(self.counts.get("postmortem_promised"))
+
+    def lifecycle(self, now: datetime | None = None,
+                  quiet_after: timedelta = lifecycle.QUIET_AFTER) -> lifecycle.Lifecycle | None:
+        """The incident's lifecycle (lifecycle.decide) as of `now` (None: no quiet period applies);
+        None for an incident with no members."""
         if not self.members:
             return None
         open_statuses = self.values.get("open_statuses", {})
         furthest = min(open_statuses, key=lambda s: (-lifecycle.progress_of(_status(s)), open_statuses[s][1]),
                        default="")
         severity = self.extremes.get("severity")
+        press_severity = self.extremes.get("press_severity")
         latest_news = self.extremes.get("latest_news")
+        latest_resolved = self.extremes.get("latest_resolved_report")
         return lifecycle.decide(lifecycle.Evidence(
             first_reported_at=self._time("first_reported"),
             posts=self.counts.get("posts", 0),
@@ -268,7 +327,15 @@ class Tally:
             severity=(-severity[0][0], severity[1]) if severity else (0, ""),
             latest_news_says_resolved=bool(latest_news and latest_news[1]),
             first_resolved_report=self._time("first_resolved_report"),
-        ))
+            stated_start=self._time("stated_start"),
+            stated_end=_time(latest_resolved[1]) if latest_resolved else None,
+            press_acknowledged_at=from_micros(self.extremes["press_acknowledged"][0][0])
+            if "press_acknowledged" in self.extremes else None,
+            last_report_at=from_micros(-latest_news[0][0]) if latest_news else None,
+            press_severity=(-press_severity[0][0], press_severity[1]) if press_severity else (0, ""),
+            outlets=self.outlets,
+            only_post_incident_reports=not self.counts.get("posts") and "latest_news" not in self.extremes,
+        ), now=now, quiet_after=quiet_after)
 
     def _time(self, name: str, negated: bool = False) -> datetime | None:
         extreme = self.extremes.get(name)

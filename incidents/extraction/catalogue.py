@@ -173,6 +173,14 @@ class Catalogue:
     def service(self, slug: str) -> Service:
         return self._services[slug]
 
+    def owner_of(self, service_slug: str) -> str | None:
+        """The vendor slug of a service; None for a slug the catalogue does not hold."""
+        service = self._services.get(service_slug)
+        return service.vendor if service else None
+
+    def has_vendor(self, slug: str) -> bool:
+        return slug in self._vendors
+
     # --- matching ---------------------------------------------------------------------------------
 
     def match(self, text: str) -> list[EntityMatch]:

@@ -12,7 +12,7 @@ and services named only in its history are kept apart as `earlier_services`.
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
@@ -21,9 +21,11 @@ from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.error_messages import find_error_messages
 from incidents.extraction.identifiers import find_incident_ids
 from incidents.extraction.mentions import ImpactMention, RegionMention, TimeMention
+from incidents.extraction.press_claims import PressClaims, blamed_names, read_claims
 from incidents.extraction.regions import find_regions
 from incidents.extraction.relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from incidents.extraction.relevance import Relevance, assess
+from incidents.extraction.spans import blanked, positions_in, sentence_spans, sentences
 from incidents.extraction.status_words import find_impacts, find_status
 from incidents.extraction.subjects import find_subject, subject_key
 from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
@@ -61,6 +63,9 @@ class Facts:
     # A vendor's status post about another provider's outage ("X experiencing downtime, we are
     # monitoring"): that provider's slug. It is press about X, not an outage of the poster.
     about_vendor: str = ""
+    # What the text states of the lifecycle (start, end, acknowledgement, post-incident report, scale),
+    # read from its current text only.
+    claims: PressClaims = field(default=PressClaims())
 
     @property
     def is_outage(self) -> bool:
@@ -96,13 +101,15 @@ def extract(
     # A vendor's own post is about its incident; only the press looks back at others.
     earlier = earlier_incident_spans(body, published_at) if body and not is_status_post else []
     body_start = len(prefix) + len(title) + 1
-    is_earlier = _positions_in([(body_start + start, body_start + end) for start, end in earlier], len(prefix + text))
+    is_earlier = positions_in([(body_start + start, body_start + end) for start, end in earlier], len(prefix + text))
     current = [match for match in matches if not is_earlier[match.start]]
     vendor_slugs = list(dict.fromkeys(match.vendor_slug for match in current))
-    service_slugs = list(dict.fromkeys(match.slug for match in current if match.kind == "service"))
+    in_boilerplate = positions_in(boilerplate_spans(prefix + text), len(prefix + text))
+    service_slugs = list(dict.fromkeys(match.slug for match in current
+                                       if match.kind == "service" and not in_boilerplate[match.start]))
     earlier_slugs = list(dict.fromkeys(match.slug for match in matches if match.kind == "service"
                                        and is_earlier[match.start] and match.slug not in service_slugs))
-    current_text = _blanked(text, is_earlier[len(prefix):]) if earlier else text
+    current_text = blanked(text, is_earlier[len(prefix):]) if earlier else text
     ids = find_incident_ids(text)
     if known_incident_id and known_incident_id not in ids:
         ids = [known_incident_id, *ids]
@@ -120,7 +127,8 @@ def extract(
         services=tuple(service_slugs),
         incident_ids=tuple(ids),
         error_messages=tuple(find_error_messages(text)),
-        regions=tuple(find_regions(current_text)),
+        regions=tuple(find_regions(blanked(current_text, positions_in(unaffected_spans(current_text),
+                                                                      len(current_text))))),
         times=tuple(find_times(text, published_at)),
         status=find_status(current_text),
         impacts=tuple(find_impacts(current_text)),
@@ -132,7 +140,19 @@ def extract(
         subject=subject,
         subject_name=subject_name,
         about_vendor=about_vendor,
+        claims=replace(
+            read_claims(title, current_text, published_at, tuple(catalogue.vendor(slug).name for slug in vendor_slugs)),
+            caused_by="" if about_vendor or not own_vendor else blamed_vendor(text, catalogue, own_vendor[0])),
     )
+
+
+def blamed_vendor(text: str, catalogue: Catalogue, own_vendor: str) -> str:
+    """The catalogue vendor a status post blames for its own outage, if any: a cascade's root."""
+    for name in blamed_names(text):
+        blamed = [slug for slug in catalogue.vendors_in(name) if slug != own_vendor]
+        if blamed:
+            return blamed[0]
+    return ""
 
 
 # A status post is about another provider when it says it only watches: "we are monitoring the
@@ -202,6 +222,33 @@ def facts_as_json(facts: Facts) -> dict:
     }
 
 
+# --- sentences that name without affecting ---------------------------------------------------------
+
+# A place named as unaffected, or as where traffic was served from, is no affected region: "requests
+# were served successfully from Northern Virginia", "customers in Europe were not affected".
+_UNAFFECTED = re.compile(
+    r"\b(?:not (?:been |be )?(?:affected|impacted)|unaffected|unimpacted|no impact|"
+    r"served (?:successfully |normally )?(?:from|out of)|(?:continued?|continues) to (?:work|operate|function|serve) "
+    r"normally|(?:fail(?:ed)?|rout(?:ed|ing)|redirect(?:ed|ing)|shift(?:ed|ing)) (?:traffic )?(?:over )?(?:to|away))\b",
+    re.IGNORECASE)
+# Lines every post ends with ("contact AWS Support", "subscribe to updates"): a service named there is
+# not affected, and never names an incident.
+_BOILERPLATE = re.compile(
+    r"\b(?:contact(?:ing)?|reach out to|open (?:a|an) (?:case|ticket) with|via|through) (?:the |our |your )?"
+    r"(?:[A-Z][\w.-]* ){0,3}(?:support|help ?desk|account team|customer service)\b|"
+    r"\b(?:subscribe to|follow us|sign up for) (?:updates|notifications|our)\b", re.IGNORECASE)
+
+
+def unaffected_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences that name places as unaffected or as serving traffic."""
+    return [(start, end) for start, end in sentences(text) if _UNAFFECTED.search(text, start, end)]
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """The stretches of support and subscription boilerplate."""
+    return [match.span() for match in _BOILERPLATE.finditer(text)]
+
+
 # --- earlier incidents -------------------------------------------------------------------------------
 
 # Words that recall an earlier incident, whatever the date of the article.
@@ -239,9 +286,6 @@ _EARLIER_BY = timedelta(days=14)
 # clause about something else: "Outlook is down again, a month after a similar outage hit Teams".
 _CLAUSE_START = re.compile(r"[,;:()\u2013\u2014]|\b(?:after|following|like|than|since|while|whereas|which|who|but)\b")
 _RELATIVE = ("which", "who")
-# Within a line, a sentence ends at a full stop, question or exclamation mark (with any closing
-# quote or bracket) before a space.
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]{0,3}(?=\s)")
 # In a paragraph about the past, a sentence with one of these is back in the present.
 _NOW = re.compile(
     r"\b(?i:today|tonight|now|currently|ongoing|right now|yesterday|this (?:morning|afternoon|evening|week))\b"
@@ -263,7 +307,7 @@ def earlier_incident_spans(body: str, published_at: datetime) -> list[tuple[int,
     the article's subject: dates mark nothing, only the words that recall an earlier incident do."""
     published = published_at.date()
     lines = body.split("\n")
-    lead = next((line[start:end] for line in lines for start, end in _sentences(line)[:1]), "")
+    lead = next((line[start:end] for line in lines for start, end in sentence_spans(line)[:1]), "")
     # dated in its main clause: "On May 11, BigQuery began a rollout", not "Microsoft 365, which launched in 2011,"
     about_a_past_date = any(mark.lastgroup and not _clause_start(lead, mark.start())
                             for mark in _past_marks(lead, 0, published, dates=True))
@@ -271,7 +315,7 @@ def earlier_incident_spans(body: str, published_at: datetime) -> list[tuple[int,
     line_start = 0
     for number, line in enumerate(lines):
         past_paragraph = False
-        for index, (start, end) in enumerate(_sentences(line)):
+        for index, (start, end) in enumerate(sentence_spans(line)):
             sentence = line[start:end]
             found = False
             position = 0
@@ -292,16 +336,6 @@ def _past_marks(sentence: str, position: int, published: date, *, dates: bool) -
     for mark in _EARLIER_MARK.finditer(sentence, position):
         if not mark.lastgroup or (dates and _recalls_the_past(mark, published)):
             yield mark
-
-
-def _sentences(line: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for end_mark in _SENTENCE_END.finditer(line):
-        spans.append((start, end_mark.end()))
-        start = end_mark.end()
-    if start < len(line):
-        spans.append((start, len(line)))
-    return spans
 
 
 def _clause_start(sentence: str, position: int) -> int:
@@ -354,16 +388,3 @@ def _recalls_the_past(mark: re.Match, published: date) -> bool:
         else:
             latest = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
     return latest < published - _EARLIER_BY
-
-
-def _positions_in(spans: list[tuple[int, int]], length: int) -> bytearray:
-    """One byte per character of a text of `length`: 1 inside one of the spans."""
-    inside = bytearray(length)
-    for start, end in spans:
-        inside[start:end] = b"\x01" * (end - start)
-    return inside
-
-
-def _blanked(text: str, hidden: bytearray) -> str:
-    """The text with its hidden characters as spaces (line breaks kept): offsets do not move."""
-    return "".join(" " if hidden[index] and char != "\n" else char for index, char in enumerate(text))

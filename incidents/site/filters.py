@@ -16,7 +16,7 @@ from incidents.extraction import regions
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
 # "ongoing" and "resolved" are what readers ask for; the vendor's lifecycle words work too.
-STATUSES = ("ongoing", "resolved", "reported", "investigating", "identified", "monitoring", "scheduled",
+STATUSES = ("ongoing", "resolved", "reported", "quiet", "investigating", "identified", "monitoring", "scheduled",
             "in_progress", "completed")
 SEVERITIES = {"maintenance": 1, "minor": 2, "major": 3, "critical": 4}
 MAX_VALUE = 200  # longer values are not a slug, a word or a region: dropped unread

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from incidents.models import OVER_STATUSES, Incident, IncidentRegion
+from incidents.models import ONGOING_STATUSES, OVER_STATUSES, Incident, IncidentRegion
 from incidents.site.filters import IncidentFilter
 
 
@@ -18,7 +18,7 @@ def filtered_incidents(wanted: IncidentFilter) -> QuerySet[Incident]:
         incidents = incidents.filter(Exists(Incident.services.through.objects.filter(
             incident_id=OuterRef("pk"), service__slug=wanted.service)))
     if wanted.status == "ongoing":  # the open statuses by name: an IN on the status index, not a scan
-        incidents = incidents.filter(status__in=[s for s in Incident.Status if s not in OVER_STATUSES])
+        incidents = incidents.filter(status__in=ONGOING_STATUSES)
     elif wanted.status == "resolved":
         incidents = incidents.filter(status__in=OVER_STATUSES)
     elif wanted.status:

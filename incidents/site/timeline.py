@@ -66,6 +66,7 @@ class Row:
     acknowledged: bool
     regions: tuple[str, ...]  # labels
     clock_only: bool = False  # under a day heading: the start (and a same-day end) as a time of day
+    last_update_at: datetime | None = None  # the latest post or report: how fresh "happening now" is
 
     @property
     def lasted(self) -> str:
@@ -87,9 +88,9 @@ class Row:
 
 
 def status_word(status: str, label: str) -> str:
-    """A status badge's words: the status's label, shortened where the acknowledgement note beside
-    the badge says the rest ("reported by press, not yet acknowledged by the vendor")."""
-    return "reported by press" if status == "reported" else label
+    """A status badge's words: the status's label, but for a press-only incident with no recent
+    report, which its badge says plainly."""
+    return "no recent reports" if status == "quiet" else label
 
 
 def group_by_day(items: Iterable, moment: Callable = lambda item: item.started_at) -> list[tuple[date, list]]:

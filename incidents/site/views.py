@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +20,17 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
-from articles.models import Article, StatusUpdate
-from incidents.models import OVER_STATUSES, Incident, Membership, Revision, Service, Severity, Vendor
+from articles.models import Article, Source, StatusUpdate
+from incidents.models import (
+    ONGOING_STATUSES,
+    OVER_STATUSES,
+    Incident,
+    Membership,
+    Revision,
+    Service,
+    Severity,
+    Vendor,
+)
 from incidents.site import charts
 from incidents.site.conditional import Version, conditional, version_of, version_of_row
 from incidents.site.filters import SEVERITIES, STATUSES, FilterRefused, IncidentFilter, parse_filter
@@ -47,13 +57,18 @@ HAPPENING_QUIET = timedelta(days=3)
 HISTORY_LIMIT = 30  # on vendor and service pages; the filtered timeline pages through the rest
 RECENT_SAMPLE = 100  # the medians on vendor and service pages are of at most this many recent incidents
 EARLIER_LIMIT = 10
+MAX_VICTIMS = 20  # incidents of others that blame this one, listed on its page
 CHART_DAYS = 7
 # The 7-day chart reads incidents that started at most this long before its window, so its query
 # stays on the started_at index; an incident open for longer is on the timeline, not the chart.
 CHART_LOOKBACK = timedelta(days=14)
 CHART_ROWS = 200  # bars in the 7-day chart: ten lanes cannot show more legibly
 # Listed rather than "not over", so the query can use the status index: the unresolved are few.
-OPEN_STATUSES = tuple(status for status in Incident.Status.values if status not in OVER_STATUSES)
+# Happening now: what is ongoing, maintenance only once it is in progress.
+HAPPENING_STATUSES = tuple(status for status in ONGOING_STATUSES if status != Incident.Status.SCHEDULED)
+# Most sources failing their last fetch: the page says its view may be stale.
+STALE_SHARE = 0.5
+FAILING_HEALTH = (Source.Health.FAILING, Source.Health.GAVE_UP)
 MAINTENANCE_STATUSES = (Incident.Status.SCHEDULED, Incident.Status.IN_PROGRESS, Incident.Status.COMPLETED)
 # Plain lookups: get_FOO_display() hashes the field's choices on every call, a page of rows calls it hundreds of times.
 STATUS_LABELS = dict(Incident.Status.choices)
@@ -85,12 +100,12 @@ def _row_maker(clock_only: bool = False) -> Callable[[Incident], Row]:
             vendor=vendor.name if vendor else incident.subject, vendor_url=vendor_url(vendor.slug) if vendor else "",
             status=status_word(incident.status, STATUS_LABELS.get(incident.status, incident.status)),
             status_label=STATUS_LABELS.get(incident.status, incident.status),
-            is_open=not incident.is_over, severity=incident.severity,
+            is_open=incident.is_ongoing, severity=incident.severity,
             severity_word=SEVERITY_WORDS.get(incident.severity, ""),
             vendor_severity=incident.vendor_severity, started_at=incident.started_at,
             resolved_at=incident.resolved_at, news_count=incident.news_count, status_count=incident.status_count,
             acknowledged=incident.vendor_acknowledged_at is not None, regions=tuple(incident.regions),
-            clock_only=clock_only,
+            clock_only=clock_only, last_update_at=incident.last_activity_at,
         )
 
     return row
@@ -141,8 +156,8 @@ def timeline(request):
     happening, more_happening = [], False
     if first_page and not wanted.status:
         recently_active = timezone.now() - HAPPENING_QUIET
-        happening = list(_rows(incidents.filter(status__in=OPEN_STATUSES, last_activity_at__gte=recently_active))
-                         .order_by("-started_at", "-pk")[:HAPPENING_LIMIT + 1])
+        happening = list(_rows(incidents.filter(status__in=HAPPENING_STATUSES, last_activity_at__gte=recently_active))
+                         .order_by("-severity", "-last_activity_at", "-pk")[:HAPPENING_LIMIT + 1])
         more_happening = len(happening) > HAPPENING_LIMIT
         happening = list(map(_row_maker(), happening[:HAPPENING_LIMIT]))
 
@@ -155,6 +170,8 @@ def timeline(request):
         "problems": problems,
         "happening": happening,
         "more_happening": more_happening,
+        "stale_view": stale_view() if first_page else None,
+        "quiet_hours": settings.OUTAGEHUB_QUIET_HOURS,
         "ongoing_url": "?" + urlencode({**params, "status": "ongoing"}),
         "days": group_by_day(map(_row_maker(clock_only=True), page)),
         "newer_url": "?" + urlencode({**params, "after": newer.encode()}) if newer else "",
@@ -220,6 +237,19 @@ def _week_chart(incidents: QuerySet[Incident], end: datetime) -> str:
     return mark_safe(charts.week_timeline(lanes_by_vendor(bars), start, end))  # noqa: S308 - escaped in charts
 
 
+def stale_view() -> str:
+    """A warning when most enabled sources failed their last fetch: "Nothing is ongoing" would then
+    say more than we know. One aggregate query."""
+    counts = Source.objects.filter(enabled=True).aggregate(
+        enabled=Count("pk"), failing=Count("pk", filter=Q(health__in=FAILING_HEALTH)),
+        since=Min("last_error_at", filter=Q(health__in=FAILING_HEALTH)))
+    if not counts["enabled"] or counts["failing"] <= counts["enabled"] * STALE_SHARE:
+        return ""
+    since = f" since {counts['since']:%Y-%m-%d %H:%M} UTC" if counts["since"] else ""
+    return (f"Our view may be stale: {counts['failing']} of {counts['enabled']} sources unreachable{since}. "
+            "What is happening now may be missing here.")
+
+
 # --- incident --------------------------------------------------------------------------------------
 
 
@@ -234,7 +264,7 @@ class Citation:
 def _incident_version(request, slug: str) -> Version:
     """Load the incident once, for the version and for the page: its own row changes with its status,
     sources, summary and curation. Its list of earlier incidents may lag until it next changes."""
-    request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into")
+    request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into", "caused_by")
                         .filter(slug=slug).first())
     return version_of_row(request.incident.updated_at if request.incident else None)
 
@@ -291,6 +321,10 @@ def incident_page(request, slug: str):
         "revisions": list(Revision.objects.filter(incident=incident).order_by("created_at", "pk")
                           .values("created_at", "description")),
         "single_service": services[0] if len(services) == 1 else None,
+        "acknowledged_in": next((a for a in members if a.pk == incident.acknowledged_in_id), None),
+        "post_incident_report": next((a for a in members if a.pk == incident.post_incident_report_id), None),
+        "caused_by": incident.caused_by if incident.caused_by_id and not incident.caused_by.hidden else None,
+        "victims": list(incident.caused.public().only("slug", "title").order_by("started_at")[:MAX_VICTIMS]),
     })
 
 
@@ -360,7 +394,7 @@ def _subject_page(request, incidents: QuerySet[Incident], context: dict):
     RECENT_SAMPLE incidents, each with its first press report, for the history, the latest vendor
     post and the medians; the monthly counts, one aggregate."""
     row = _row_maker()
-    open_now = list(map(row, _rows(incidents.filter(status__in=OPEN_STATUSES)).order_by("-started_at")
+    open_now = list(map(row, _rows(incidents.filter(status__in=ONGOING_STATUSES)).order_by("-started_at")
                                   [:HAPPENING_LIMIT]))
     newest = incidents.order_by("-started_at", "-pk").values("pk")[:RECENT_SAMPLE]
     recent = list(_rows(Incident.objects.filter(pk__in=newest))

@@ -82,6 +82,8 @@ class IncidentBrief:
     vendor_severity: str = ""
     resolved_at: datetime | None = None
     vendor_acknowledged_at: datetime | None = None
+    # The news source that reports the vendor's acknowledgement ("article:12"), when no post of the vendor's does.
+    acknowledged_in: str = ""
     first_press_at: datetime | None = None
     # We poll this vendor's status page and it answered after the first press report, so its
     # silence means something.

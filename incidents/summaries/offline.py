@@ -244,6 +244,10 @@ class _Writer:
             when = format_time(b.vendor_acknowledged_at, b.as_of)
             text = f"{b.vendor or 'The vendor'} acknowledged it{ids} at {when}"
             refs = list(self.start_refs())
+            reporter = next((s for s in b.sources if s.ref == b.acknowledged_in), None)
+            if reporter is not None:  # known from the press, not from a post of the vendor's
+                text += f", as {reporter.publisher} reports"
+                refs = [reporter.ref]
             if first and first.published_at < b.vendor_acknowledged_at:
                 gap = format_duration(b.vendor_acknowledged_at - first.published_at)
                 text += f", {gap} after the first press report ({first.publisher})"

@@ -3,9 +3,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from articles.items import VendorStatus
-from incidents.clustering.lifecycle import NewsReport, PostUpdate, StatusPost, derive, severity_of
+from incidents.clustering.lifecycle import (
+    OUTLETS_MAJOR,
+    OUTLETS_MINOR,
+    QUIET_AFTER,
+    Evidence,
+    NewsReport,
+    PostUpdate,
+    StatusPost,
+    decide,
+    derive,
+    severity_of,
+)
 
 T0 = datetime(2025, 11, 18, 11, 48, tzinfo=UTC)
+T, HOUR = T0, timedelta(hours=1)
 
 
 def post(*updates, impact="major", **fields):
@@ -90,3 +102,57 @@ def test_a_post_the_vendor_closed_is_closed_even_if_its_only_update_came_later()
 def test_a_post_with_no_lifecycle_word_reads_as_investigating():
     informational = StatusPost(published_at=T0, status=VendorStatus.UPDATE)
     assert derive([informational], []).status == "investigating"
+
+
+# --- press-only lifecycle -------------------------------------------------------------------------
+
+
+def _press(**fields) -> Evidence:
+    return Evidence(first_reported_at=T, last_report_at=T, **fields)
+
+
+def test_press_only_starts_at_the_start_a_report_states():
+    life = decide(_press(stated_start=T - timedelta(hours=2)), now=T)
+    assert life.started_at == T - timedelta(hours=2) and life.first_reported_at == T
+
+
+def test_press_only_ends_at_the_time_the_resolving_report_states():
+    life = decide(_press(latest_news_says_resolved=True, first_resolved_report=T + timedelta(hours=3),
+                         stated_end=T + timedelta(hours=1)), now=T)
+    assert (life.status, life.resolved_at) == ("resolved", T + timedelta(hours=1))
+
+
+def test_one_report_saying_resolved_gives_no_zero_minute_outage():
+    life = decide(_press(latest_news_says_resolved=True, first_resolved_report=T), now=T)
+    assert life.status == "resolved" and life.resolved_at is None
+
+
+def test_press_only_goes_quiet_after_the_quiet_period_and_not_before():
+    assert decide(_press(), now=T + QUIET_AFTER).status == "reported"
+    assert decide(_press(), now=T + QUIET_AFTER + timedelta(seconds=1)).status == "quiet"
+    assert decide(_press(), now=None).status == "reported"  # no clock: no quiet period
+    resolved = decide(_press(latest_news_says_resolved=True, first_resolved_report=T), now=T + timedelta(days=9))
+    assert resolved.status == "resolved"
+
+
+def test_a_vendor_incident_never_goes_quiet():
+    life = decide(Evidence(first_reported_at=T, posts=1, unplanned_posts=1, open_posts=1,
+                           most_advanced_open=VendorStatus.IDENTIFIED, acknowledged_at=T, last_report_at=T),
+                  now=T + timedelta(days=30))
+    assert life.status == "identified"
+
+
+def test_an_acknowledgement_the_press_reports_counts_only_without_vendor_posts():
+    assert decide(_press(press_acknowledged_at=T), now=T).vendor_acknowledged_at == T
+    with_post = Evidence(first_reported_at=T, posts=1, unplanned_posts=1, open_posts=1, acknowledged_at=T + HOUR,
+                         most_advanced_open=VendorStatus.INVESTIGATING, press_acknowledged_at=T)
+    assert decide(with_post).vendor_acknowledged_at == T + HOUR
+
+
+def test_press_severity_from_what_reports_say_and_from_how_many_outlets():
+    assert decide(_press()).severity == 0
+    assert decide(_press(press_severity=(4, "worldwide"))).severity == 4
+    assert decide(_press(outlets=OUTLETS_MINOR)).severity == 2
+    assert decide(_press(outlets=OUTLETS_MAJOR, press_severity=(2, "some users"))).severity == 3
+    vendor_word = Evidence(first_reported_at=T, posts=1, unplanned_posts=1, severity=(2, "minor"), outlets=9)
+    assert decide(vendor_word).severity == 2  # the vendor's own word wins

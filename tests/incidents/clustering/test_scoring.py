@@ -1,6 +1,7 @@
 """The clustering core, as a specification: hard joins, anchors, time, near-duplicates, bounds."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -625,3 +626,59 @@ def test_a_victim_and_the_root_provider_say_different_subjects():
 
 def press_text(s):
     return s.title, s.body
+
+
+# --- post-incident reports -------------------------------------------------------------------------
+
+
+def _outage(item_id, at, subject="vendor:microsoft", **facts):
+    return incident_of(news(item_id, *OUTLOOK_DOWN, at=at, vendors=["microsoft"], subject=subject, **facts))
+
+
+def test_a_post_incident_report_explains_the_latest_outage_of_its_subject_within_the_window():
+    report = news("rca", "Microsoft explains what caused last week's Outlook outage", "A bad config change.",
+                  at=T0 + timedelta(days=6), vendors=["microsoft"], subject="vendor:microsoft")
+    older, latest = _outage("a", T0 - timedelta(days=3)), _outage("b", T0)
+    other = _outage("c", T0 + timedelta(days=1), subject="vendor:google")
+    decision = c.explained_incident(report, [("older", older), ("latest", latest), ("other", other)])
+    assert decision.incident == "latest" and decision.score.parts == {"post_incident_report": 1.0}
+
+
+def test_a_shared_incident_id_picks_the_outage_a_report_explains():
+    report = news("rca", "Post-incident review", "Review of incident EX123456.", at=T0 + timedelta(days=6),
+                  vendors=["microsoft"], subject="vendor:microsoft", incident_ids=["EX123456"])
+    with_id = _outage("a", T0 - timedelta(days=2), incident_ids=["EX123456"])
+    decision = c.explained_incident(report, [("with-id", with_id), ("latest", _outage("b", T0))])
+    assert decision.incident == "with-id"
+
+
+def test_a_report_of_an_outage_we_never_saw_or_long_ago_explains_nothing():
+    report = news("rca", "Root cause of the outage", "Text.", at=T0 + c.POSTMORTEM_WINDOW + timedelta(days=2),
+                  vendors=["microsoft"], subject="vendor:microsoft")
+    assert c.explained_incident(report, [("old", _outage("a", T0))]).incident is None
+    assert c.explained_incident(report, []).incident is None
+    before_it = news("rca", "Root cause", "Text.", at=T0 - timedelta(days=1), vendors=["microsoft"],
+                     subject="vendor:microsoft")
+    assert c.explained_incident(before_it, [("later", _outage("a", T0))]).incident is None
+
+
+# --- fragments ------------------------------------------------------------------------------------
+
+
+def test_an_article_that_belongs_to_two_incidents_of_its_subject_bridges_them():
+    subject = {"vendors": ["microsoft"], "subject": "vendor:microsoft"}
+    first = incident_of(news("a", *OUTLOOK_DOWN, **subject))
+    second = incident_of(news("b", *OUTLOOK_DOWN, at=T0 + timedelta(minutes=20), **subject))
+    other = incident_of(news("c", *OUTLOOK_DOWN, vendors=["microsoft"], subject="name:teams"))
+    bridge = news("d", *OUTLOOK_DOWN, at=T0 + timedelta(minutes=10), **subject)
+    candidates = [("first", first), ("second", second), ("other", other)]
+    assert c.bridged_fragments(bridge, "first", candidates) == ["second"]
+    assert c.bridged_fragments(replace(bridge, subject=""), "first", candidates) == []
+
+
+def test_two_incidents_the_vendor_keeps_apart_are_never_bridged():
+    subject = {"vendors": ["microsoft"], "subject": "vendor:microsoft"}
+    first = incident_of(status("a", "EX1", **subject), news("a2", *OUTLOOK_DOWN, **subject))
+    second = incident_of(status("b", "EX2", **subject), news("b2", *OUTLOOK_DOWN, **subject))
+    bridge = news("d", *OUTLOOK_DOWN, **subject)
+    assert c.bridged_fragments(bridge, "first", [("first", first), ("second", second)]) == []

@@ -180,3 +180,34 @@ def test_cues_far_past_their_threshold_make_an_outage_the_model_missed(monkeypat
     weak = facts_module.outage_relevance("Slack adds new huddle features", "", False, True)
     assert strong.is_outage and "times their threshold" in strong.evidence[0]
     assert not weak.is_outage
+
+
+# --- cascades, places not affected, boilerplate ------------------------------------------------------
+
+AT = datetime(2025, 10, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text, blamed", [
+    ("Some users may be unable to log in due to an outage at our upstream provider Cloudflare.", "cloudflare"),
+    ("We are investigating elevated errors caused by an issue with Amazon Web Services in us-east-1.", "aws"),
+    ("We are investigating elevated error rates for Git operations.", ""),
+    ("Errors due to an issue with GitHub Actions runners.", ""),  # its own service: no other provider
+])
+def test_a_status_post_that_blames_another_provider_names_it(text, blamed):
+    facts = extract("Degraded performance", text, AT, CATALOGUE, is_status_post=True, source_vendor="GitHub")
+    assert facts.claims.caused_by == blamed and not facts.about_vendor
+
+
+def test_a_post_that_only_watches_another_provider_blames_no_one():
+    facts = extract("Azure Experiencing Downtime, Cloudflare Monitoring", "We are closely monitoring the situation "
+                    "with Azure, Cloudflare remains available.", AT, CATALOGUE, is_status_post=True,
+                    source_vendor="Cloudflare")
+    assert facts.about_vendor == "azure" and facts.claims.caused_by == ""
+
+
+def test_places_served_from_or_not_affected_are_no_affected_regions_and_support_lines_name_no_service():
+    facts = extract("AWS outage hits US-EAST-1", "EC2 in us-east-1 is failing. Requests were served successfully "
+                    "from Northern Virginia. Customers in Europe were not affected. For help, contact AWS Support.",
+                    AT, CATALOGUE)
+    assert facts.region_labels == ["aws:us-east-1"]
+    assert all("support" not in slug for slug in facts.services)

@@ -121,6 +121,7 @@ def test_under_a_day_heading_a_same_day_end_is_a_time_of_day_and_a_later_end_a_d
     assert not row(clock_only=False, resolved_at=same_day).resolved_clock_only
 
 
-def test_the_badge_shortens_only_the_press_reported_status():
-    assert status_word("reported", "reported by press, not yet acknowledged by the vendor") == "reported by press"
+def test_the_badge_says_plainly_when_a_press_only_incident_has_no_recent_reports():
+    assert status_word("quiet", "no recent reports") == "no recent reports"
+    assert status_word("reported", "reported by press") == "reported by press"
     assert status_word("identified", "identified") == "identified"

@@ -27,6 +27,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 MAX_QUERIES = 6
+# The incident page reads one more: the incidents of others that blame this one (a cascade's victims).
+INCIDENT_PAGE_QUERIES = MAX_QUERIES + 1
 
 
 def page(client, url, status=200) -> BeautifulSoup:
@@ -71,6 +73,36 @@ def test_the_timeline_shows_what_is_happening_now_first_then_every_incident_by_d
     assert [titles(day) for day in days] == [["Exchange Online mail delayed"], ["GitHub Actions queued jobs"],
                                              ["Cloudflare 500 errors"]]
     assert days[0].h2.get_text().startswith(f"{ongoing.started_at:%A} {ongoing.started_at.day} ")
+
+
+def test_happening_now_lists_live_incidents_by_severity_then_freshness_with_their_last_update(client, now):
+    IncidentFactory(title="Minor but fresh", severity=2, started_at=now - timedelta(hours=1),
+                    last_activity_at=now - timedelta(minutes=5))
+    IncidentFactory(title="Critical", severity=4, started_at=now - timedelta(hours=5),
+                    last_activity_at=now - timedelta(hours=2))
+    IncidentFactory(title="Quiet press report", status=Incident.Status.QUIET, started_at=now - timedelta(days=1))
+    IncidentFactory(title="Maintenance next week", status=Incident.Status.SCHEDULED, started_at=now + timedelta(days=7),
+                    last_activity_at=now)
+    IncidentFactory(title="Maintenance under way", status=Incident.Status.IN_PROGRESS, severity=1,
+                    started_at=now - timedelta(minutes=30), last_activity_at=now - timedelta(minutes=30))
+    soup = page(client, "/")
+    assert titles(soup, ".happening") == ["Critical", "Minor but fresh", "Maintenance under way"]
+    fresh = soup.select(".happening .incident-row")[1]
+    assert "last update 5\xa0minutes ago" in fresh.get_text()
+    assert set(titles(page(client, "/?status=ongoing"))) == {"Minor but fresh", "Maintenance under way", "Critical",
+                                                             "Maintenance next week"}
+    assert titles(page(client, "/?status=quiet")) == ["Quiet press report"]
+
+
+def test_the_timeline_warns_when_most_sources_failed_their_last_fetch(client, now):
+    SourceFactory(health="ok")
+    for _ in range(3):
+        SourceFactory(health="failing", last_error_at=now - timedelta(hours=1))
+    warning = page(client, "/").select_one(".happening .warning").get_text()
+    assert warning.startswith(f"Our view may be stale: 3 of 4 sources unreachable since "
+                              f"{now - timedelta(hours=1):%Y-%m-%d %H:%M} UTC.")
+    SourceFactory.create_batch(3, health="ok")
+    assert page(client, "/").select_one(".happening .warning") is None
 
 
 def test_a_timeline_row_says_who_what_how_bad_when_where_how_many_sources_and_if_acknowledged(client, now):
@@ -395,7 +427,7 @@ def test_the_incident_page_runs_the_same_few_queries_whatever_its_number_of_sour
         MembershipFactory(article=post, incident=incident)
         resolved(incident.started_at - timedelta(days=n + 1), vendor=incident.vendor,
                  services=list(incident.services.all()))
-    assert queries_for(client, "/incidents/exo-mail/") == small <= MAX_QUERIES
+    assert queries_for(client, "/incidents/exo-mail/") == small <= INCIDENT_PAGE_QUERIES
 
 
 # --- vendor and service pages ----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from incidents.summaries.service import (
     write_summary,
 )
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
-from tests.incidents.cloudflare_outage import T0, cloudflare_post, news
+from tests.incidents.cloudflare_outage import BODY, T0, cloudflare_post, news
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,24 @@ def test_the_vendors_own_incident_id_is_named_with_the_acknowledgement():
 def test_a_press_only_incident_says_the_vendor_has_not_acknowledged_it(press, cloudflare_status):
     cloudflare_status.last_success_at = T0 + timedelta(minutes=5)
     cloudflare_status.save()
-    incident = place(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    silent_vendor = BODY.replace(", and the company said it was investigating elevated error rates", "")
+    incident = place(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike", body=silent_vendor))
     write_summary(incident.pk, now=T0 + timedelta(hours=1))
     incident.refresh_from_db()
     acknowledgement = next(t for t in incident.summary.takeaways if t["kind"] == "acknowledgement")
     assert acknowledgement["text"].startswith("Not yet acknowledged by Cloudflare as of 12:48 UTC on 18 Nov, 1 h")
     assert "Cloudflare's status page still shows operational." in acknowledgement["text"]
+    assert check(incident) == ([], [])
+
+
+def test_an_acknowledgement_the_press_reports_counts_and_is_cited_to_that_report(press, cloudflare_status):
+    incident = place(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    assert incident.vendor_acknowledged_at == T0 and incident.acknowledged_in_id is not None
+    write_summary(incident.pk, now=T0 + timedelta(hours=1))
+    incident.refresh_from_db()
+    acknowledgement = next(t for t in incident.summary.takeaways if t["kind"] == "acknowledgement")
+    assert acknowledgement["text"] == f"Cloudflare acknowledged it at 11:48 UTC on 18 Nov, as {press.name} reports."
+    assert acknowledgement["citations"] == [f"article:{incident.acknowledged_in_id}"]
     assert check(incident) == ([], [])
 
 
