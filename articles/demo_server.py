@@ -12,6 +12,7 @@ the root folder. Standard library only: it must run without Django or the adapte
 import argparse
 import hashlib
 import json
+import signal
 import sys
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
@@ -210,6 +211,8 @@ def main(argv: list[str] | None = None) -> None:
                                validators=not args.no_validators)
     except OSError as exc:
         parser.error(f"cannot listen on {BIND_ADDRESS}:{args.port} ({exc}); pick another --port")
+    # SIGTERM (scripts/serve, a service manager) stops it as Ctrl-C does: a clean exit, status 0.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     print(
         f"Serving {server.root} read-only at http://{BIND_ADDRESS}:{server.server_port}/ (Ctrl-C to stop)", flush=True
     )

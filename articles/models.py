@@ -252,3 +252,22 @@ class StatusUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.posted_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic task last ran. The dispatch task stamps "dispatch" on every beat tick, so its age
+    tells /healthz whether beat (and a worker to run what it sends) is alive."""
+
+    DISPATCH = "dispatch"
+
+    name = models.CharField(max_length=64, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def stamp(cls, name: str, at) -> None:
+        # One UPDATE on every tick but the first.
+        if not cls.objects.filter(name=name).update(at=at):
+            cls.objects.update_or_create(name=name, defaults={"at": at})

@@ -47,6 +47,8 @@ class PollReport:
     new: int = 0
     updated: int = 0
     error: str = ""
+    duration_ms: int = 0
+    bytes_received: int = 0
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     to_scrape: list[int] = field(default_factory=list)
@@ -123,8 +125,9 @@ def poll_source(source_id: int, claim_token: str = "") -> PollReport:
         log.exception("fetching %s failed unexpectedly", source.slug)
         health = _failing(source, attempt, report, f"internal error while fetching ({type(exc).__name__}: {exc})",
                           None)
-    attempt.duration_ms = int((time.monotonic() - started) * 1000)
+    attempt.duration_ms = report.duration_ms = int((time.monotonic() - started) * 1000)
     attempt.outcome = report.outcome
+    report.bytes_received = attempt.bytes_received
     moving_to = _repeated_permanent_redirect(source, attempt)
     # The attempt and the release of the claim land together: no reader sees a finished attempt on
     # a source still claimed (the killed-worker test did, between two autocommits).

@@ -10,6 +10,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 from outagehub.celery import RETRY_POLICY
 
 from . import dispatch, handoff, pending, polling, scraping
+from .models import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,13 @@ def fetch_source(self, source_id: int) -> dict:
         # on; this one finds them unchanged, so it hands on whatever of the source is still pending.
         work = pending.of_sources([source_id])
     hand_on(work)
-    log.info("%s: %s, %d new, %d updated %s", report.slug, report.outcome, report.new, report.updated, report.error)
+    # One line per fetch; with LOG_FORMAT=json its fields are the JSON object's (outagehub/logs.py).
+    log.info("fetched %s: %s, %d new, %d updated, %d bytes in %d ms%s", report.slug, report.outcome, report.new,
+             report.updated, report.bytes_received, report.duration_ms, f"; {report.error}" if report.error else "",
+             extra={"event": "fetch", "source": report.slug, "status": report.outcome,
+                    "http_status": report.http_status, "duration_ms": report.duration_ms,
+                    "bytes": report.bytes_received, "items_new": report.new, "items_updated": report.updated,
+                    "error": report.error})
     return {"slug": report.slug, "outcome": report.outcome, "new": report.new, "updated": report.updated}
 
 
@@ -51,7 +58,10 @@ def hand_on(work: pending.PendingWork) -> None:
 
 @shared_task
 def enqueue_due_sources() -> int:
-    result = dispatch.take_due_sources(timezone.now())
+    now = timezone.now()
+    # Beat's heartbeat for /healthz: this task runs on every dispatch tick (a worker ran what beat sent).
+    Heartbeat.stamp(Heartbeat.DISPATCH, now)
+    result = dispatch.take_due_sources(now)
     try:
         for source_id in result.enqueued:
             fetch_source.delay(source_id)

@@ -2,6 +2,7 @@
 and the consumer of stored articles that incidents.apps registers with articles.handoff."""
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -18,12 +19,25 @@ log = logging.getLogger(__name__)
 
 @shared_task(**RETRY_POLICY)
 def process_article(article_id: int) -> str:
+    started = time.monotonic()
     try:
-        return pipeline.process_article(article_id).action
+        outcome = pipeline.process_article(article_id)
     except Exception as exc:
         # The article keeps no current facts, so `fetch_sources --sync` tries it again; say which one failed.
-        log.error("article %s could not be processed: %s: %s", article_id, type(exc).__name__, exc)
+        error = f"{type(exc).__name__}: {exc}"
+        log.error("article %s could not be processed: %s", article_id, error,
+                  extra=step_fields("process_article", started, article_id=article_id, action="failed", error=error))
         raise
+    log.info("article %s: %s%s", article_id, outcome.action,
+             f" (incident {outcome.incident_id})" if outcome.incident_id else "",
+             extra=step_fields("process_article", started, article_id=article_id, incident_id=outcome.incident_id,
+                               action=outcome.action))
+    return outcome.action
+
+
+def step_fields(step: str, started: float, **fields) -> dict:
+    """The fields of one pipeline step's log line (JSON with LOG_FORMAT=json, outagehub/logs.py)."""
+    return {"event": "pipeline", "step": step, **fields, "duration_ms": int((time.monotonic() - started) * 1000)}
 
 
 def queue_articles(article_ids: list[int]) -> None:
@@ -55,7 +69,11 @@ def enqueue_due_summaries() -> int:
 
 @shared_task(**RETRY_POLICY)
 def write_summary(incident_id: int, lease: str | None = None) -> str:
-    return service.write_due_summary(incident_id, datetime.fromisoformat(lease) if lease else None)
+    started = time.monotonic()
+    outcome = service.write_due_summary(incident_id, datetime.fromisoformat(lease) if lease else None)
+    log.info("summary of incident %s: %s", incident_id, outcome,
+             extra=step_fields("write_summary", started, incident_id=incident_id, action=outcome))
+    return outcome
 
 
 @shared_task

@@ -27,3 +27,9 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self):
+        # A folder has no host: with kombu's default ("localhost") every connection logged
+        # "No hostname was supplied. Reverting to default 'localhost'".
+        return {"port": self.default_port}

@@ -9,6 +9,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import database_from_url, env_bool, env_int, env_list, env_period, env_str
+from .logs import FORMATS as LOG_FORMATS
+from .logs import formatter_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OUTAGEHUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the policy too (an SVG opened on its own is a document).
     "outagehub.csp.ContentSecurityPolicyMiddleware",
+    # /healthz, answered before the host check (outagehub/healthz.py says why that is safe).
+    "outagehub.healthz.HealthzMiddleware",
     # Static files from the app itself, compressed and cached forever by their hashed names: no CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +105,8 @@ WHITENOISE_USE_FINDERS = not OUTAGEHUB_STATIC_MANIFEST
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OUTAGEHUB_BEHIND_TLS_PROXY", False) else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes /healthz over plain HTTP; the answer holds no secret and no link.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
@@ -120,11 +126,15 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
 }
 
+# LOG_FORMAT=json: one JSON object per line, with the fields of each fetch and pipeline step (outagehub/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"console": formatter_config(LOG_FORMAT)},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "console"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
@@ -197,6 +207,8 @@ elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "memory://")):
         f"CELERY_BROKER_URL={CELERY_BROKER_URL!r} is not supported; use redis://host:6379/0 or filesystem://."
     )
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Processes per `celery worker` (the Procfile and deploy/ units pass none); unset, Celery's default: one per core.
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0, minimum=1, maximum=64) or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -240,6 +252,14 @@ CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": period, "options": {"expires": period * 0.9}}
     for name, (task, period) in BEAT_TASKS.items() if period
 }
+# --- /healthz ---------------------------------------------------------------------------------
+# Past these ages (seconds) /healthz answers 503: no source fetched successfully, a due source not
+# taken, the dispatch task (beat's heartbeat) not run. The broker must answer within the timeout.
+OUTAGEHUB_HEALTH_MAX_FETCH_AGE = env_int("OUTAGEHUB_HEALTH_MAX_FETCH_AGE", 1800, minimum=60)
+OUTAGEHUB_HEALTH_MAX_OVERDUE = env_int("OUTAGEHUB_HEALTH_MAX_OVERDUE", 5 * OUTAGEHUB_DISPATCH_PERIOD, minimum=30)
+OUTAGEHUB_HEALTH_MAX_BEAT_AGE = env_int("OUTAGEHUB_HEALTH_MAX_BEAT_AGE", 3 * OUTAGEHUB_DISPATCH_PERIOD, minimum=30)
+OUTAGEHUB_HEALTH_BROKER_TIMEOUT = env_int("OUTAGEHUB_HEALTH_BROKER_TIMEOUT", 2, minimum=1, maximum=10)
+
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be above CELERY_TASK_SOFT_TIME_LIMIT.")
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:

@@ -26,6 +26,7 @@ from ..redaction import redact_url
 __all__ = [
     "ALLOWED_SCHEMES",
     "ALLOW_PRIVATE_SETTING",
+    "UNRESOLVED_HOST",
     "ParsedURL",
     "ResolvedAddress",
     "UnresolvableHostError",
@@ -74,11 +75,16 @@ class UnsafeURLError(ValueError):
         return _rebuild_error, (type(self), self.args, self.__dict__)
 
 
+# How the message of a host that did not resolve begins: articles/connectivity.py counts the sources whose
+# last error begins so, to tell "no network" from one bad host name.
+UNRESOLVED_HOST = "could not resolve host "
+
+
 class UnresolvableHostError(UnsafeURLError):
     """The host name did not resolve. ``transient`` is True for a temporary DNS failure (EAI_AGAIN)."""
 
     def __init__(self, host: str, detail: str, *, transient: bool) -> None:
-        reason = f"could not resolve host {host!r} ({detail})"
+        reason = f"{UNRESOLVED_HOST}{host!r} ({detail})"
         advice = "the DNS lookup failed temporarily; retry later" if transient else "check the host name in the URL"
         super().__init__(reason, message=f"{reason}; {advice}")
         self.host = host

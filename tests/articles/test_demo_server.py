@@ -187,3 +187,13 @@ def test_without_validators_every_request_gets_the_whole_body(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_sigterm_stops_the_command_cleanly_as_ctrl_c_does():
+    # scripts/serve and scripts/smoke_production stop it with SIGTERM and check its exit status.
+    process = subprocess.Popen([sys.executable, "-m", "articles.demo_server", "--port", "0", "--root",
+                                str(FIXTURES_DIR)], cwd=Path(__file__).resolve().parents[2],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout.readline().startswith("Serving ")  # listening, the handler in place
+    process.terminate()
+    assert process.wait(timeout=60) == 0

@@ -64,7 +64,33 @@ def test_error_text_from_the_network_is_escaped(client):
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)&lt;/script&gt; in the body" in body
 
 
-def test_the_sources_page_is_one_query_whatever_the_number_of_sources(client, django_assert_num_queries):
+def test_the_sources_page_is_two_queries_whatever_the_number_of_sources(client, django_assert_num_queries):
+    # The rows, and the summary of all sources that tells "no network" (articles/source_health.py).
     SourceFactory.create_batch(30, health="failing", last_error="timeout")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert client.get("/sources").status_code == 200
+
+
+UNRESOLVED = "could not resolve host '{}' (Name or service not known); check the host name in the URL"
+
+
+def test_offline_the_page_says_no_network_once_instead_of_blaming_each_host_name(client):
+    for n in range(3):
+        SourceFactory(name=f"Status {n}", health="failing", consecutive_failures=2,
+                      last_error=UNRESOLVED.format(f"status-{n}.example.com"),
+                      last_success_at=datetime(2026, 11, 27, 9, 15, tzinfo=UTC))
+    response = client.get("/sources")
+    notice = " ".join(BeautifulSoup(response.content, "html.parser").select_one(".notice").get_text(" ").split())
+    assert notice.startswith("No network: name resolution failed for every source since 2026-11-27 09:15 UTC.")
+    assert [row["Last error"].split(" (")[0] for row in rows(client)] == [
+        "name resolution failed: no network"] * 3
+    assert b"check the host name" not in response.content
+
+
+def test_one_source_that_does_not_resolve_keeps_its_specific_error(client):
+    SourceFactory(name="Typo", health="failing", last_error=UNRESOLVED.format("stauts.example.com"))
+    SourceFactory(name="Fine", health="ok", last_success_at=datetime(2026, 11, 27, 9, 15, tzinfo=UTC))
+    response = client.get("/sources")
+    assert b"No network" not in response.content
+    assert rows(client)[0]["Last error"].startswith(
+        "could not resolve host 'stauts.example.com' (Name or service not known); check the host name in the URL")

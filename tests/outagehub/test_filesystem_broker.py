@@ -39,3 +39,11 @@ def test_a_message_still_being_written_is_not_taken(tmp_path):
         queue.put({"task": "next"})
         assert queue.get(timeout=1).payload == {"task": "next"}
         queue.close()
+
+
+def test_connecting_logs_no_warning_about_a_missing_host_name(tmp_path, caplog):
+    # A folder has no host; kombu used to warn "No hostname was supplied" on every connection.
+    with connection(tmp_path) as conn:
+        conn.ensure_connection(max_retries=1)
+        assert conn.info()["hostname"] is None
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []

@@ -95,3 +95,16 @@ def test_beat_entries_and_worker_limits_come_from_the_environment():
     printed = json.loads(result.stdout.strip().splitlines()[-1])  # after the shell's own line
     assert printed == {"beat": {"enqueue-due-summaries": 30, "reap-stale-claims": 60, "sweep-pending-articles": 120,
                                 "quieten-incidents": 300}, "per_child": 50}
+
+
+def test_an_unknown_log_format_is_a_clear_error_at_start_up():
+    result = _manage(["check"], DEBUG="1", LOG_FORMAT="xml")
+    assert result.returncode != 0 and "LOG_FORMAT='xml': use plain or json." in result.stderr
+
+
+def test_log_format_json_makes_every_line_a_json_object():
+    result = _manage(["shell", "-c", "import logging; logging.getLogger('outagehub').warning('hello')"],
+                     DEBUG="1", LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert '"message": "hello"' in line and line.startswith("{") and line.endswith("}")

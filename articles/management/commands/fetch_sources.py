@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from articles import handoff, polling, scraping
 from articles.models import Source
+from articles.source_health import fetching_summary
 from articles.tasks import fetch_source
 
 
@@ -49,3 +51,7 @@ class Command(BaseCommand):
             f"fetched {len(ids)} sources: {totals['new']} new, {totals['updated']} updated, "
             f"{totals['errors']} failed; {processed}"
         )
+        now = timezone.now()
+        no_network = fetching_summary(now).network.message(now)
+        if no_network:  # what the failures above have in common, said once
+            self.stdout.write(f"{no_network}; the sources are fine, this machine cannot look up host names")

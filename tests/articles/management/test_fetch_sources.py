@@ -84,3 +84,24 @@ def test_an_article_that_cannot_be_processed_is_reported_and_tried_again_next_ru
     call_command("fetch_sources", "--sync")  # the feed is unchanged: only the pending article is processed
     assert Membership.objects.filter(article=broken).exists() and Membership.objects.count() == placed + 1
     assert "1 articles placed in incidents, 0 could not be processed" in capsys.readouterr().out
+
+
+def test_when_no_source_name_resolves_it_says_no_network_once_at_the_end(capsys):
+    # .invalid never resolves (RFC 6761), on any machine: a real lookup that fails as it does offline.
+    for n in range(3):
+        SourceFactory(slug=f"offline-{n}", url=f"https://status-{n}.example.invalid/feed.xml",
+                      allow_private_addresses=False)
+    call_command("fetch_sources", "--sync")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert all("could not resolve host" in line for line in lines[:3])
+    assert lines[-1] == ("no network: name resolution failed for every source, and none has ever been fetched; "
+                         "the sources are fine, this machine cannot look up host names")
+
+
+def test_one_source_that_does_not_resolve_keeps_its_own_advice(http_server, capsys):
+    http_server.serve_file("/ars.rss", "technews/arstechnica-feed-2025-10-25-aws-outage.rss")
+    SourceFactory(slug="ars", url=http_server.url("/ars.rss"))
+    SourceFactory(slug="typo", url="https://status.example.invalid/feed.xml", allow_private_addresses=False)
+    call_command("fetch_sources", "--sync")
+    out = capsys.readouterr().out
+    assert "check the host name in the URL" in out and "no network" not in out
