@@ -109,12 +109,12 @@ def scope_for(request: HttpRequest, of: str = "", slug: str = "") -> Scope:
 
 def _catalogue_names(vendors: set[str], services: set[str]) -> dict[tuple[str, str], str]:
     """{("vendor" or "service", slug): name} of those that exist, in one query (none for no slugs)."""
-    parts = [Vendor.objects.filter(slug__in=vendors).annotate(kind=Value("vendor")) if vendors else None,
-             Service.objects.filter(slug__in=services).annotate(kind=Value("service")) if services else None]
-    parts = [part.order_by().values_list("kind", "slug", "name") for part in parts if part is not None]
-    if not parts:
+    named = [model.objects.filter(slug__in=slugs).annotate(kind=Value(kind)).order_by()
+             .values_list("kind", "slug", "name")
+             for model, kind, slugs in ((Vendor, "vendor", vendors), (Service, "service", services)) if slugs]
+    if not named:
         return {}
-    rows = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    rows = named[0].union(*named[1:]) if len(named) > 1 else named[0]
     return {(kind, slug): name for kind, slug, name in rows}
 
 
@@ -254,7 +254,7 @@ class IncidentFeed(Feed):
 
     def item_title(self, entry: FeedEntry) -> str:
         # RSS readers may read a title as HTML (Django escapes it for that reason); Atom's is text.
-        return entry.heading if self.feed_type is PagedAtom1Feed else escape(entry.heading)
+        return entry.heading if issubclass(self.feed_type, Atom1Feed) else escape(entry.heading)
 
     def item_description(self, entry: FeedEntry) -> str:
         return entry_html(entry)
@@ -392,7 +392,7 @@ class IncidentChangesFeed(Feed):
         return changes.entries
 
     def item_title(self, entry: ChangeEntry) -> str:
-        return entry.title if self.feed_type is PagedAtom1Feed else escape(entry.title)
+        return entry.title if issubclass(self.feed_type, Atom1Feed) else escape(entry.title)
 
     def item_description(self, entry: ChangeEntry) -> str:
         return entry.html

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission, User
 
 from articles.models import DuplicateItem, Source
@@ -189,3 +190,16 @@ def test_fetch_attempt_times_in_the_source_pages_inline_carry_their_zone(staff_c
     page = staff_client.get(f"/admin/articles/source/{attempt.source.pk}/change/").content.decode()
 
     assert "2026-12-07 03:22 UTC" in page
+
+
+def test_editable_times_say_they_are_in_utc(staff_client):
+    source = SourceFactory()
+    article = ArticleFactory()
+
+    source_page = BeautifulSoup(staff_client.get(f"/admin/articles/source/{source.pk}/change/").content, "html.parser")
+    article_page = BeautifulSoup(staff_client.get(f"/admin/articles/article/{article.pk}/change/").content,
+                                 "html.parser")
+
+    assert "In UTC." in source_page.select_one(".field-next_fetch_at .help").get_text()
+    assert "In UTC." in article_page.select_one(".field-published_at .help").get_text()
+    assert "In UTC." not in source_page.select_one(".field-url").get_text()
