@@ -3,6 +3,7 @@
 import html
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import factory
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from articles.items import VendorStatus
 from incidents.models import Incident, Severity, Summary
+from incidents.pipeline import process_article
 from incidents.site.timeline import Cursor
 from tests import factories
 from tests.factories import (
@@ -784,3 +786,22 @@ def test_a_paged_feed_naming_a_vendor_runs_the_same_few_queries_for_3_or_30_inci
         assert response.content.count(b"Outage number") >= count - 1
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_vendor_update_reaching_the_incident_through_the_pipeline_gives_its_feed_a_new_version(client):
+    status_page = SourceFactory(name="Forge status", kind="statuspage", vendor_name="Forge")
+    investigating = ItemUpdateFactory(posted_at=T0, text="We are investigating failed deployments.")
+    item = StatusItemFactory(external_id="forge-1", vendor_incident_id="forge-1", published_at=T0,
+                             title="Forge Pages deployments failing", updates=(investigating,))
+    incident = Incident.objects.get(pk=process_article(stored(status_page, item).pk).incident_id)
+    url = reverse("incident-feed-atom", args=[incident.slug])
+    first = client.get(url)
+
+    later = replace(item, updates=(investigating, ItemUpdateFactory(
+        posted_at=T0 + timedelta(hours=1), status=VendorStatus.IDENTIFIED, text="A bad certificate was rolled out.")))
+    process_article(stored(status_page, later, at=T0 + timedelta(hours=1, minutes=1)).pk)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 200
+    assert [entry.title for entry in feedparser.parse(again.content).entries][:1] == [
+        "Identified: A bad certificate was rolled out."]
