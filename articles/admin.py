@@ -40,6 +40,17 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+class TimesInUTC:
+    """Editable times say their zone: admin shows read-only ones as "2026-12-07 03:22 UTC"
+    (outagehub/formats), but its date and time inputs cannot, and they are read as UTC."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(db_field, models.DateTimeField):
+            field.help_text = " ".join(filter(None, [str(field.help_text), "In UTC."]))
+        return field
+
+
 class FetchAttemptInline(admin.TabularInline):
     model = FetchAttempt
     extra = 0
@@ -59,7 +70,7 @@ class FetchAttemptInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(TimesInUTC, admin.ModelAdmin):
     list_display = ("name", "kind", "vendor_name", "enabled", "health", "last_success_at", "consecutive_failures",
                     "short_error", "next_fetch_at")
     list_filter = ("enabled", "health", "kind", "allow_private_addresses")
@@ -117,7 +128,7 @@ class DuplicateItemInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(TimesInUTC, admin.ModelAdmin):
     list_display = ("title", "kind", "source", "published_at", "vendor_status", "vendor_incident_id", "link")
     list_filter = ("kind", "scrape_state", "published_is_fetch_time", "vendor_status")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice would scan the biggest table

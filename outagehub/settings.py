@@ -88,6 +88,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Admin writes times as "2026-12-07 03:22 UTC": with their zone, in one unambiguous order.
+FORMAT_MODULE_PATH = ["outagehub.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -23,6 +23,17 @@ class SourceFactory(factory.django.DjangoModelFactory):
     allow_private_addresses = True  # the tests' HTTP server is on 127.0.0.1
     poll_interval = 300
 
+    class Params:
+        # What stretches a narrow screen: a long name, an address and an error with no space to wrap at.
+        unwieldy = factory.Trait(
+            name=factory.Sequence(lambda n: f"Microsoft 365 Service Health and Message Center Status Feed {n}"),
+            url=factory.Sequence(lambda n: f"https://status.cloud-provider.example/api/v2/{'x' * 90}-{n}.atom"),
+            health="failing", consecutive_failures=4,
+            last_error=f"HTTPSConnectionPool(host='status.cloud-provider.example'): Max retries exceeded with url: "
+                       f"/api/v2/{'very-long-path-segment-' * 6}incidents.json (SSLError: CERTIFICATE_VERIFY_FAILED)",
+            last_error_at=factory.LazyFunction(lambda: datetime(2025, 11, 18, 12, 0, tzinfo=UTC)),
+        )
+
 
 class FetchAttemptFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -45,6 +56,14 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Story {n}")
     published_at = factory.LazyFunction(lambda: datetime(2025, 11, 18, 12, 0, tzinfo=UTC))
     content_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+    class Params:
+        unwieldy = factory.Trait(
+            source=factory.SubFactory(SourceFactory, unwieldy=True),
+            url=factory.Sequence(lambda n: f"https://news.example/2025/11/18/{'cloudflare-outage-explained-' * 5}{n}"),
+            title=factory.Sequence(lambda n: f"Outage {n}: https://status.cloud.google.com/incidents/"
+                                             f"fc7GCA6kAgnBihezUAkx{'Q' * 40} is still not resolved"),
+        )
 
 
 class ItemFactory(factory.Factory):
@@ -125,6 +144,22 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     started_at = factory.LazyFunction(lambda: datetime(2025, 11, 18, 11, 48, tzinfo=UTC))
     first_reported_at = factory.SelfAttribute("started_at")
     last_activity_at = factory.SelfAttribute("started_at")
+
+    class Params:
+        # Titles, ids and error messages as sources write them: URLs, tokens and stack traces with no space.
+        unwieldy = factory.Trait(
+            title=factory.Sequence(lambda n: f"Sign-in fails with AADSTS50058 at https://login.microsoftonline.com/"
+                                             f"common/oauth2/v2.0/authorize?client_id={'9' * 36}&n={n}"),
+            vendor_severity="Service degradation affecting a subset of tenants",
+            vendor_incident_ids=["MO502273", f"EX{'1' * 60}", "fc7GCA6kAgnBihezUAkxQwErTyUiOpAsDfGhJkLzXcVbNm"],
+            error_messages=[
+                "AADSTS50058: A silent sign-in request was sent but no user is signed in. Trace ID: "
+                "0a1b2c3d-4e5f-6789-abcd-ef0123456789 Correlation ID: 9f8e7d6c-5b4a-3210-fedc-ba9876543210",
+                "javax.net.ssl.SSLHandshakeException:sun.security.validator.ValidatorException:PKIXPathBuilding"
+                "Failed:sun.security.provider.certpath.SunCertPathBuilderException:unable_to_find_valid_path",
+            ],
+            regions=["Europe", "aws:eu-central-1", "aws:us-east-1", "Frankfurt", "aws:ap-southeast-1"],
+        )
 
     @factory.post_generation
     def services(self, create, extracted, **kwargs):

@@ -126,31 +126,88 @@ class FeedEntry(_XMLSafe):
         return said
 
 
+@dataclass(frozen=True)
+class ChangeEntry(_XMLSafe):
+    """One change of one incident, as the incident's own feed shows it: an update the vendor posted
+    or a new version of the summary."""
+
+    id: str  # stable: the incident's address with a fragment for this change
+    url: str  # where a reader sees it
+    title: str
+    html: str  # escaped where it was written
+    published_at: datetime
+    author: str = ""
+
+
+UPDATE_TITLE_CHARACTERS = 100
+
+
+def update_entry(incident_url: str, update_id: int, posted_at: datetime, label: str, text: str,
+                 source: str) -> ChangeEntry:
+    """A vendor's status update: "Investigating: We are looking into elevated error rates…". Its id
+    is the update's entry on the incident page, which the page's citations point at too."""
+    anchor = citation_url(incident_url, f"update:{update_id}")
+    body = "<br>".join(escape(line) for line in text.splitlines()) if text else escape(label)
+    return ChangeEntry(
+        id=anchor, url=anchor,
+        title=f"{label}: {shortened(text, UPDATE_TITLE_CHARACTERS)}" if text else label,
+        html=f"<p>{body}</p>\n<p>Posted by {escape(source or 'the vendor')} at {escape(format_time(posted_at))}.</p>",
+        published_at=posted_at, author=source,
+    )
+
+
+def summary_entry(incident_url: str, version: int, created_at: datetime, why_this_matters: tuple[Statement, ...],
+                  takeaways: tuple[Statement, ...], by_editor: bool) -> ChangeEntry:
+    """A version of the summary, whole: what it said then, with its citations."""
+    title = "Summary written" if version == 1 else f"Summary revised (version {version})"
+    if by_editor:
+        title += " by an editor"
+    parts = summary_html(incident_url, why_this_matters, takeaways) or ["<p>Little is known yet.</p>"]
+    return ChangeEntry(id=f"{incident_url}#summary-{version}", url=incident_url, title=title, html="\n".join(parts),
+                       published_at=created_at, author="an OutageHub editor" if by_editor else "OutageHub")
+
+
+def shortened(text: str, limit: int) -> str:
+    """The text's first line cut at a word before `limit` characters, with "…" when cut."""
+    line = text.strip().split("\n", 1)[0].strip()
+    if len(line) <= limit:
+        return line
+    words = line[:limit].rsplit(" ", 1)[0].rstrip(" ,;:")  # the words that end within the limit, "…" after
+    return (words if 0 < len(words) < limit else line[: limit - 1]) + "…"
+
+
 def citation_url(incident_url: str, ref: str) -> str:
     """Where a citation ("article:12", "update:34") points: its entry in the incident page's source
     list, which carries the id "source-article-12"."""
     return f"{incident_url}#source-{ref.replace(':', '-')}"
 
 
-def entry_html(entry: FeedEntry) -> str:
-    """The entry's content as HTML: why it matters and the takeaways with their citations, the facts,
-    the error messages users see. Every value is escaped here."""
+def summary_html(incident_url: str, why_this_matters: Iterable[Statement], takeaways: Iterable[Statement]) -> list[str]:
+    """Why it matters and the takeaways as HTML parts, each citation a numbered link to its entry in
+    the incident page's list of sources. Every value is escaped here."""
     numbers: dict[str, int] = {}  # a source cited twice keeps its number
 
     def cited(statement: Statement) -> str:
         links = []
         for ref in statement.citations:
             number = numbers.setdefault(ref, len(numbers) + 1)
-            links.append(f'<a href="{escape(citation_url(entry.url, ref))}">[{number}]</a>')
+            links.append(f'<a href="{escape(citation_url(incident_url, ref))}">[{number}]</a>')
         return escape(statement.text) + ("&nbsp;" + " ".join(links) if links else "")
 
     parts = []
-    if entry.why_this_matters:
-        why = " ".join(cited(statement) for statement in entry.why_this_matters)
+    why = " ".join(cited(statement) for statement in why_this_matters)
+    if why:
         parts.append(f"<h3>Why this matters</h3><p>{why}</p>")
-    if entry.takeaways:
-        items = "".join(f"<li>{cited(statement)}</li>" for statement in entry.takeaways)
+    items = "".join(f"<li>{cited(statement)}</li>" for statement in takeaways)
+    if items:
         parts.append(f"<h3>Key takeaways</h3><ul>{items}</ul>")
+    return parts
+
+
+def entry_html(entry: FeedEntry) -> str:
+    """The entry's content as HTML: why it matters and the takeaways with their citations, the facts,
+    the error messages users see. Every value is escaped here."""
+    parts = summary_html(entry.url, entry.why_this_matters, entry.takeaways)
     facts = "".join(f"<li><strong>{escape(name)}:</strong> {escape(value)}</li>" for name, value in entry.facts())
     parts.append(f"<ul>{facts}</ul>")
     if entry.error_messages:
@@ -177,9 +234,10 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def json_feed(info: FeedInfo, entries: Iterable[FeedEntry]) -> dict:
-    """A JSON Feed 1.1 document; "_outagehub" holds the incident's fields for programs."""
-    return {
+def json_feed(info: FeedInfo, entries: Iterable[FeedEntry], next_url: str = "") -> dict:
+    """A JSON Feed 1.1 document; "_outagehub" holds the incident's fields for programs. `next_url` is
+    the page of older entries, when there is one."""
+    document = {
         "version": JSON_FEED_VERSION,
         "title": info.title,
         "home_page_url": info.home_page_url,
@@ -189,6 +247,9 @@ def json_feed(info: FeedInfo, entries: Iterable[FeedEntry]) -> dict:
         "authors": [{"name": "OutageHub"}],
         "items": [_json_item(entry, info.about_url) for entry in entries],
     }
+    if next_url:
+        document["next_url"] = xml_text(next_url)
+    return document
 
 
 def _json_item(entry: FeedEntry, about_url: str) -> dict:

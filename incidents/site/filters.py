@@ -2,9 +2,10 @@
 
 Every view is a shareable URL: ?vendor=github&service=github-actions&status=ongoing&severity=major
 &region=Europe&from=2026-11-01&to=2026-11-27. A value that cannot be used is dropped with a readable
-problem for the page to show. The one exception is a well-formed day outside EARLIEST_DAY …
-LATEST_DAY: it is refused (FilterRefused, its message as readable), and pages and feeds answer 400
-with it rather than quietly widen or empty what was asked for.
+problem, naming it, for the page to show (`unusable`; feeds refuse it instead: feed_params.py). The
+one exception is a well-formed day outside EARLIEST_DAY … LATEST_DAY: it is refused (FilterRefused,
+its message as readable), and pages and feeds answer 400 with it rather than quietly widen or empty
+what was asked for.
 """
 
 import re
@@ -16,9 +17,10 @@ from incidents.extraction import regions
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
 # "ongoing" and "resolved" are what readers ask for; the vendor's lifecycle words work too.
-STATUSES = ("ongoing", "resolved", "reported", "quiet", "investigating", "identified", "monitoring", "scheduled",
-            "in_progress", "completed")
+STATUSES = ("ongoing", "resolved", "reported", "quiet", "investigating", "identified", "monitoring",
+            "scheduled", "in_progress", "completed")
 SEVERITIES = {"maintenance": 1, "minor": 2, "major": 3, "critical": 4}
+SLUG_EXAMPLES = {"vendor": "github", "service": "github-actions"}
 MAX_VALUE = 200  # longer values are not a slug, a word or a region: dropped unread
 # The days a filter may name: every day an outage could have been reported on, and far enough inside
 # what Python's dates hold that the views' arithmetic around them (the day after `to`, the 7-day
@@ -44,7 +46,8 @@ class IncidentFilter:
     region: str = ""  # a label of incidents.extraction.regions; matches the regions inside it too
     start: date | None = None  # incidents started on or after this day (UTC)
     end: date | None = None  # … and on or before this one
-    problems: tuple[str, ...] = field(default=(), compare=False)
+    problems: tuple[str, ...] = field(default=(), compare=False)  # everything the page should say
+    unusable: tuple[str, ...] = field(default=(), compare=False)  # those of them about a value left out
 
     @property
     def is_empty(self) -> bool:
@@ -63,29 +66,30 @@ class IncidentFilter:
 
 
 def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
-    """The filter the GET parameters ask for; unusable values are left out and named in `problems`.
-    Raises FilterRefused for a day outside EARLIEST_DAY … LATEST_DAY."""
-    problems: list[str] = []
+    """The filter the GET parameters ask for; unusable values are left out and named in `problems`
+    and `unusable`. Raises FilterRefused for a day outside EARLIEST_DAY … LATEST_DAY."""
+    unusable: list[str] = []
     refused: list[str] = []
 
     def value(name: str) -> str:
         raw = (params.get(name) or "").strip()
         if len(raw) > MAX_VALUE:
-            problems.append(f"{name}: the value is too long and was ignored")
+            unusable.append(f"malformed {name}: the value is longer than {MAX_VALUE} characters")
             return ""
         return raw
 
     def slug(name: str) -> str:
         raw = value(name)
         if raw and not SLUG.match(raw):
-            problems.append(f"{name}: {raw!r} is not a known {name}; showing all")
+            unusable.append(f"malformed {name} {raw!r}; give its name as in the address of its page, such as "
+                            f"{SLUG_EXAMPLES[name]}")
             return ""
         return raw.lower()
 
     def choice(name: str, allowed) -> str:
         raw = value(name).lower()
         if raw and raw not in allowed:
-            problems.append(f"{name}: {raw!r} is not one of {', '.join(allowed)}; showing all")
+            unusable.append(f"unknown {name} {raw!r}; use one of {', '.join(allowed)}")
             return ""
         return raw
 
@@ -96,7 +100,7 @@ def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
         try:
             given = date.fromisoformat(raw)
         except ValueError:
-            problems.append(f"{name}: {raw!r} is not a date; write it as YYYY-MM-DD")
+            unusable.append(f"malformed {name} {raw!r}; write a day as YYYY-MM-DD")
             return None
         if not EARLIEST_DAY <= given <= LATEST_DAY:
             refused.append(f"{name}: {raw!r} is outside the days OutageHub can show; give a day from "
@@ -107,18 +111,19 @@ def parse_filter(params: Mapping[str, str]) -> IncidentFilter:
     region = value("region")
     label = region_label(region) if region else ""
     if region and not label:
-        problems.append(f"region: {region!r} is not a region we know (try a city, country, continent or a cloud "
-                        f"region such as aws:us-east-1)")
+        unusable.append(f"unknown region {region!r}; use a city, country, continent or cloud region, such as "
+                        f"Frankfurt, Europe or aws:us-east-1")
     found = IncidentFilter(
         vendor=slug("vendor"), service=slug("service"), status=choice("status", STATUSES),
         severity=choice("severity", tuple(SEVERITIES)), region=label, start=day("from"), end=day("to"),
     )
     if refused:
         raise FilterRefused(refused)
+    notes = []
     if found.start and found.end and found.start > found.end:
-        problems.append("from is after to: the dates were swapped")
+        notes.append("from is after to: the dates were swapped")
         found = replace(found, start=found.end, end=found.start)
-    return replace(found, problems=tuple(problems))
+    return replace(found, problems=(*unusable, *notes), unusable=tuple(unusable))
 
 
 def region_label(written: str) -> str:

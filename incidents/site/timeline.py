@@ -14,7 +14,7 @@ from articles.links import web_link as web_link  # the one link checker; views a
 from incidents.extraction.regions import GLOBAL
 from incidents.summaries.brief import display_region, format_duration
 
-# A timeline page position: the started_at (to the microsecond) and primary key of an edge row.
+# A page position: the sort time (to the microsecond) and primary key of an edge row.
 _CURSOR = re.compile(r"^(\d{20})-(\d{1,18})$")
 _CURSOR_TIME = "%Y%m%d%H%M%S%f"
 OTHER_LANE = "Other vendors"
@@ -22,14 +22,14 @@ OTHER_LANE = "Other vendors"
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a timeline page starts: keyset paging costs the same on page 1 and page 1,000 (OFFSET
-    would read and throw away every row before it)."""
+    """Where a page of a list starts: keyset paging costs the same on page 1 and page 1,000 (OFFSET
+    would read and throw away every row before it), and a page stays the same when new rows arrive."""
 
-    started_at: datetime
+    at: datetime  # the edge row's sort time: the timeline's started_at, a feed's updated_at
     pk: int
 
     def encode(self) -> str:
-        return f"{self.started_at.astimezone(UTC):{_CURSOR_TIME}}-{self.pk}"
+        return f"{self.at.astimezone(UTC):{_CURSOR_TIME}}-{self.pk}"
 
     @classmethod
     def parse(cls, text: str) -> "Cursor | None":

@@ -205,13 +205,13 @@ def _timeline_page(incidents: QuerySet[Incident], before: Cursor | None,
     One query: LIMIT page + 1 says whether there is more, with no COUNT."""
     rows = _rows(incidents)
     if after:  # going back towards the newest: read upwards from the cursor, then turn the page round
-        rows = rows.filter(started_at__gte=after.started_at).exclude(started_at=after.started_at, pk__lte=after.pk)
+        rows = rows.filter(started_at__gte=after.at).exclude(started_at=after.at, pk__lte=after.pk)
         page = list(rows.order_by("started_at", "pk")[:PAGE_SIZE + 1])
         newer_exists, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE][::-1]
         older_exists = True
     else:
         if before:
-            rows = rows.filter(started_at__lte=before.started_at).exclude(started_at=before.started_at,
+            rows = rows.filter(started_at__lte=before.at).exclude(started_at=before.at,
                                                                            pk__gte=before.pk)
         page = list(rows.order_by("-started_at", "-pk")[:PAGE_SIZE + 1])
         older_exists, page = len(page) > PAGE_SIZE, page[:PAGE_SIZE]

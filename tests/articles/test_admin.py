@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth.models import Permission, User
 
 from articles.models import DuplicateItem, Source
@@ -166,3 +167,39 @@ def test_staff_who_may_only_view_cannot_run_source_or_article_actions(client, pl
         assert page.status_code == 200 and 'name="action"' not in page.content.decode()
         client.post(url, {"action": action, "_selected_action": [pk], "apply": "yes"})
     assert Source.objects.get(pk=article.source_id).enabled and not ArticleExclusion.objects.exists()
+
+
+# Times carry their zone
+
+
+def test_source_times_in_the_list_and_on_the_page_carry_their_zone(staff_client):
+    source = SourceFactory(name="Zoned", last_success_at=datetime(2026, 12, 7, 3, 22, tzinfo=UTC),
+                           last_error_at=datetime(2026, 12, 6, 23, 5, tzinfo=UTC), last_error="HTTP 503")
+
+    listed = staff_client.get("/admin/articles/source/").content.decode()
+    page = staff_client.get(f"/admin/articles/source/{source.pk}/change/").content.decode()
+
+    assert "2026-12-07 03:22 UTC" in listed  # a list column
+    assert "2026-12-07 03:22 UTC" in page and "2026-12-06 23:05 UTC" in page  # read-only fields
+    assert "a.m." not in listed + page and "p.m." not in listed + page
+
+
+def test_fetch_attempt_times_in_the_source_pages_inline_carry_their_zone(staff_client):
+    attempt = FetchAttemptFactory(started_at=datetime(2026, 12, 7, 3, 22, 9, tzinfo=UTC))
+
+    page = staff_client.get(f"/admin/articles/source/{attempt.source.pk}/change/").content.decode()
+
+    assert "2026-12-07 03:22 UTC" in page
+
+
+def test_editable_times_say_they_are_in_utc(staff_client):
+    source = SourceFactory()
+    article = ArticleFactory()
+
+    source_page = BeautifulSoup(staff_client.get(f"/admin/articles/source/{source.pk}/change/").content, "html.parser")
+    article_page = BeautifulSoup(staff_client.get(f"/admin/articles/article/{article.pk}/change/").content,
+                                 "html.parser")
+
+    assert "In UTC." in source_page.select_one(".field-next_fetch_at .help").get_text()
+    assert "In UTC." in article_page.select_one(".field-published_at .help").get_text()
+    assert "In UTC." not in source_page.select_one(".field-url").get_text()

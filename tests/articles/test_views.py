@@ -37,6 +37,21 @@ def test_each_source_shows_its_health_last_success_failures_and_last_error_in_wo
     assert healthy["Last error"] == "none"
 
 
+def test_a_time_is_never_wrapped_in_brackets_since_the_readers_script_adds_its_own(client):
+    """localtime.js writes " (10:00 CET, 1 min ago)" after every <time>: a time the page had put in
+    brackets itself read "(27 Nov 2026 09:00 UTC (1 min ago))"."""
+    SourceFactory(health="failing", last_error="HTTP 503", last_error_at=datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+                  last_success_at=datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+
+    soup = BeautifulSoup(client.get("/sources").content, "html.parser")
+
+    times = soup.select("main time")
+    assert len(times) == 2
+    for time in times:
+        before = time.previous_sibling
+        assert not (isinstance(before, str) and before.rstrip().endswith("(")), time.parent
+
+
 def test_sources_needing_attention_come_first_and_switched_off_ones_last(client):
     SourceFactory(name="A healthy", health="ok")
     SourceFactory(name="B off", health="failing", enabled=False)

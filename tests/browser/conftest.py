@@ -17,9 +17,21 @@ from django.db import connections
 from articles.adapters import parse_payload
 from articles.ingest import store_items
 from articles.models import Article
+from incidents.models import Incident
 from incidents.pipeline import process_article
 from incidents.summaries.service import write_all_due
-from tests.factories import SourceFactory
+from tests.factories import (
+    ArticleFactory,
+    IncidentFactory,
+    ItemUpdateFactory,
+    MembershipFactory,
+    ServiceFactory,
+    SourceFactory,
+    StatusItemFactory,
+    SummaryFactory,
+    VendorFactory,
+    stored,
+)
 from tests.httpserver import FIXTURES_DIR
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
@@ -101,3 +113,32 @@ def recorded_site(transactional_db, live_server):
         process_article(article_id)
     write_all_due()
     return live_server
+
+
+@pytest.fixture
+def unwieldy_incident(transactional_db):
+    """An incident with everything that stretches a phone's screen: a title that is mostly an address,
+    long vendor ids and error messages, sources with long names and addresses, one sentence citing
+    four of them, a vendor update quoting an address, an earlier incident of the same service."""
+    vendor = VendorFactory(slug="unwieldy-cloud", name="Unwieldy Cloud Platform Infrastructure Services")
+    service = ServiceFactory(vendor=vendor, slug="unwieldy-identity",
+                             name="Unwieldy Identity and Access Management for Enterprise Tenants")
+    incident = IncidentFactory(unwieldy=True, slug="unwieldy-sign-in", vendor=vendor, services=[service])
+    news = ArticleFactory.create_batch(3, unwieldy=True)
+    post = stored(SourceFactory(unwieldy=True, kind="statuspage", vendor_name=vendor.name), StatusItemFactory(
+        url=f"https://status.unwieldy.example/incidents/{'fc7GCA6kAgnBihezUAkx' * 4}",
+        updates=(ItemUpdateFactory(text="Requests to https://graph.unwieldy.example/v1.0/users/"
+                                        f"{'a1b2c3d4' * 10}/messages answer HTTP 503; we are rerouting traffic."),)))
+    for article in (*news, post):
+        MembershipFactory(article=article, incident=incident)
+    cited = [f"article:{article.pk}" for article in news] + [f"update:{post.updates.get().pk}"]
+    SummaryFactory(incident=incident, current=True, why_this_matters=[
+        {"text": "Sign-in to Unwieldy Identity fails for tenants in Europe and North America.", "citations": cited},
+    ], takeaways=[
+        {"text": "Users see AADSTS50058 with a trace id.", "citations": cited, "kind": "errors"},
+        {"text": "The vendor is rerouting traffic.", "citations": cited[-1:], "kind": "latest"},
+    ])
+    IncidentFactory(unwieldy=True, vendor=vendor, services=[service], status=Incident.Status.RESOLVED,
+                    started_at=datetime(2025, 10, 2, 9, 0, tzinfo=UTC),
+                    resolved_at=datetime(2025, 10, 2, 11, 30, tzinfo=UTC))
+    return incident

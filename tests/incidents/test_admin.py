@@ -455,3 +455,19 @@ def test_subjects_the_catalogue_does_not_know_are_listed_for_editors_to_add(admi
     assert reverse("admin:incidents_vendor_add") + "?name=Quokkanet&amp;slug=quokkanet" in text
     row = text.split("Quokkanet</td>", 1)[1]
     assert row.split("</td>", 1)[0].strip("<td>") == "2"
+
+
+# --- times carry their zone ---------------------------------------------------------------------------------------
+
+
+def test_incident_times_in_the_list_the_page_and_its_inlines_carry_their_zone(editor_client, two_incidents):
+    first, _ = two_incidents
+
+    listed = editor_client.get(CHANGELIST).content.decode()
+    page = editor_client.get(f"{CHANGELIST}{first.pk}/change/").content.decode()
+
+    assert "2025-11-18 11:48 UTC" in listed  # started_at, a list column
+    for shown in ("2025-11-18 11:48 UTC",  # started_at and first_reported_at, read-only fields
+                  f"{first.memberships.earliest('created_at').created_at:%Y-%m-%d %H:%M} UTC"):  # the sources inline
+        assert shown in page
+    assert "a.m." not in listed + page and "p.m." not in listed + page

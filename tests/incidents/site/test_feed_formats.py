@@ -3,6 +3,8 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from incidents.site.feed_formats import (
     FeedEntry,
     FeedInfo,
@@ -13,6 +15,9 @@ from incidents.site.feed_formats import (
     ical_text,
     icalendar,
     json_feed,
+    shortened,
+    summary_entry,
+    update_entry,
 )
 from incidents.summaries.brief import Statement
 
@@ -167,3 +172,54 @@ def test_an_entry_and_the_feed_hold_no_character_xml_1_0_forbids_whoever_wrote_t
                                                                    ("500 Internal Server Error",))
     assert entry.takeaways == (Statement("Visitors see 500 errors.", ("article:12",), kind="errors"),)
     assert replace(INFO, title="OutageHub:\x1b Incidents").title == "OutageHub: Incidents"
+
+
+# An incident's own feed
+
+
+def test_an_update_entry_is_titled_by_its_status_and_first_words_and_escapes_the_text():
+    entry = update_entry("https://oh.example/incidents/x/", 34, datetime(2025, 11, 18, 14, 5, tzinfo=UTC),
+                         "Investigating", "We see <errors> & delays for customers in Europe and are working on it "
+                         "with our upstream provider to find the cause\nSecond line.", "Forge status")
+
+    assert entry.id == entry.url == "https://oh.example/incidents/x/#source-update-34"
+    assert entry.title == ("Investigating: We see <errors> & delays for customers in Europe and are working on it "
+                           "with our upstream provider…")  # its first line, cut at a word within 100 characters
+    assert entry.html.startswith("<p>We see &lt;errors&gt; &amp; delays")
+    assert "provider to find the cause<br>Second line.</p>" in entry.html
+    assert "Posted by Forge status at 14:05 UTC on 18 Nov 2025." in entry.html
+    assert entry.author == "Forge status"
+
+
+def test_an_update_without_text_is_titled_by_its_status_alone():
+    entry = update_entry("https://oh.example/incidents/x/", 1, datetime(2025, 11, 18, tzinfo=UTC), "Resolved", "", "")
+    assert entry.title == "Resolved"
+    assert "Posted by the vendor" in entry.html
+
+
+def test_a_summary_entry_says_which_version_and_who_wrote_it_with_numbered_citations():
+    why = (Statement("Mail is delayed.", ("article:12",)),)
+    takeaways = (Statement("Users see 550 errors.", ("article:12", "update:34")),)
+
+    first = summary_entry("https://oh.example/incidents/x/", 1, datetime(2025, 11, 18, tzinfo=UTC), why, takeaways,
+                          by_editor=False)
+    edited = summary_entry("https://oh.example/incidents/x/", 4, datetime(2025, 11, 18, tzinfo=UTC), (), (),
+                           by_editor=True)
+
+    assert (first.title, first.id, first.url) == ("Summary written", "https://oh.example/incidents/x/#summary-1",
+                                                  "https://oh.example/incidents/x/")
+    assert ('Users see 550 errors.&nbsp;<a href="https://oh.example/incidents/x/#source-article-12">[1]</a>'
+            in first.html)
+    assert '#source-update-34">[2]</a>' in first.html
+    assert (edited.title, edited.author) == ("Summary revised (version 4) by an editor", "an OutageHub editor")
+    assert edited.html == "<p>Little is known yet.</p>"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Short.", "Short."),
+    ("First line\nsecond line", "First line"),
+    ("word " * 30, "word word word word word…"),
+    ("x" * 40, "x" * 24 + "…"),
+])
+def test_shortened_cuts_at_a_word(text, expected):
+    assert shortened(text, 25) == expected

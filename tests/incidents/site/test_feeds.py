@@ -3,16 +3,31 @@
 import html
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import factory
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from articles.items import VendorStatus
 from incidents.models import Incident, Severity, Summary
+from incidents.pipeline import process_article
+from incidents.site.timeline import Cursor
 from tests import factories
-from tests.factories import ServiceFactory, SummaryFactory, VendorFactory
+from tests.factories import (
+    ArticleFactory,
+    ItemUpdateFactory,
+    MembershipFactory,
+    ServiceFactory,
+    SourceFactory,
+    StatusItemFactory,
+    SummaryFactory,
+    VendorFactory,
+    stored,
+)
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2025, 11, 18, 14, 5, tzinfo=UTC)
@@ -243,21 +258,166 @@ def test_feeds_take_the_timelines_filters(client):
     assert feed.feed.links[1].href == SITE + reverse("feed-atom") + "?severity=critical&region=Europe"
 
 
-@pytest.mark.parametrize("params", [
-    {"severity": "enormous", "status": "melting", "vendor": "'; DROP TABLE incidents_incident; --"},
-    {"from": "yesterday", "to": "2026-13-45"},
-    {"region": "<script>alert(1)</script>", "page": "99999999999999999999"},
-    {"region": "x" * 2000, "service": "a" * 2000},
-])
-def test_unusable_filter_values_are_ignored_and_the_feed_still_answers(client, params):
-    IncidentFactory(title="Still listed")
+EVERY_FEED = [("feed-rss", []), ("feed-atom", []), ("feed-json", []), ("feed-ical", []),
+              ("vendor-feed-rss", ["forge"]), ("vendor-feed-atom", ["forge"]),
+              ("service-feed-rss", ["forge-actions"]), ("service-feed-atom", ["forge-actions"])]
 
-    for name in ("feed-rss", "feed-atom", "feed-json", "feed-ical"):
-        response = client.get(reverse(name), params)
-        assert response.status_code == 200
-        assert b"Still listed" in response.content
-        assert b"<script>" not in response.content
-    assert not feedparser.parse(client.get(reverse("feed-atom"), params).content).bozo
+
+def refused(client, url, params) -> str:
+    """The 400 page's text, unescaped, for a request the feed must refuse."""
+    response = client.get(url, params)
+    assert response.status_code == 400, (url, params, response.status_code)
+    return html.unescape(response.content.decode())
+
+
+@pytest.mark.parametrize(("params", "named"), [
+    ({"severity": "critcal"}, ["unknown severity 'critcal'; use one of maintenance, minor, major, critical"]),
+    ({"status": "melting", "severity": "enormous"}, ["unknown status 'melting'", "unknown severity 'enormous'"]),
+    ({"vendor": "'; DROP TABLE incidents_incident; --"}, ["malformed vendor \"'; DROP TABLE"]),
+    ({"from": "yesterday", "to": "2026-13-45"}, ["malformed from 'yesterday'; write a day as YYYY-MM-DD",
+                                                 "malformed to '2026-13-45'"]),
+    ({"region": "<script>alert(1)</script>"}, ["unknown region '<script>alert(1)</script>'"]),
+    ({"region": "x" * 2000}, ["malformed region: the value is longer than 200 characters"]),
+    ({"severty": "critical", "page": "2"}, ["unknown parameter 'severty'; this feed takes vendor, service",
+                                            "unknown parameter 'page'"]),
+    ({"limit": "201"}, ["limit 201 is more than 200"]),
+    ({"limit": "0"}, ["malformed limit '0'; give a whole number of entries from 1 to 200"]),
+    ({"limit": "ten"}, ["malformed limit 'ten'"]),
+    ({"limit": "-5"}, ["malformed limit '-5'"]),
+    ({"limit": "99999999999999999999"}, ["malformed limit"]),
+    ({"before": "20261127"}, ["malformed before '20261127'; follow the feed's own next and previous links"]),
+    ({"before": "20251118140500000000-1", "after": "20251118140500000000-2"}, ["before and after were both given"]),
+    ({"from": "0001-01-01"}, ["from: '0001-01-01' is outside the days OutageHub can show"]),
+])
+@pytest.mark.parametrize(("name", "args"), EVERY_FEED)
+def test_a_filter_a_feed_cannot_use_is_a_400_naming_it(client, name, args, params, named):
+    IncidentFactory(vendor=ServiceFactory(slug="forge-actions", vendor=VendorFactory(slug="forge")).vendor,
+                    title="Not shown for a typo")
+
+    body = refused(client, reverse(name, args=args), params)
+
+    for problem in named:
+        assert problem in body
+    assert "Not shown for a typo" not in body
+    assert "<script>alert(1)" not in client.get(reverse(name, args=args), params).content.decode()
+
+
+@pytest.mark.parametrize("name", ["feed-rss", "feed-atom", "feed-json", "feed-ical"])
+def test_a_vendor_or_service_the_catalogue_does_not_know_is_a_400_naming_it(client, name):
+    ServiceFactory(slug="forge-actions", vendor=VendorFactory(slug="forge"))
+    IncidentFactory()
+
+    body = refused(client, reverse(name), {"vendor": "froge", "service": "forge-action"})
+
+    assert "unknown vendor 'froge'" in body and "unknown service 'forge-action'" in body
+    assert client.get(reverse(name), {"vendor": "forge", "service": "forge-actions"}).status_code == 200
+
+
+def test_a_service_parameter_on_a_vendor_feed_is_checked_too(client):
+    IncidentFactory(vendor=VendorFactory(slug="forge"))
+
+    assert "unknown service 'nope'" in refused(client, reverse("vendor-feed-atom", args=["forge"]), {"service": "nope"})
+
+
+def test_a_page_still_drops_what_it_cannot_use_and_says_so(client):
+    IncidentFactory(title="Listed on the page")
+
+    response = client.get(reverse("timeline"), {"severity": "critcal"})
+
+    assert response.status_code == 200
+    assert "unknown severity &#x27;critcal&#x27;; use one of" in response.content.decode()
+
+
+# Limit and pages
+
+
+def incidents_changed_one_after_another(count: int, start: datetime = T0) -> list[Incident]:
+    """Incidents whose changes are a minute apart, oldest change first."""
+    incidents = IncidentFactory.create_batch(count)
+    for minutes, incident in enumerate(incidents):
+        set_updated_at(incident, start + timedelta(minutes=minutes))
+    return incidents
+
+
+def titles_of(feed) -> list[str]:
+    return [entry.title.removesuffix(" (investigating)") for entry in feed.entries]
+
+
+def links_of(feed) -> dict[str, str]:
+    return {link.rel: link.href for link in feed.feed.links}
+
+
+@pytest.mark.parametrize("name", ["feed-rss", "feed-atom", "feed-json", "feed-ical"])
+def test_limit_sets_how_many_entries_a_feed_holds(client, name):
+    incidents_changed_one_after_another(4)
+
+    body = client.get(reverse(name), {"limit": "3"}).content.decode()
+
+    assert body.count("Outage number") == 3
+
+
+def test_a_feed_holds_50_entries_unless_asked_and_up_to_200(client):
+    incidents_changed_one_after_another(201)
+
+    assert len(parsed(client, reverse("feed-atom")).entries) == 50
+    feed = parsed(client, reverse("feed-atom"), limit="200")
+    assert len(feed.entries) == 200
+    assert "next" in links_of(feed)
+
+
+def test_atom_pages_follow_rfc_5005_and_a_next_page_stays_put_when_incidents_change(client):
+    oldest, second, third, fourth, newest = incidents_changed_one_after_another(5)
+    url = reverse("feed-atom")
+
+    first = parsed(client, url, limit="2", severity="major")
+    assert titles_of(first) == [newest.title, fourth.title]
+    links = links_of(first)
+    assert links["first"] == SITE + url + "?severity=major&limit=2"
+    assert links["self"] == links["first"]
+    assert "previous" not in links
+
+    following = parsed(client, links["next"])
+    assert titles_of(following) == [third.title, second.title]
+    assert links_of(following)["self"] == links["next"]
+    assert links_of(following)["first"] == links["first"]
+
+    IncidentFactory(title="Arrived since", severity=Severity.MAJOR)  # changed now: newest of all
+    again = parsed(client, links["next"])
+    assert titles_of(again) == [third.title, second.title]
+
+    back = parsed(client, links_of(again)["previous"])
+    assert titles_of(back) == [newest.title, fourth.title]
+    assert "previous" in links_of(back)  # "Arrived since" is newer still
+    assert titles_of(parsed(client, links_of(back)["previous"])) == ["Arrived since"]
+
+    last = parsed(client, links_of(again)["next"])
+    assert titles_of(last) == [oldest.title]
+    assert "next" not in links_of(last)
+
+
+def test_rss_and_json_feed_link_to_the_next_page_too(client):
+    incidents_changed_one_after_another(3)
+
+    rss = parsed(client, reverse("feed-rss"), limit="2")
+    assert "before=" in links_of(rss)["next"]
+    document = client.get(reverse("feed-json"), {"limit": "2"}).json()
+    assert len(document["items"]) == 2
+    next_page = client.get(document["next_url"].removeprefix(SITE)).json()
+    assert len(next_page["items"]) == 1 and "next_url" not in next_page
+
+
+def test_a_vendor_feeds_page_links_keep_to_its_path(client):
+    forge = VendorFactory(slug="forge")
+    for minutes in range(3):
+        set_updated_at(IncidentFactory(vendor=forge), T0 + timedelta(minutes=minutes))
+    IncidentFactory(title="Someone else's")
+
+    url = reverse("vendor-feed-atom", args=["forge"])
+    first = parsed(client, url, limit="2")
+    following = parsed(client, links_of(first)["next"])
+
+    assert links_of(first)["next"].startswith(SITE + url + "?limit=2&before=")
+    assert len(following.entries) == 1 and "Someone" not in following.entries[0].title
 
 
 # Updates
@@ -487,3 +647,161 @@ def test_the_feeds_page_runs_the_same_queries_whatever_the_catalogue_and_answers
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
     assert client.get(reverse("feeds"), HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+# One incident's feed
+
+
+@pytest.fixture
+def followed():
+    """An incident with a vendor post of two updates, a press report, and two summary versions (the
+    second by an editor)."""
+    incident = IncidentFactory(title="Forge Actions degraded", slug="forge-actions-degraded")
+    post = stored(SourceFactory(name="Forge status", kind="statuspage", vendor_name="Forge"),
+                  StatusItemFactory(title="Actions degraded", published_at=T0, updates=(
+                      ItemUpdateFactory(posted_at=T0 + timedelta(minutes=10), status=VendorStatus.INVESTIGATING,
+                                        text="We are investigating delays\nin queued jobs."),
+                      ItemUpdateFactory(posted_at=T0 + timedelta(hours=2), status=VendorStatus.RESOLVED,
+                                        text="Jobs run normally again."))))
+    MembershipFactory(article=post, incident=incident)
+    MembershipFactory(article=ArticleFactory(title="Press report", published_at=T0), incident=incident)
+    first, resolved = post.updates.order_by("posted_at")
+    SummaryFactory(incident=incident, version=1, created_at=T0 + timedelta(minutes=15),
+                   why_this_matters=[{"text": "Jobs are queued.", "citations": [f"update:{first.pk}"]}])
+    SummaryFactory(incident=incident, version=2, current=True, backend="editor", created_at=T0 + timedelta(hours=3),
+                   why_this_matters=[{"text": "Jobs were queued for two hours.",
+                                      "citations": [f"update:{resolved.pk}"]}])
+    return incident, first, resolved
+
+
+@pytest.mark.parametrize("name", ["incident-feed-rss", "incident-feed-atom"])
+def test_an_incidents_feed_lists_the_vendors_updates_and_each_summary_version_newest_first(client, followed, name):
+    incident, first, resolved = followed
+    page = incident_url(incident)
+
+    feed = parsed(client, reverse(name, args=[incident.slug]))
+
+    assert feed.feed.title == "OutageHub: Forge Actions degraded"
+    assert feed.feed.link == page
+    assert [html.unescape(entry.title) for entry in feed.entries] == [
+        "Summary revised (version 2) by an editor",
+        "Resolved: Jobs run normally again.",
+        "Summary written",
+        "Investigating: We are investigating delays",
+    ]
+    assert [entry.id for entry in feed.entries] == [
+        f"{page}#summary-2", f"{page}#source-update-{resolved.pk}", f"{page}#summary-1",
+        f"{page}#source-update-{first.pk}"]
+    assert feed.entries[1].link == f"{page}#source-update-{resolved.pk}"
+    assert "Jobs were queued for two hours." in feed.entries[0].summary
+    assert f'href="{page}#source-update-{resolved.pk}">[1]</a>' in feed.entries[0].summary
+    assert "We are investigating delays<br />in queued jobs." in feed.entries[3].summary
+    assert "Posted by Forge status at 14:15 UTC on 18 Nov 2025" in feed.entries[3].summary
+    assert "Press report" not in str(feed.entries)
+
+
+def test_an_incidents_feed_takes_a_limit_and_nothing_else(client, followed):
+    incident = followed[0]
+    url = reverse("incident-feed-atom", args=[incident.slug])
+
+    assert len(parsed(client, url, limit="2").entries) == 2
+    assert "unknown parameter 'severity'; this feed takes limit" in refused(client, url, {"severity": "major"})
+    assert "limit 500 is more than 200" in refused(client, url, {"limit": "500"})
+
+
+def test_the_incident_page_links_its_feed_for_autodiscovery(client, followed):
+    incident = followed[0]
+
+    head = BeautifulSoup(client.get(reverse("incident", args=[incident.slug])).content, "html.parser").head
+
+    alternates = [(link["type"], link["href"]) for link in head.select('link[rel="alternate"]')]
+    assert alternates[:2] == [("application/atom+xml", reverse("incident-feed-atom", args=[incident.slug])),
+                              ("application/rss+xml", reverse("incident-feed-rss", args=[incident.slug]))]
+    assert head.select_one('link[rel="alternate"]')["title"] == "OutageHub: this incident's updates (Atom)"
+
+
+def test_a_hidden_or_unknown_incident_has_no_feed_and_a_merged_ones_moves_to_the_survivor(client, followed):
+    incident = followed[0]
+    survivor = IncidentFactory(slug="survivor")
+    merged = IncidentFactory(slug="merged-away", merged_into=survivor)
+    hidden = IncidentFactory(slug="hidden-away", hidden=True)
+
+    assert client.get(reverse("incident-feed-rss", args=[hidden.slug])).status_code == 404
+    assert client.get(reverse("incident-feed-rss", args=["no-such-incident"])).status_code == 404
+    moved = client.get(reverse("incident-feed-atom", args=[merged.slug]), {"limit": "5"})
+    assert moved.status_code == 301
+    assert moved["Location"] == reverse("incident-feed-atom", args=["survivor"]) + "?limit=5"
+    assert client.get(reverse("incident-feed-atom", args=[incident.slug])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["incident-feed-rss", "incident-feed-atom"])
+def test_an_incidents_feed_answers_304_after_one_query_and_changes_with_a_new_summary(
+        client, followed, name, django_assert_num_queries):
+    incident = followed[0]
+    url = reverse(name, args=[incident.slug])
+    first = client.get(url)
+
+    with django_assert_num_queries(1):
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    incident.refresh_from_db()
+    SummaryFactory(incident=incident, version=3, current=True, why_this_matters=[{"text": "Over.", "citations": []}])
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert b"Summary revised (version 3)" in again.content
+
+
+def test_an_incidents_feed_runs_three_queries_however_long_the_incident(client, followed,
+                                                                        django_assert_num_queries):
+    incident = followed[0]
+    url = reverse("incident-feed-atom", args=[incident.slug])
+    with django_assert_num_queries(3):
+        few = client.get(url)
+    post = stored(SourceFactory(kind="statuspage"), StatusItemFactory(published_at=T0, updates=tuple(
+        ItemUpdateFactory(posted_at=T0 + timedelta(minutes=n), text=f"Update {n}") for n in range(30))))
+    MembershipFactory(article=post, incident=incident)
+    for version in range(3, 13):
+        SummaryFactory(incident=incident, version=version)
+
+    with django_assert_num_queries(3):
+        many = client.get(url)
+    assert feedparser.parse(many.content).entries.__len__() > feedparser.parse(few.content).entries.__len__()
+
+
+# Queries of paged and checked feeds
+
+
+@pytest.mark.parametrize(("name", "args"), FEED_URLS)
+def test_a_paged_feed_naming_a_vendor_runs_the_same_few_queries_for_3_or_30_incidents(
+        client, name, args, django_assert_max_num_queries):
+    counts = []
+    for count in (3, 30):
+        Incident.objects.all().delete()
+        incidents_with_summaries(count)
+        newest = Incident.objects.order_by("-updated_at", "-pk").first()
+        cursor = Cursor(newest.updated_at, newest.pk).encode()
+        url = reverse(name, args=args) + f"?vendor=forge&service=forge-actions&limit=200&before={cursor}"
+        with django_assert_max_num_queries(4) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        assert response.content.count(b"Outage number") >= count - 1
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_vendor_update_reaching_the_incident_through_the_pipeline_gives_its_feed_a_new_version(client):
+    status_page = SourceFactory(name="Forge status", kind="statuspage", vendor_name="Forge")
+    investigating = ItemUpdateFactory(posted_at=T0, text="We are investigating failed deployments.")
+    item = StatusItemFactory(external_id="forge-1", vendor_incident_id="forge-1", published_at=T0,
+                             title="Forge Pages deployments failing", updates=(investigating,))
+    incident = Incident.objects.get(pk=process_article(stored(status_page, item).pk).incident_id)
+    url = reverse("incident-feed-atom", args=[incident.slug])
+    first = client.get(url)
+
+    later = replace(item, updates=(investigating, ItemUpdateFactory(
+        posted_at=T0 + timedelta(hours=1), status=VendorStatus.IDENTIFIED, text="A bad certificate was rolled out.")))
+    process_article(stored(status_page, later, at=T0 + timedelta(hours=1, minutes=1)).pk)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 200
+    assert [entry.title for entry in feedparser.parse(again.content).entries][:1] == [
+        "Identified: A bad certificate was rolled out."]

@@ -414,7 +414,10 @@ def test_an_incident_without_a_summary_or_sources_still_renders(client):
 def test_unknown_and_hidden_incidents_are_404(client):
     IncidentFactory(slug="secret", hidden=True)
     page(client, "/incidents/secret/", status=404)
-    page(client, "/incidents/no-such-thing/", status=404)
+    missing = page(client, "/incidents/no-such-thing/", status=404)
+    # The site's own page, sized for phones (Django's plain one has no viewport: 980 px wide on a phone).
+    assert missing.select_one('meta[name="viewport"]')["content"] == "width=device-width, initial-scale=1"
+    assert missing.h1.get_text() == "Nothing here" and missing.select_one('main a[href="/"]')
 
 
 def test_the_incident_page_runs_the_same_few_queries_whatever_its_number_of_sources(client, full_incident):
