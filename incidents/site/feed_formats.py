@@ -79,6 +79,8 @@ class FeedEntry(_XMLSafe):
     error_messages: tuple[str, ...] = ()
     why_this_matters: tuple[Statement, ...] = ()
     takeaways: tuple[Statement, ...] = ()
+    also_affected: tuple[str, ...] = ()
+    post_incident_report: str = ""  # "published: <title>", "pending: …", or "" when none is known
 
     @property
     def heading(self) -> str:
@@ -106,6 +108,8 @@ class FeedEntry(_XMLSafe):
         if self.is_over and self.resolved_at and self.resolved_at >= self.started_at:
             facts.append(("Resolved", format_time(self.resolved_at)))
             facts.append(("Duration", format_duration(self.resolved_at - self.started_at)))
+        elif self.status == "quiet":
+            facts.append(("Resolved", f"not reported; no new report since {format_time(self.updated_at)}"))
         elif not self.is_over:
             facts.append(("Resolved", "not yet"))
         facts.append(("Vendor acknowledged", self._acknowledgement()))
@@ -113,8 +117,12 @@ class FeedEntry(_XMLSafe):
             facts.append(("Services", ", ".join(self.services)))
         if self.regions:
             facts.append(("Regions", ", ".join(display_region(label) for label in self.regions)))
+        if self.also_affected:
+            facts.append(("Also affected", ", ".join(self.also_affected)))
         if self.vendor_incident_ids:
             facts.append(("Vendor incident ids", ", ".join(self.vendor_incident_ids)))
+        if self.post_incident_report:
+            facts.append(("Post-incident report", self.post_incident_report))
         return facts
 
     def _acknowledgement(self) -> str:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from articles.links import web_link
 from articles.models import StatusUpdate
 from incidents.models import OVER_STATUSES, Incident, Service, Severity, Summary, Vendor
 from incidents.site.conditional import Version, conditional, version_of, version_of_row, version_of_shown
@@ -150,7 +151,8 @@ def feed_page(scope: Scope) -> FeedPage:
     asked = scope.asked
     incidents = list(
         Incident.objects.filter(pk__in=page_of_changes(asked).values("pk"))
-        .select_related("vendor", "summary")
+        .select_related("vendor", "summary", "post_incident_report")
+        .defer(*(f"post_incident_report__{name}" for name in ARTICLE_TEXT_FIELDS))
         .prefetch_related("services")
         .order_by("-updated_at", "-pk")
     )
@@ -194,7 +196,21 @@ def entry_for(incident: Incident, site: str) -> FeedEntry:
         error_messages=tuple(incident.error_messages),
         why_this_matters=tuple(Statement.from_json(s) for s in summary.why_this_matters) if summary else (),
         takeaways=tuple(Statement.from_json(s) for s in summary.takeaways) if summary else (),
+        also_affected=tuple(incident.also_affected),
+        post_incident_report=post_incident_report_line(incident),
     )
+
+
+# The long texts of an article, which the feeds never show of a post-incident report (its title and link only).
+ARTICLE_TEXT_FIELDS = ("body_html", "body_text", "summary_html", "summary_text")
+
+
+def post_incident_report_line(incident: Incident) -> str:
+    """The feed's "Post-incident report" line: published (its title), pending, or nothing known."""
+    report = incident.post_incident_report
+    if report is not None:
+        return f"published: {report.title}" + (f" ({report.url})" if web_link(report.url) else "")
+    return "pending: the vendor said one will follow" if incident.post_incident_report_promised else ""
 
 
 class PagedAtom1Feed(Atom1Feed):

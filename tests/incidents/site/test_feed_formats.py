@@ -223,3 +223,12 @@ def test_a_summary_entry_says_which_version_and_who_wrote_it_with_numbered_citat
 ])
 def test_shortened_cuts_at_a_word(text, expected):
     assert shortened(text, 25) == expected
+
+
+def test_a_feed_entry_names_the_victims_the_post_incident_report_and_a_quiet_incident():
+    entry = replace(ENTRY, also_affected=("ChatGPT", "X"), post_incident_report="published: What went wrong")
+    facts = dict(entry.facts())
+    assert facts["Also affected"] == "ChatGPT, X" and facts["Post-incident report"] == "published: What went wrong"
+    quiet = dict(replace(ENTRY, status="quiet", is_over=False, resolved_at=None).facts())
+    assert quiet["Resolved"].startswith("not reported; no new report since ")
+    assert "Post-incident report" not in dict(ENTRY.facts())
