@@ -3,9 +3,22 @@
 from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from incidents.models import OVER_STATUSES, Incident, IncidentRegion
 from incidents.site.filters import IncidentFilter
+
+# An incident left open with no news or post for this long is not "happening now" (a vendor that never
+# posted its resolution, a press report nobody followed up): the "ongoing" filter still lists it.
+HAPPENING_QUIET = timedelta(days=3)
+
+
+def live_incidents(incidents: QuerySet[Incident] | None = None) -> QuerySet[Incident]:
+    """The incidents happening now, among `incidents` (every public one by default): the one
+    definition the timeline's "Happening now" and the status board share."""
+    incidents = Incident.objects.public() if incidents is None else incidents
+    return incidents.filter(status__in=[s for s in Incident.Status if s not in OVER_STATUSES],
+                            last_activity_at__gte=timezone.now() - HAPPENING_QUIET)
 
 
 def filtered_incidents(wanted: IncidentFilter) -> QuerySet[Incident]:

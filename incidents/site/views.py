@@ -21,10 +21,10 @@ from django.utils.safestring import mark_safe
 
 from articles.models import Article, StatusUpdate
 from incidents.models import OVER_STATUSES, Incident, Membership, Revision, Service, Severity, Vendor
-from incidents.site import charts
+from incidents.site import board_views, charts
 from incidents.site.conditional import Version, conditional, version_of, version_of_row
 from incidents.site.filters import SEVERITIES, STATUSES, FilterRefused, IncidentFilter, parse_filter
-from incidents.site.queries import filtered_incidents
+from incidents.site.queries import filtered_incidents, live_incidents
 from incidents.site.timeline import (
     Bar,
     Cursor,
@@ -41,9 +41,6 @@ from incidents.summaries.brief import Statement
 
 PAGE_SIZE = 30  # a screenful or three; keyset paging makes the next page as cheap
 HAPPENING_LIMIT = 20  # more ongoing incidents than this: a link to the "ongoing" filter lists them all
-# An incident left open with no news or post for this long is not "happening now" (a vendor that never
-# posted its resolution, a press report nobody followed up): the "ongoing" filter still lists it.
-HAPPENING_QUIET = timedelta(days=3)
 HISTORY_LIMIT = 30  # on vendor and service pages; the filtered timeline pages through the rest
 RECENT_SAMPLE = 100  # the medians on vendor and service pages are of at most this many recent incidents
 EARLIER_LIMIT = 10
@@ -140,9 +137,7 @@ def timeline(request):
     first_page = not (before or after)
     happening, more_happening = [], False
     if first_page and not wanted.status:
-        recently_active = timezone.now() - HAPPENING_QUIET
-        happening = list(_rows(incidents.filter(status__in=OPEN_STATUSES, last_activity_at__gte=recently_active))
-                         .order_by("-started_at", "-pk")[:HAPPENING_LIMIT + 1])
+        happening = list(_rows(live_incidents(incidents)).order_by("-started_at", "-pk")[:HAPPENING_LIMIT + 1])
         more_happening = len(happening) > HAPPENING_LIMIT
         happening = list(map(_row_maker(), happening[:HAPPENING_LIMIT]))
 
@@ -329,12 +324,14 @@ def _this_month() -> str:
     return f"{timezone.now():%Y-%m}"
 
 
-@conditional(lambda request, slug: version_of(Incident.objects.filter(vendor__slug=slug), _this_month()))
+@conditional(lambda request, slug: board_views.vendor_version(request, slug, _this_month()))
 def vendor_page(request, slug: str):
     vendor = get_object_or_404(Vendor.objects.only("slug", "name", "description", "status_page_url"), slug=slug)
     incidents = Incident.objects.public().filter(vendor=vendor)
     return _subject_page(request, incidents, {
         "vendor": vendor, "subject": vendor.name, "filter_params": urlencode({"vendor": vendor.slug}),
+        "components": board_views.vendor_components(vendor.name, timezone.now()),
+        "strip_days": board_views.STRIP_DAYS,
     })
 
 
