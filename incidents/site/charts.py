@@ -6,6 +6,7 @@ Pure: plain data in, escaped SVG markup out.
 """
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from html import escape
 
 from incidents.site.timeline import Lane
@@ -105,6 +106,20 @@ def monthly_bars(counts: list[tuple[date, int]], subject: str, chart_id: str = "
     return _svg(chart_id, width, height, title, description or "No months", body)
 
 
+@lru_cache(maxsize=1024)
+def _day_label(day: datetime) -> str:
+    """Every strip of a page names the same days: format each once (strftime was half a strip's cost)."""
+    return f"{day:%d %b %Y}"
+
+
+@lru_cache(maxsize=4096)
+def _strip_cell(index: int, day: datetime, state: str) -> str:
+    """One day's cell. The strips of a page share their days and mostly their states: each cell is made once."""
+    word = state.replace("_", " ") if state else "not known"
+    return (f'<rect class="cell state-{escape(state or "none")}" x="{index * STRIP_CELL}" y="0" '
+            f'width="{STRIP_CELL - 1}" height="{STRIP_HEIGHT}"><title>{_day_label(day)}: {escape(word)}</title></rect>')
+
+
 STRIP_CELL = 6  # one day; the strip scales to its box, so 90 days fit a phone
 STRIP_HEIGHT = 24
 
@@ -112,13 +127,8 @@ STRIP_HEIGHT = 24
 def component_strip(name: str, days: list[tuple[datetime, str]], uptime: float | None, chart_id: str) -> str:
     """One cell per day, coloured by the component's worst state that day (class state-<state>, or
     state-none before we knew it); each cell's title and the description say the day and state."""
-    body = []
-    for index, (day, state) in enumerate(days):
-        word = state.replace("_", " ") if state else "not known"
-        body.append(f'<rect class="cell state-{escape(state or "none")}" x="{index * STRIP_CELL}" y="0" '
-                    f'width="{STRIP_CELL - 1}" height="{STRIP_HEIGHT}"><title>{day:%d %b %Y}: {escape(word)}</title>'
-                    "</rect>")
-    bad = [f"{day:%d %b}: {state.replace('_', ' ')}" for day, state in days
+    body = [_strip_cell(index, day, state) for index, (day, state) in enumerate(days)]
+    bad = [f"{_day_label(day)}: {state.replace('_', ' ')}" for day, state in days
            if state and state != "operational"]
     span = f"{days[0][0]:%d %b %Y} to {days[-1][0]:%d %b %Y}" if days else "no days"
     uptime_words = f"uptime {uptime:.2f}%" if uptime is not None else "uptime not known"

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from articles.items import STATE_RANK, ComponentState
+from articles.items import STATE_RANK, ComponentState  # STATE_RANK takes the plain strings too (StrEnum)
 
 NOT_SEEN = ""  # before we first saw the component
 DOWN = frozenset({ComponentState.PARTIAL_OUTAGE, ComponentState.MAJOR_OUTAGE})
@@ -70,11 +70,20 @@ def uptime(history: list[Span]) -> float | None:
 
 def daily_worst(history: list[Span], first_day: datetime, days: int) -> list[tuple[datetime, str]]:
     """(day start, worst state that day) for `days` days from `first_day`; NOT_SEEN for a day with
-    no known state, unknown only when nothing better is known."""
-    result = []
+    no known state, unknown only when nothing better is known. `history` is in order, as spans()
+    gives it, so one pass over it serves every day."""
+    result, first = [], 0
     for number in range(days):
         day = first_day + timedelta(days=number)
         following = day + timedelta(days=1)
-        states = [s.state for s in history if s.start < following and s.end > day and s.state != NOT_SEEN]
-        result.append((day, max(states, key=lambda state: STATE_RANK[ComponentState(state)], default=NOT_SEEN)))
+        while first < len(history) and history[first].end <= day:
+            first += 1
+        worst, worst_rank = NOT_SEEN, None
+        index = first
+        while index < len(history) and history[index].start < following:
+            state = history[index].state
+            if state != NOT_SEEN and (worst_rank is None or STATE_RANK[state] > worst_rank):
+                worst, worst_rank = state, STATE_RANK[state]
+            index += 1
+        result.append((day, worst))
     return result

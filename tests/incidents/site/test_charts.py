@@ -107,5 +107,5 @@ def test_a_component_strip_has_a_cell_per_day_coloured_by_state_and_says_it_in_w
     assert svg.count("<rect") == 3
     assert 'class="cell state-none"' in svg and 'class="cell state-major_outage"' in svg
     assert "<title>03 Nov 2026: major outage</title>" in svg
-    assert "API &lt;v2&gt;, 01 Nov 2026 to 03 Nov 2026, uptime 98.50%. 03 Nov: major outage" in svg
+    assert "API &lt;v2&gt;, 01 Nov 2026 to 03 Nov 2026, uptime 98.50%. 03 Nov 2026: major outage" in svg
     assert 'class="chart strip"' in svg
