@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from articles.items import worst_state
 from articles.models import Article, StatusUpdate
 from incidents.models import OVER_STATUSES, Incident, Membership, Revision, Service, Severity, Vendor
 from incidents.site import board_views, charts
@@ -328,10 +329,12 @@ def _this_month() -> str:
 def vendor_page(request, slug: str):
     vendor = get_object_or_404(Vendor.objects.only("slug", "name", "description", "status_page_url"), slug=slug)
     incidents = Incident.objects.public().filter(vendor=vendor)
+    components = board_views.vendor_components(vendor.name, timezone.now())
+    page_state = worst_state(c["state"] for c in components)
     return _subject_page(request, incidents, {
         "vendor": vendor, "subject": vendor.name, "filter_params": urlencode({"vendor": vendor.slug}),
-        "components": board_views.vendor_components(vendor.name, timezone.now()),
-        "strip_days": board_views.STRIP_DAYS,
+        "components": components, "strip_days": board_views.STRIP_DAYS,
+        "page_state": page_state, "page_state_word": page_state.replace("_", " ") if page_state else "",
     })
 
 

@@ -167,6 +167,7 @@ def test_the_vendor_page_draws_a_strip_per_component_with_its_uptime(client, now
     outage_days = {(now - 9 * day).date(), (now - 9 * day + timedelta(hours=18) - timedelta(seconds=1)).date()}
     assert len(actions.select("rect.state-major_outage")) == len(outage_days)
     assert len(api.select("rect.state-operational")) == 90
+    assert soup.select_one(".current .badge.state-operational").get_text() == "operational"
 
 
 def test_the_vendor_page_stays_within_six_queries_with_components_and_a_change_moves_its_version(client, now):
