@@ -192,22 +192,22 @@ def count_queries(path: str) -> int:
     return len(captured)
 
 
-def time_requests(paths: list[tuple[str, dict]], rounds: int) -> tuple[float, float, int]:
-    """p50 and p95 in milliseconds over `rounds` requests cycling through `paths`, and the status."""
+def time_requests(paths: list[tuple[str, dict]], rounds: int) -> tuple[float, float, set[int]]:
+    """p50 and p95 in milliseconds over `rounds` requests cycling through `paths`, and every status seen."""
     from django.test import Client
 
     client = Client()
     for path, headers in paths[:3]:  # warm-up: caches, the query planner, the template loader
         client.get(path, headers=headers)
-    seconds, status = [], 0
+    seconds, statuses = [], set()
     for n in range(rounds):
         path, headers = paths[n % len(paths)]
         began = perf_counter()
         response = client.get(path, headers=headers)
         seconds.append(perf_counter() - began)
-        status = response.status_code
+        statuses.add(response.status_code)
     cuts = quantiles(seconds, n=20)
-    return cuts[9] * 1000, cuts[18] * 1000, status
+    return cuts[9] * 1000, cuts[18] * 1000, statuses
 
 
 def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figure]:
@@ -240,16 +240,22 @@ def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figu
         figures.append(Figure(name, queries, "queries", f"target <= {MAX_QUERIES}") if queries <= MAX_QUERIES
                        else Figure.failed(name, f"{queries} queries, more than {MAX_QUERIES}"))
     for page, paths in cases.items():
-        if page.startswith("not_modified"):
-            # The ETag of a first request, taken just before the repeats: the board's version moves each minute.
-            paths = [(path, {"If-None-Match": client.get(path).headers.get("ETag", "")}) for path, _ in paths]
-        p50, p95, status = time_requests(paths, args.requests)
-        expected = 304 if page.startswith("not_modified") else 200
-        if status != expected:  # a timed error page would be a fast lie
-            figures += [Figure.failed(f"site.{label}.{page}_{q}", f"HTTP {status}, not {expected}")
+        repeat = page.startswith("not_modified")
+        expected = 304 if repeat else 200
+        # A repeat carries the ETag of a first request taken just before; the board's version moves each
+        # minute, so a run that straddles a minute (some answers 200) is run once more.
+        for _ in range(2 if repeat else 1):
+            if repeat:
+                paths = [(path, {"If-None-Match": client.get(path).headers.get("ETag", "")}) for path, _ in paths]
+            p50, p95, statuses = time_requests(paths, args.requests)
+            if statuses == {expected}:
+                break
+        if statuses != {expected}:  # a timed error page would be a fast lie
+            seen = ", ".join(map(str, sorted(statuses)))
+            figures += [Figure.failed(f"site.{label}.{page}_{q}", f"HTTP {seen}, not only {expected}")
                         for q in ("p50", "p95")]
             continue
-        figures += [Figure(f"site.{label}.{page}_p50", p50, "ms", f"HTTP {status}"),
+        figures += [Figure(f"site.{label}.{page}_p50", p50, "ms", f"HTTP {expected}"),
                     Figure(f"site.{label}.{page}_p95", p95, "ms")]
     return figures
 
