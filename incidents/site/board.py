@@ -94,15 +94,15 @@ class BoardRow:
 
 def board_rows(vendors: list[tuple[str, str]], sources: list[StatusSource],
                live: list[LiveIncident]) -> list[BoardRow]:
-    """One row per vendor of `vendors` ((slug, name) pairs) and per other name a live incident has;
-    the rows in trouble first, then by name."""
+    """One row per vendor of `vendors` ((slug, name) pairs) and per other name a status source or a
+    live incident has (a vendor the catalogue does not know); the rows in trouble first, then by name."""
     sources_of, live_of = defaultdict(list), defaultdict(list)
     for source in sources:
         sources_of[source.vendor].append(source)
     for incident in live:
         live_of[incident.vendor].append(incident)
     slugs = dict((name, slug) for slug, name in vendors)
-    names = list(dict.fromkeys([*slugs, *(i.vendor for i in live if i.vendor)]))
+    names = list(dict.fromkeys([*slugs, *(s.vendor for s in sources), *(i.vendor for i in live if i.vendor)]))
     rows = [_row(name, slugs.get(name, ""), sources_of[name], live_of[name]) for name in names]
     return sorted(rows, key=lambda row: (-row.trouble, row.name.casefold()))
 

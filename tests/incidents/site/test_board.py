@@ -55,3 +55,9 @@ def test_a_live_incident_of_a_subject_outside_the_catalogue_has_a_row_of_its_own
 
     assert board["Roblox"].slug == ""
     assert board["Roblox"].press_outlets == 2 and not board["Roblox"].disagree  # no page of it says green
+
+
+def test_a_status_source_of_a_vendor_the_catalogue_does_not_know_has_a_row_of_its_own():
+    board = rows([source("Atlassian Jira", "major_outage")], [])
+
+    assert (board["Atlassian Jira"].slug, board["Atlassian Jira"].own_state) == ("", ComponentState.MAJOR_OUTAGE)
