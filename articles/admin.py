@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from . import polling
 from .links import web_link
-from .models import Article, DuplicateItem, FetchAttempt, Source, StatusUpdate
+from .models import Article, DuplicateItem, FetchAttempt, Source, SourceComponent, StatusUpdate
 from .sanitize import sanitize_html
 from .tasks import fetch_source
 
@@ -69,6 +69,18 @@ class FetchAttemptInline(admin.TabularInline):
         return qs.filter(pk__in=list(latest))
 
 
+class SourceComponentInline(admin.TabularInline):
+    """The components its latest poll read, as the public vendor page shows them; read-only: polls write them."""
+
+    model = SourceComponent
+    extra = 0
+    can_delete = False
+    max_num = 0
+    fields = ("name", "group", "state", "vendor_label", "since", "listed")
+    readonly_fields = fields
+    ordering = ("position", "name")
+
+
 @admin.register(Source)
 class SourceAdmin(TimesInUTC, admin.ModelAdmin):
     list_display = ("name", "kind", "vendor_name", "enabled", "health", "last_success_at", "consecutive_failures",
@@ -77,9 +89,9 @@ class SourceAdmin(TimesInUTC, admin.ModelAdmin):
     search_fields = ("name", "slug", "url", "vendor_name")
     readonly_fields = ("host", "etag", "last_modified", "body_hash", "claimed_at", "claim_token", "pending_attempts",
                        "health", "consecutive_failures", "last_error", "last_error_at", "last_success_at",
-                       "last_fetch_at", "created_at")
+                       "last_fetch_at", "created_at", "page_state", "page_state_label", "page_state_since")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [FetchAttemptInline]
+    inlines = [SourceComponentInline, FetchAttemptInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["fetch_now", "enable", "disable", "reset_backoff"]
     list_per_page = 200  # a few hundred sources: one page is the whole health board

@@ -68,3 +68,55 @@ class Item:
     started_at: datetime | None = None
     resolved_at: datetime | None = None
     updates: tuple[StatusUpdate, ...] = field(default_factory=tuple)
+
+
+class ComponentState(StrEnum):
+    """A component's state on one scale for every status-page provider, best to worst; the vendor's
+    own label is kept beside it (Component.label)."""
+
+    OPERATIONAL = "operational"
+    MAINTENANCE = "maintenance"
+    DEGRADED = "degraded"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+    UNKNOWN = "unknown"  # a state word we do not know, or a component no longer listed
+
+
+# How bad each state is: the worst of a page's components is the page's state. Unknown says
+# nothing, so it ranks below operational and wins only when nothing else is known.
+STATE_RANK = {
+    ComponentState.UNKNOWN: -1,
+    ComponentState.OPERATIONAL: 0,
+    ComponentState.MAINTENANCE: 1,
+    ComponentState.DEGRADED: 2,
+    ComponentState.PARTIAL_OUTAGE: 3,
+    ComponentState.MAJOR_OUTAGE: 4,
+}
+
+
+def worst_state(states) -> ComponentState | None:
+    """The worst of these states (None for none)."""
+    return max(states, key=STATE_RANK.__getitem__, default=None)
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str  # stable within its source: the provider's component id, else its name
+    name: str
+    state: ComponentState
+    label: str  # the provider's own word for the state ("degraded_performance", "Service disruption")
+    group: str = ""  # the group it is shown under on the vendor's page, when it has one
+
+
+@dataclass(frozen=True)
+class PageStatus:
+    """What a status page says about its components now.
+
+    `complete` is True when the payload lists every component, so one missing from a later poll
+    was removed from the page; False when it lists only the affected ones (derived from open
+    incidents), so one missing later is no longer affected."""
+
+    components: tuple[Component, ...]
+    complete: bool
+    state: ComponentState | None = None  # the page's own overall indicator, when it publishes one
+    label: str = ""  # its wording ("All Systems Operational")

@@ -6,7 +6,9 @@ from django.db import models
 from django.utils import timezone
 
 from .adapters import KIND_CHOICES
-from .items import ItemKind, VendorStatus
+from .items import ComponentState, ItemKind, VendorStatus
+
+COMPONENT_STATE_CHOICES = [(state.value, state.value.replace("_", " ")) for state in ComponentState]
 
 MIN_POLL_SECONDS = 30
 MAX_POLL_SECONDS = 24 * 3600
@@ -65,6 +67,12 @@ class Source(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_fetch_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # The vendor's page as a whole, for kinds that publish component states (empty otherwise): its own
+    # indicator, else its worst component (articles/component_changes.py).
+    page_state = models.CharField(max_length=16, choices=COMPONENT_STATE_CHOICES, blank=True)
+    page_state_label = models.CharField(max_length=200, blank=True, help_text="The vendor's own words for it.")
+    page_state_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -271,3 +279,46 @@ class Heartbeat(models.Model):
         # One UPDATE on every tick but the first.
         if not cls.objects.filter(name=name).update(at=at):
             cls.objects.update_or_create(name=name, defaults={"at": at})
+
+
+class SourceComponent(models.Model):
+    """A component of a vendor's status page (GitHub Actions, Docker Hub Registry) and its state now,
+    as the source's latest poll read it; its past states are its StateChange rows."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="components", db_index=False)
+    key = models.CharField(max_length=200, help_text="The vendor's id for it, else its name.")
+    name = models.CharField(max_length=300)
+    group = models.CharField(max_length=300, blank=True, help_text="The group it is shown under on the page.")
+    position = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=COMPONENT_STATE_CHOICES)
+    vendor_label = models.CharField(max_length=200, blank=True, help_text="The vendor's own word for the state.")
+    since = models.DateTimeField(help_text="When it entered this state (the poll that saw the change).")
+    listed = models.BooleanField(default=True, help_text="False once the vendor's page no longer lists it.")
+
+    class Meta:
+        ordering = ["source", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="articles_sourcecomponent_unique_source_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.name} {self.state}"
+
+
+class ComponentStateChange(models.Model):
+    """A component went from one state to another (from "" when first seen) at `since`: its history,
+    from which uptime is computed."""
+
+    component = models.ForeignKey(SourceComponent, on_delete=models.CASCADE, related_name="changes",
+                                  db_index=False)
+    from_state = models.CharField(max_length=16, choices=COMPONENT_STATE_CHOICES, blank=True)
+    to_state = models.CharField(max_length=16, choices=COMPONENT_STATE_CHOICES)
+    vendor_label = models.CharField(max_length=200, blank=True)
+    since = models.DateTimeField()
+
+    class Meta:
+        ordering = ["since", "id"]
+        indexes = [models.Index(fields=["component", "since"], name="articles_componentchange_time")]
+
+    def __str__(self) -> str:
+        return f"{self.component.name}: {self.from_state or 'new'} → {self.to_state} at {self.since:%Y-%m-%d %H:%M}"

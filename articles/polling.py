@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from .adapters import parse_payload
+from .adapters import parse_components, parse_payload
+from .component_store import store_page_status
 from .http import client as http_client
 from .http.errors import FetchError
 from .ingest import store_items
@@ -163,7 +164,10 @@ def _fetch_parse_store(
             report.outcome = FetchAttempt.Outcome.UNCHANGED_BODY
         else:
             items = parse_payload(source.kind, result.body, url=result.final_url, content_type=result.content_type)
+            page = parse_components(source.kind, result.body, url=result.final_url, content_type=result.content_type)
             stored = store_items(source, items, fetched_at=now, scrape_teasers=settings.OUTAGEHUB_SCRAPE_TEASERS)
+            if page is not None:
+                store_page_status(source, page, now)
             # Only a body we stored completely counts as seen: a crash above means it is parsed again.
             source.body_hash = body_hash
             attempt.items_seen, attempt.items_new, attempt.items_updated = stored.seen, stored.new, stored.updated

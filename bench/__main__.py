@@ -74,6 +74,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--site-incidents", type=positive, default=10_000, help="incidents seeded for the site figures")
     parser.add_argument("--site-articles", type=positive, default=100_000, help="articles seeded for the site figures")
     parser.add_argument("--site-requests", type=positive, default=200, help="timed requests per page")
+    parser.add_argument("--site-sources", type=positive, default=300, help="sources in all for the status board")
     args = parser.parse_args(argv)
     args.sections = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = set(args.sections) - set(SECTIONS)
@@ -166,8 +167,9 @@ def poll_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterato
 
 def site_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
     common = ["--incidents", str(args.site_incidents), "--articles", str(args.site_articles),
-              "--requests", str(args.site_requests)]
+              "--requests", str(args.site_requests), "--sources", str(args.site_sources)]
     names = [f"site.postgresql.{page}_{q}" for page in site.PAGES for q in ("p50", "p95")]
+    names += [f"site.postgresql.{page}_queries" for page in site.COUNTED]
     yield from on_each_database("bench.site", "site", common, names, work_dir, cleanup)
 
 

@@ -17,7 +17,8 @@ SECTION_TITLES = {
     "throughput": "Throughput per worker process against a local HTTP server, SQLite",
     "cluster": "Clustering: process_article on fresh news articles against a growing archive of incidents",
     "join": "Joining: process_article on a news article joining an incident of 10, 1,000 or 10,000 members",
-    "site": "Pages, search and feeds: server time (p50/p95) at 10k incidents and 100k articles",
+    "site": "Pages, search, feeds and the status board: server time (p50/p95) at 10k incidents, 100k articles "
+            "and 300 sources",
 }
 
 

@@ -7,6 +7,11 @@ status posts with updates), each incident summarised, then times requests throug
 client in this process: server time, from the request entering the middleware to the response
 leaving it, without a network. Reports p50 and p95 per page; "not_modified" is a repeat request
 carrying the ETag of the first, answered 304.
+
+The status board and a vendor's component strips run on --sources sources in all (300): the news
+feeds and each vendor's status page, the rest more status pages of the catalogue's vendors, each
+with COMPONENTS_PER_SOURCE components and 120 days of state changes; their queries are counted too
+(`*_queries`, at most six).
 """
 
 import random
@@ -24,7 +29,11 @@ RARE_WORD = "zanzibarite"  # in a handful of articles: a search for it finds few
 ERROR_MESSAGE = "550 5.7.708 Service unavailable. Access denied"
 REGIONS = ("Frankfurt", "aws:us-east-1", "gcp:europe-west3", "London", "Tokyo", "azure:eastus", "Sydney", "Paris")
 PAGES = ("timeline", "timeline_filtered", "incident", "search_common", "search_rare", "search_error", "feed",
-         "not_modified_feed", "not_modified_timeline")
+         "not_modified_feed", "not_modified_timeline", "status", "status_filtered", "not_modified_status",
+         "vendor_components")
+COUNTED = ("status", "status_filtered", "vendor_components")  # their queries are counted too
+MAX_QUERIES = 6
+COMPONENTS_PER_SOURCE = 12
 
 
 def seed(incident_count: int, article_count: int, rng: random.Random) -> list[str]:
@@ -123,22 +132,82 @@ def seed(incident_count: int, article_count: int, rng: random.Random) -> list[st
     return [i.slug for i in incidents]
 
 
-def time_requests(paths: list[tuple[str, dict]], rounds: int) -> tuple[float, float, int]:
-    """p50 and p95 in milliseconds over `rounds` requests cycling through `paths`, and the status."""
+def seed_status_pages(source_count: int, rng: random.Random) -> None:
+    """More status sources of the catalogue's vendors up to `source_count` sources in all, and for
+    every status source its components with 120 days of state changes: calm ones first seen before
+    the window, one in seven through a few outages, one source in twenty failing."""
+    from django.db import transaction
+
+    from articles.models import ComponentStateChange, Source, SourceComponent
+    from incidents.models import Vendor
+
+    now = datetime.now(UTC)
+    vendors = list(Vendor.objects.order_by("slug").values_list("slug", "name"))
+    extra = max(0, source_count - Source.objects.count())
+    with transaction.atomic():
+        Source.objects.bulk_create([
+            Source(name=f"{name} page {n}", slug=f"page-{n}-{slug}", kind="statuspage", vendor_name=name,
+                   url=f"https://page{n}.{slug}.example/api/v2/components.json", host=f"page{n}.{slug}.example")
+            for n, (slug, name) in zip(range(extra), (vendors * (extra // len(vendors) + 1)), strict=False)])
+        status_sources = list(Source.objects.exclude(vendor_name=""))
+        for n, source in enumerate(status_sources):
+            failing = n % 20 == 3
+            source.health = "failing" if failing else "ok"
+            source.last_fetch_at = now - timedelta(seconds=rng.randint(5, 120))
+            source.last_success_at = None if failing else source.last_fetch_at
+            source.last_error = "HTTP 503 from the server" if failing else ""
+            source.page_state = "degraded" if n % 9 == 0 else "operational"
+            source.page_state_since = now - timedelta(days=rng.randint(1, 30))
+        Source.objects.bulk_update(status_sources, ["health", "last_fetch_at", "last_success_at", "last_error",
+                                                    "page_state", "page_state_since"], batch_size=500)
+        first_seen = now - timedelta(days=120)
+        components = SourceComponent.objects.bulk_create([
+            SourceComponent(source=source, key=f"c{k}", name=f"Component {k}", group=f"Group {k % 3}", position=k,
+                            state="operational", vendor_label="operational", since=first_seen)
+            for source in status_sources for k in range(COMPONENTS_PER_SOURCE)], batch_size=2000)
+        changes = []
+        for n, component in enumerate(components):
+            changes.append(ComponentStateChange(component=component, from_state="", to_state="operational",
+                                                vendor_label="operational", since=first_seen))
+            if n % 7 == 0:
+                for _ in range(3):
+                    down = now - timedelta(days=rng.uniform(1, 89))
+                    changes += [ComponentStateChange(component=component, from_state="operational",
+                                                     to_state="major_outage", vendor_label="major_outage", since=down),
+                                ComponentStateChange(component=component, from_state="major_outage",
+                                                     to_state="operational", vendor_label="operational",
+                                                     since=down + timedelta(minutes=rng.randint(5, 300)))]
+        ComponentStateChange.objects.bulk_create(changes, batch_size=5000)
+    progress(f"status pages: {len(status_sources)} sources, {len(components):,} components, "
+             f"{len(changes):,} state changes")
+
+
+def count_queries(path: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        Client().get(path)
+    return len(captured)
+
+
+def time_requests(paths: list[tuple[str, dict]], rounds: int) -> tuple[float, float, set[int]]:
+    """p50 and p95 in milliseconds over `rounds` requests cycling through `paths`, and every status seen."""
     from django.test import Client
 
     client = Client()
     for path, headers in paths[:3]:  # warm-up: caches, the query planner, the template loader
         client.get(path, headers=headers)
-    seconds, status = [], 0
+    seconds, statuses = [], set()
     for n in range(rounds):
         path, headers = paths[n % len(paths)]
         began = perf_counter()
         response = client.get(path, headers=headers)
         seconds.append(perf_counter() - began)
-        status = response.status_code
+        statuses.add(response.status_code)
     cuts = quantiles(seconds, n=20)
-    return cuts[9] * 1000, cuts[18] * 1000, status
+    return cuts[9] * 1000, cuts[18] * 1000, statuses
 
 
 def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figure]:
@@ -147,9 +216,8 @@ def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figu
     from incidents.models import Incident
 
     client = Client()
-    feed_tag = client.get("/feeds/incidents.atom").headers.get("ETag", "")
-    timeline_tag = client.get("/").headers.get("ETag", "")
     vendor_slug = Incident.objects.select_related("vendor").get(slug=slugs[0]).vendor.slug
+    stack = ",".join(Incident.objects.filter(slug__in=slugs[:40]).values_list("vendor__slug", flat=True).distinct()[:5])
     cases = {
         "timeline": [("/", {})],
         "timeline_filtered": [(f"/?vendor={vendor_slug}&severity=major&region=Europe", {})],
@@ -158,18 +226,36 @@ def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figu
         "search_rare": [(f"/search?q={RARE_WORD}", {})],
         "search_error": [(f"/search?q={ERROR_MESSAGE}", {})],
         "feed": [("/feeds/incidents.atom", {})],
-        "not_modified_feed": [("/feeds/incidents.atom", {"If-None-Match": feed_tag})],
-        "not_modified_timeline": [("/", {"If-None-Match": timeline_tag})],
+        "not_modified_feed": [("/feeds/incidents.atom", {})],
+        "not_modified_timeline": [("/", {})],
+        "status": [("/status", {})],
+        "status_filtered": [(f"/status?v={stack}", {})],
+        "not_modified_status": [("/status", {})],
+        "vendor_components": [(f"/vendors/{vendor_slug}/", {})],
     }
     figures = []
+    for page in COUNTED:
+        queries = count_queries(cases[page][0][0])
+        name = f"site.{label}.{page}_queries"
+        figures.append(Figure(name, queries, "queries", f"target <= {MAX_QUERIES}") if queries <= MAX_QUERIES
+                       else Figure.failed(name, f"{queries} queries, more than {MAX_QUERIES}"))
     for page, paths in cases.items():
-        p50, p95, status = time_requests(paths, args.requests)
-        expected = 304 if page.startswith("not_modified") else 200
-        if status != expected:  # a timed error page would be a fast lie
-            figures += [Figure.failed(f"site.{label}.{page}_{q}", f"HTTP {status}, not {expected}")
+        repeat = page.startswith("not_modified")
+        expected = 304 if repeat else 200
+        # A repeat carries the ETag of a first request taken just before; the board's version moves each
+        # minute, so a run that straddles a minute (some answers 200) is run once more.
+        for _ in range(2 if repeat else 1):
+            if repeat:
+                paths = [(path, {"If-None-Match": client.get(path).headers.get("ETag", "")}) for path, _ in paths]
+            p50, p95, statuses = time_requests(paths, args.requests)
+            if statuses == {expected}:
+                break
+        if statuses != {expected}:  # a timed error page would be a fast lie
+            seen = ", ".join(map(str, sorted(statuses)))
+            figures += [Figure.failed(f"site.{label}.{page}_{q}", f"HTTP {seen}, not only {expected}")
                         for q in ("p50", "p95")]
             continue
-        figures += [Figure(f"site.{label}.{page}_p50", p50, "ms", f"HTTP {status}"),
+        figures += [Figure(f"site.{label}.{page}_p50", p50, "ms", f"HTTP {expected}"),
                     Figure(f"site.{label}.{page}_p95", p95, "ms")]
     return figures
 
@@ -181,11 +267,13 @@ def run(args) -> Iterator[Entry]:
     rng = random.Random(SEED)
     progress(f"site on {label}: seeding {args.incidents:,} incidents and {args.articles:,} articles")
     slugs = seed(args.incidents, args.articles, rng)
+    seed_status_pages(args.sources, rng)
     with connection.cursor() as cursor:
         # Planner statistics, as autovacuum leaves them soon after a load: without them PostgreSQL
         # guesses that a word in every article is rare and plans the search for a few rows.
         cursor.execute("ANALYZE")
-    yield f"site on {label}: {args.incidents:,} incidents, {args.articles:,} articles, {args.requests} requests each"
+    yield (f"site on {label}: {args.incidents:,} incidents, {args.articles:,} articles, {args.sources} sources, "
+           f"{args.requests} requests each")
     yield from guarded([f"site.{label}.{page}_p50" for page in PAGES], lambda: measure(args, slugs, rng, label))
 
 
@@ -194,4 +282,5 @@ if __name__ == "__main__":
     parser.add_argument("--incidents", type=int, default=10_000)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--sources", type=int, default=300, help="sources in all, for the status board")
     sys.exit(main(parser, run))

@@ -6,7 +6,10 @@ Each adapter module defines
     parse(body: bytes, url: str, content_type: str) -> list[Item]
         raising AdapterError with a readable message on input it cannot read;
     sniff(body: bytes, url: str, content_type: str) -> int
-        0..100, how sure it is that the payload is its format (used to detect a new source's kind).
+        0..100, how sure it is that the payload is its format (used to detect a new source's kind);
+and, when the format publishes the state of the vendor's components,
+    components(body: bytes, url: str, content_type: str) -> PageStatus | None
+        (None for a payload of that format that carries none, e.g. Statuspage's incidents.json).
 
 To add a format: write the module, add it to ADAPTER_MODULES below, run makemigrations (the kind
 choices live in the database schema), and add its recorded payload under tests/fixtures/.
@@ -15,7 +18,7 @@ choices live in the database schema), and add its recorded payload under tests/f
 from importlib import import_module
 from types import ModuleType
 
-from ..items import AdapterError, Item
+from ..items import AdapterError, Item, PageStatus
 
 ADAPTER_MODULES = (
     "feed",
@@ -50,6 +53,26 @@ def parse_payload(kind: str, body: bytes, url: str = "", content_type: str = "")
         raise
     except Exception as exc:  # the whole point: contain any parser failure
         raise AdapterError(f"the {adapter.LABEL} parser failed on this payload ({type(exc).__name__}: {exc})") from exc
+
+
+def parse_components(kind: str, body: bytes, url: str = "", content_type: str = "") -> PageStatus | None:
+    """The state of the page's components, when its format publishes them (else None); any exception
+    becomes an AdapterError, as in parse_payload."""
+    adapter = ADAPTERS.get(kind)
+    reader = getattr(adapter, "components", None)
+    if reader is None:
+        return None
+    try:
+        return reader(body, url=url, content_type=content_type)
+    except AdapterError:
+        raise
+    except Exception as exc:  # contained like any parser failure
+        raise AdapterError(f"the {adapter.LABEL} parser failed on this payload's components "
+                           f"({type(exc).__name__}: {exc})") from exc
+
+
+def publishes_components(kind: str) -> bool:
+    return hasattr(ADAPTERS.get(kind), "components")
 
 
 def detect_kind(body: bytes, url: str = "", content_type: str = "") -> str:

@@ -8,14 +8,19 @@
 
 Neither gives an event id or a link of its own: the id is the service and the start time, and
 every item links to the dashboard.
+
+Neither lists the services as components: `components` reads the services of the current events
+(the current array; the legacy `archive` is the past), each in its event's dashboard state, the worst
+when two events name one; a resolved event's service is operating normally.
 """
 
 from datetime import datetime
 from typing import NamedTuple
 
-from ..items import AdapterError, Item, ItemKind, StatusUpdate, VendorStatus
+from ..items import AdapterError, Component, ComponentState, Item, ItemKind, PageStatus, StatusUpdate, VendorStatus
 from .common import (
     AWS_STATES,
+    affected_only_page,
     aws_service_and_region,
     aws_status,
     dicts_in,
@@ -121,6 +126,39 @@ def _item(event: dict, started: datetime | None, posts: list[Post], region_name:
         resolved_at=latest if status == VendorStatus.RESOLVED else None,
         updates=updates,
     )
+
+
+# The dashboard's four states on the one scale; an informational message is about a problem too.
+_STATES = {
+    "0": ComponentState.OPERATIONAL,
+    "1": ComponentState.DEGRADED,
+    "2": ComponentState.DEGRADED,
+    "3": ComponentState.MAJOR_OUTAGE,
+}
+
+
+def components(body: bytes, url: str = "", content_type: str = "") -> PageStatus | None:
+    data = load_json(body)
+    if isinstance(data, list):
+        current = require_objects(data, "the array", _WHAT)
+    elif isinstance(data, dict) and "current" in data:
+        current = require_objects(data["current"], "'current'", _WHAT)
+    else:
+        return None
+    return affected_only_page((_component(event) for event in current if text_of(event.get("service"))),
+                              calm_label=AWS_STATES["0"])
+
+
+def _component(event: dict) -> Component:
+    code = text_of(event.get("status"))
+    label = AWS_STATES.get(code, code)
+    resolved = aws_status(label, text_of(event.get("summary")))[0] == VendorStatus.RESOLVED
+    slug = text_of(event.get("service"))
+    if resolved:
+        return Component(key=slug, name=text_of(event.get("service_name")) or slug, label=AWS_STATES["0"],
+                         state=ComponentState.OPERATIONAL)
+    return Component(key=slug, name=text_of(event.get("service_name")) or slug, label=label,
+                     state=_STATES.get(code, ComponentState.UNKNOWN))
 
 
 def sniff(body: bytes, url: str = "", content_type: str = "") -> int:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
-from ..items import AdapterError, VendorStatus
+from ..items import STATE_RANK, AdapterError, Component, ComponentState, PageStatus, VendorStatus, worst_state
 from ..sanitize import html_to_text  # adapters take their text helpers from this module
 
 # --- decoding bytes --------------------------------------------------------------------------
@@ -474,3 +474,26 @@ def aws_status(state: str, summary: str) -> tuple[VendorStatus, str]:
 
 def strip_resolved_tag(summary: str) -> str:
     return re.sub(r"^\s*\[resolved\]\s*", "", summary, flags=re.I)
+
+
+# --- component states, shared by the adapters that publish them ------------------------------
+
+
+def worst_per_key(components: Iterable[Component]) -> tuple[Component, ...]:
+    """One component per key, the worst state named for it (two open incidents may name one
+    product), in the order first named."""
+    kept: dict[str, Component] = {}
+    for component in components:
+        held = kept.get(component.key)
+        if held is None or STATE_RANK[component.state] > STATE_RANK[held.state]:
+            kept[component.key] = component
+    return tuple(kept.values())
+
+
+def affected_only_page(components: Iterable[Component], calm_label: str) -> PageStatus:
+    """The page of a provider whose payload names only the components its open incidents affect: the
+    worst of them, else operational in the provider's calm words (no open incident)."""
+    affected = worst_per_key(components)
+    state = worst_state(c.state for c in affected) or ComponentState.OPERATIONAL
+    label = calm_label if not affected else ""
+    return PageStatus(components=affected, complete=False, state=state, label=label)

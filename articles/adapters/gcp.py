@@ -1,8 +1,22 @@
 """Google Cloud's status history, https://status.cloud.google.com/incidents.json: a JSON array of
-incidents, each with its updates newest first."""
+incidents, each with its updates newest first.
 
-from ..items import AdapterError, Item, ItemKind, StatusUpdate, VendorStatus
-from .common import dicts_in, json_or_none, load_json, parse_time, require_objects, stable_id, text_of, unique
+It lists no components as such: `components` reads the products that open incidents (no `end`)
+affect, each in the state of the worst incident naming it (its `status_impact`), as Google's
+dashboard colours them; with no open incident the page is available."""
+
+from ..items import AdapterError, Component, ComponentState, Item, ItemKind, PageStatus, StatusUpdate, VendorStatus
+from .common import (
+    affected_only_page,
+    dicts_in,
+    json_or_none,
+    load_json,
+    parse_time,
+    require_objects,
+    stable_id,
+    text_of,
+    unique,
+)
 
 KIND = "gcp"
 LABEL = "Google Cloud incidents.json"
@@ -70,6 +84,31 @@ def _update(update: dict) -> StatusUpdate | None:
         text=text_of(update.get("text")),
         vendor_status=word,
     )
+
+
+# Google's impact words on the one scale; "service information" (a notice about a problem, in its own
+# colour on Google's page) is the mildest problem the scale has.
+_IMPACT_STATES = {
+    "SERVICE_OUTAGE": ComponentState.MAJOR_OUTAGE,
+    "SERVICE_DISRUPTION": ComponentState.PARTIAL_OUTAGE,
+    "SERVICE_INFORMATION": ComponentState.DEGRADED,
+}
+
+
+def components(body: bytes, url: str = "", content_type: str = "") -> PageStatus | None:
+    data = load_json(body)
+    if not isinstance(data, list):
+        return None
+    affected = (
+        Component(key=text_of(product.get("id")) or name, name=name, label=impact,
+                  state=_IMPACT_STATES.get(impact, ComponentState.UNKNOWN))
+        for incident in require_objects(data, "the array", "a Google Cloud incidents.json")
+        if not parse_time(incident.get("end"))
+        for impact in [text_of(incident.get("status_impact"))]
+        for product in dicts_in(incident.get("affected_products"))
+        if (name := text_of(product.get("title")))
+    )
+    return affected_only_page(affected, calm_label="AVAILABLE")
 
 
 def sniff(body: bytes, url: str = "", content_type: str = "") -> int:

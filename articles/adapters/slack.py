@@ -1,9 +1,14 @@
 """Slack's status API v2.0.0: /api/v2.0.0/current ({"status", "active_incidents": [...]}) and
 /api/v2.0.0/history (an array of the same incident objects). Each incident's notes are its
-updates; they carry no status word of their own."""
+updates; they carry no status word of their own.
 
-from ..items import AdapterError, Item, ItemKind, StatusUpdate, VendorStatus
+The API lists no components as such: `components` reads the services its active incidents name
+(from /current only; /history is the past), each in the state of the worst incident naming it, and
+the page's overall `status` (ok, active, broken)."""
+
+from ..items import AdapterError, Component, ComponentState, Item, ItemKind, PageStatus, StatusUpdate, VendorStatus
 from .common import (
+    affected_only_page,
     dicts_in,
     html_to_text,
     json_or_none,
@@ -75,6 +80,34 @@ def _item(incident: dict) -> Item:
             for (posted_at, body), note_status in zip(notes, statuses, strict=True)
         ),
     )
+
+
+# An incident's type on the one scale: an outage is Slack down, an incident some of it, a notice a
+# heads-up about a problem.
+_TYPE_STATES = {
+    "outage": ComponentState.MAJOR_OUTAGE,
+    "incident": ComponentState.PARTIAL_OUTAGE,
+    "notice": ComponentState.DEGRADED,
+    "maintenance": ComponentState.MAINTENANCE,
+}
+
+
+def components(body: bytes, url: str = "", content_type: str = "") -> PageStatus | None:
+    data = load_json(body)
+    if not isinstance(data, dict) or "active_incidents" not in data:
+        return None  # /history: past incidents say nothing about now
+    affected = (
+        Component(key=service, name=service, label=word, state=_TYPE_STATES.get(word, ComponentState.UNKNOWN))
+        for incident in require_objects(data["active_incidents"], "'active_incidents'", _WHAT)
+        if text_of(incident.get("status")).lower() == "active"
+        for word in [text_of(incident.get("type")).lower()]
+        for service in unique(strings_in(incident.get("services")))
+    )
+    page = affected_only_page(affected, calm_label="ok")
+    word = text_of(data.get("status")).lower()
+    if word == "broken":
+        return PageStatus(page.components, page.complete, ComponentState.MAJOR_OUTAGE, word)
+    return PageStatus(page.components, page.complete, page.state, page.label or word)
 
 
 def sniff(body: bytes, url: str = "", content_type: str = "") -> int:

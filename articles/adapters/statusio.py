@@ -1,10 +1,11 @@
 """status.io's public status JSON, https://api.status.io/1.0/status/<page_id>: the page's
 overall status, its open incidents and its active and upcoming maintenances, each with messages.
-One item per incident and per maintenance."""
+One item per incident and per maintenance; `components` reads the state of every component
+(`status`, each the worst of its containers) and of the page (`status_overall`)."""
 
 import re
 
-from ..items import AdapterError, Item, ItemKind, StatusUpdate, VendorStatus
+from ..items import AdapterError, Component, ComponentState, Item, ItemKind, PageStatus, StatusUpdate, VendorStatus
 from .common import (
     current_status,
     dict_of,
@@ -96,6 +97,36 @@ def _item(event: dict, page: str, what: str, default_status: VendorStatus) -> It
         started_at=parse_time(event.get("datetime_planned_start")) or opened,
         updates=updates,
     )
+
+
+# The status codes on the one scale. A security issue is a problem the vendor flags, not an outage.
+_STATES = {
+    "100": ComponentState.OPERATIONAL,
+    "200": ComponentState.MAINTENANCE,
+    "300": ComponentState.DEGRADED,
+    "400": ComponentState.PARTIAL_OUTAGE,
+    "500": ComponentState.MAJOR_OUTAGE,
+    "600": ComponentState.DEGRADED,
+}
+
+
+def components(body: bytes, url: str = "", content_type: str = "") -> PageStatus | None:
+    result = dict_of(require_object(load_json(body), _WHAT).get("result"))
+    if "status" not in result:
+        return None
+    found = tuple(
+        Component(key=text_of(row.get("id")) or name, name=name, label=_label(row),
+                  state=_STATES.get(text_of(row.get("status_code")), ComponentState.UNKNOWN))
+        for row in require_objects(result["status"], "'status'", _WHAT) if (name := text_of(row.get("name")))
+    )
+    overall = dict_of(result.get("status_overall"))
+    code = text_of(overall.get("status_code"))
+    return PageStatus(components=found, complete=True, state=_STATES.get(code) if code else None,
+                      label=_label(overall))
+
+
+def _label(row: dict) -> str:
+    return text_of(row.get("status")) or IMPACTS.get(text_of(row.get("status_code")), "")
 
 
 def sniff(body: bytes, url: str = "", content_type: str = "") -> int:

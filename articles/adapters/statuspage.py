@@ -1,8 +1,11 @@
 """Atlassian Statuspage's public JSON API: /api/v2/incidents.json, /api/v2/incidents/unresolved.json
 and /api/v2/summary.json (its `incidents` and `scheduled_maintenances`). One item per incident or
-maintenance, with every incident_update. Times come in the page's own offset (-07:00 ...)."""
+maintenance, with every incident_update. Times come in the page's own offset (-07:00 ...).
 
-from ..items import AdapterError, Item, ItemKind, StatusUpdate
+summary.json and /api/v2/components.json also list every component with its state, and summary.json
+the page's overall indicator: `components` reads them (incidents.json has neither)."""
+
+from ..items import AdapterError, Component, ComponentState, Item, ItemKind, PageStatus, StatusUpdate, worst_state
 from .common import (
     dict_of,
     dicts_in,
@@ -28,8 +31,9 @@ NO_COMPONENTS_PLACEHOLDER = "No components were affected by this update."
 
 def parse(body: bytes, url: str = "", content_type: str = "") -> list[Item]:
     data = require_object(load_json(body), "a Statuspage API response")
-    if "incidents" not in data and "scheduled_maintenances" not in data:
-        raise AdapterError("not a Statuspage API response: it has neither 'incidents' nor 'scheduled_maintenances'")
+    if not {"incidents", "scheduled_maintenances", "components"} & data.keys():
+        raise AdapterError("not a Statuspage API response: it has no 'incidents', 'scheduled_maintenances' "
+                           "or 'components'")
     page_url = text_of(dict_of(data.get("page")).get("url")).rstrip("/")
     incidents = [
         incident for key in ("incidents", "scheduled_maintenances")
@@ -96,9 +100,53 @@ def _component_names(incident: dict, updates: list[dict]) -> tuple[str, ...]:
     return unique(name for name in names if name != NO_COMPONENTS_PLACEHOLDER)
 
 
+# Statuspage's component states and overall indicators on the one scale.
+_COMPONENT_STATES = {
+    "operational": ComponentState.OPERATIONAL,
+    "under_maintenance": ComponentState.MAINTENANCE,
+    "degraded_performance": ComponentState.DEGRADED,
+    "partial_outage": ComponentState.PARTIAL_OUTAGE,
+    "major_outage": ComponentState.MAJOR_OUTAGE,
+}
+_INDICATORS = {
+    "none": ComponentState.OPERATIONAL,
+    "maintenance": ComponentState.MAINTENANCE,
+    "minor": ComponentState.DEGRADED,
+    "major": ComponentState.PARTIAL_OUTAGE,
+    "critical": ComponentState.MAJOR_OUTAGE,
+}
+
+
+def components(body: bytes, url: str = "", content_type: str = "") -> PageStatus | None:
+    """Every component of summary.json or components.json with its state, under its group's name
+    (a group's own row only sums up its members, so it is not a component here); None for a payload
+    without components (incidents.json)."""
+    data = require_object(load_json(body), "a Statuspage API response")
+    if "components" not in data:
+        return None
+    rows = require_objects(data["components"], "'components'", "a Statuspage API response")
+    groups = {text_of(row.get("id")): text_of(row.get("name")) for row in rows if row.get("group") is True}
+    found = []
+    for row in rows:  # in the page's own order
+        name = text_of(row.get("name"))
+        if row.get("group") is True or not name:
+            continue
+        word = text_of(row.get("status"))
+        found.append(Component(
+            key=text_of(row.get("id")) or name, name=name, label=word,
+            state=_COMPONENT_STATES.get(word, ComponentState.UNKNOWN),
+            group=groups.get(text_of(row.get("group_id")), ""),
+        ))
+    status = dict_of(data.get("status"))
+    indicator = text_of(status.get("indicator"))
+    state = _INDICATORS.get(indicator) if indicator else worst_state(c.state for c in found)
+    return PageStatus(components=tuple(found), complete=True, state=state,
+                      label=text_of(status.get("description")))
+
+
 def sniff(body: bytes, url: str = "", content_type: str = "") -> int:
     data = json_or_none(body)
-    if not isinstance(data, dict) or not ({"incidents", "scheduled_maintenances"} & data.keys()):
+    if not isinstance(data, dict) or not ({"incidents", "scheduled_maintenances", "components"} & data.keys()):
         return 0
     page = dict_of(data.get("page"))
     if "id" in page and "time_zone" in page:  # Statuspage's page object

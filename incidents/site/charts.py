@@ -6,6 +6,7 @@ Pure: plain data in, escaped SVG markup out.
 """
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from html import escape
 
 from incidents.site.timeline import Lane
@@ -19,11 +20,12 @@ MIN_BAR = 3  # a 5-minute blip is still visible
 DAY_LABEL_WIDTH = 40
 
 
-def _svg(chart_id: str, width: int, height: int, title: str, description: str, body: list[str]) -> str:
+def _svg(chart_id: str, width: int, height: int, title: str, description: str, body: list[str],
+         css_class: str = "chart", aspect: str = "xMinYMin meet") -> str:
     chart_id = escape(chart_id)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMinYMin meet">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="{aspect}">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
         + "".join(body) + "</svg>"
     )
@@ -102,3 +104,35 @@ def monthly_bars(counts: list[tuple[date, int]], subject: str, chart_id: str = "
         title += f", {counts[0][0]:%b %Y} to {counts[-1][0]:%b %Y}"
     description = "; ".join(f"{month:%b %Y}: {number}" for month, number in counts)
     return _svg(chart_id, width, height, title, description or "No months", body)
+
+
+@lru_cache(maxsize=1024)
+def _day_label(day: datetime) -> str:
+    """Every strip of a page names the same days: format each once (strftime was half a strip's cost)."""
+    return f"{day:%d %b %Y}"
+
+
+@lru_cache(maxsize=4096)
+def _strip_cell(index: int, day: datetime, state: str) -> str:
+    """One day's cell. The strips of a page share their days and mostly their states: each cell is made once."""
+    word = state.replace("_", " ") if state else "not known"
+    return (f'<rect class="cell state-{escape(state or "none")}" x="{index * STRIP_CELL}" y="0" '
+            f'width="{STRIP_CELL - 1}" height="{STRIP_HEIGHT}"><title>{_day_label(day)}: {escape(word)}</title></rect>')
+
+
+STRIP_CELL = 6  # one day; the strip scales to its box, so 90 days fit a phone
+STRIP_HEIGHT = 24
+
+
+def component_strip(name: str, days: list[tuple[datetime, str]], uptime: float | None, chart_id: str) -> str:
+    """One cell per day, coloured by the component's worst state that day (class state-<state>, or
+    state-none before we knew it); each cell's title and the description say the day and state."""
+    body = [_strip_cell(index, day, state) for index, (day, state) in enumerate(days)]
+    bad = [f"{_day_label(day)}: {state.replace('_', ' ')}" for day, state in days
+           if state and state != "operational"]
+    span = f"{days[0][0]:%d %b %Y} to {days[-1][0]:%d %b %Y}" if days else "no days"
+    uptime_words = f"uptime {uptime:.2f}%" if uptime is not None else "uptime not known"
+    description = f"{name}, {span}, {uptime_words}. " + ("; ".join(bad) if bad else "No day worse than operational.")
+    # The cells stretch to the width of the page, whatever the screen: no aspect ratio kept.
+    return _svg(chart_id, STRIP_CELL * max(1, len(days)), STRIP_HEIGHT, f"{name}: its state each day", description,
+                body, css_class="chart strip", aspect="none")

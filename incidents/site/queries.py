@@ -3,9 +3,26 @@
 from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from incidents.models import ONGOING_STATUSES, OVER_STATUSES, Incident, IncidentRegion
 from incidents.site.filters import IncidentFilter
+
+# An incident left open with no news or post for this long is not "happening now" (a vendor that never
+# posted its resolution, a press report nobody followed up): the "ongoing" filter still lists it.
+HAPPENING_QUIET = timedelta(days=3)
+
+
+# Happening now: what is ongoing, maintenance only once it is in progress. A press-only incident with no
+# report for the quiet period is "quiet" (pipeline.quieten), so it is not among them.
+HAPPENING_STATUSES = tuple(status for status in ONGOING_STATUSES if status != Incident.Status.SCHEDULED)
+
+
+def live_incidents(incidents: QuerySet[Incident] | None = None) -> QuerySet[Incident]:
+    """The incidents happening now, among `incidents` (every public one by default): the one
+    definition the timeline's "Happening now" and the status board share."""
+    incidents = Incident.objects.public() if incidents is None else incidents
+    return incidents.filter(status__in=HAPPENING_STATUSES, last_activity_at__gte=timezone.now() - HAPPENING_QUIET)
 
 
 def filtered_incidents(wanted: IncidentFilter) -> QuerySet[Incident]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from articles.items import worst_state
 from articles.models import Article, Source, StatusUpdate
 from incidents.models import (
     ONGOING_STATUSES,
@@ -31,10 +32,10 @@ from incidents.models import (
     Severity,
     Vendor,
 )
-from incidents.site import charts
+from incidents.site import board_views, charts
 from incidents.site.conditional import Version, conditional, version_of, version_of_row
 from incidents.site.filters import SEVERITIES, STATUSES, FilterRefused, IncidentFilter, parse_filter
-from incidents.site.queries import filtered_incidents
+from incidents.site.queries import filtered_incidents, live_incidents
 from incidents.site.timeline import (
     Bar,
     Cursor,
@@ -51,9 +52,6 @@ from incidents.summaries.brief import Statement
 
 PAGE_SIZE = 30  # a screenful or three; keyset paging makes the next page as cheap
 HAPPENING_LIMIT = 20  # more ongoing incidents than this: a link to the "ongoing" filter lists them all
-# An incident left open with no news or post for this long is not "happening now" (a vendor that never
-# posted its resolution, a press report nobody followed up): the "ongoing" filter still lists it.
-HAPPENING_QUIET = timedelta(days=3)
 HISTORY_LIMIT = 30  # on vendor and service pages; the filtered timeline pages through the rest
 RECENT_SAMPLE = 100  # the medians on vendor and service pages are of at most this many recent incidents
 EARLIER_LIMIT = 10
@@ -64,8 +62,6 @@ CHART_DAYS = 7
 CHART_LOOKBACK = timedelta(days=14)
 CHART_ROWS = 200  # bars in the 7-day chart: ten lanes cannot show more legibly
 # Listed rather than "not over", so the query can use the status index: the unresolved are few.
-# Happening now: what is ongoing, maintenance only once it is in progress.
-HAPPENING_STATUSES = tuple(status for status in ONGOING_STATUSES if status != Incident.Status.SCHEDULED)
 # Most sources failing their last fetch: the page says its view may be stale.
 STALE_SHARE = 0.5
 FAILING_HEALTH = (Source.Health.FAILING, Source.Health.GAVE_UP)
@@ -155,9 +151,8 @@ def timeline(request):
     first_page = not (before or after)
     happening, more_happening = [], False
     if first_page and not wanted.status:
-        recently_active = timezone.now() - HAPPENING_QUIET
-        happening = list(_rows(incidents.filter(status__in=HAPPENING_STATUSES, last_activity_at__gte=recently_active))
-                         .order_by("-severity", "-last_activity_at", "-pk")[:HAPPENING_LIMIT + 1])
+        happening = list(_rows(live_incidents(incidents)).order_by("-severity", "-last_activity_at", "-pk")
+                         [:HAPPENING_LIMIT + 1])
         more_happening = len(happening) > HAPPENING_LIMIT
         happening = list(map(_row_maker(), happening[:HAPPENING_LIMIT]))
 
@@ -363,12 +358,16 @@ def _this_month() -> str:
     return f"{timezone.now():%Y-%m}"
 
 
-@conditional(lambda request, slug: version_of(Incident.objects.filter(vendor__slug=slug), _this_month()))
+@conditional(lambda request, slug: board_views.vendor_version(request, slug, _this_month()))
 def vendor_page(request, slug: str):
     vendor = get_object_or_404(Vendor.objects.only("slug", "name", "description", "status_page_url"), slug=slug)
     incidents = Incident.objects.public().filter(vendor=vendor)
+    components = board_views.vendor_components(vendor.name, timezone.now())
+    page_state = worst_state(c["state"] for c in components)
     return _subject_page(request, incidents, {
         "vendor": vendor, "subject": vendor.name, "filter_params": urlencode({"vendor": vendor.slug}),
+        "components": components, "strip_days": board_views.STRIP_DAYS,
+        "page_state": page_state, "page_state_word": page_state.replace("_", " ") if page_state else "",
     })
 
 

@@ -42,3 +42,18 @@ def region_name_filter(label: str) -> str:
 def short_status(incident) -> str:
     """An incident's status badge words (see timeline.status_word)."""
     return status_word(incident.status, incident.get_status_display())
+
+
+@register.filter
+def age(moment: datetime | None, now: datetime) -> str:
+    """How long before `now` (the time the page was made): "40 s ago", "3 min ago", "2 h ago", "4 days ago"."""
+    if not moment:
+        return "never"
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"

@@ -48,6 +48,18 @@ def test_a_source_page_shows_its_recent_attempts(staff_client):
     assert "HTTP 404 Not Found from feeds.example" in body
 
 
+def test_a_source_page_shows_its_components_and_page_state(staff_client):
+    from articles.component_store import store_page_status
+    from articles.items import Component, ComponentState, PageStatus
+
+    source = SourceFactory(kind="statuspage")
+    store_page_status(source, PageStatus((Component("a", "Git Operations", ComponentState.PARTIAL_OUTAGE,
+                                                    "partial_outage", "Core"),), True, None),
+                      datetime(2026, 11, 1, tzinfo=UTC))
+    body = staff_client.get(f"/admin/articles/source/{source.pk}/change/").content.decode()
+    assert "Git Operations" in body and "partial outage" in body
+
+
 def test_reset_action_clears_backoff_and_a_give_up(staff_client):
     source = SourceFactory(health="gave_up", consecutive_failures=7, pending_attempts=6)
     staff_client.post("/admin/articles/source/", {"action": "reset_backoff", "_selected_action": [source.pk]})

@@ -16,7 +16,8 @@ TINY = ["--min-seconds", "0.01", "--store-rounds", "1", "--sources", "5", "--max
         "--time-cap", "20", "--celery-timeout", "20",
         "--cluster-sizes", "20,40,80", "--cluster-articles", "5", "--cluster-rounds", "2",
         "--join-sizes", "3,30", "--join-articles", "2",
-        "--site-incidents", "40", "--site-articles", "200", "--site-requests", "5"]
+        "--site-incidents", "40", "--site-articles", "200", "--site-requests", "5",
+        "--site-sources", "60"]
 FIGURES = [
     "parse.feed.feedparser_sanitizer_items_per_s", "parse.feed.nh3_items_per_s",
     "parse.feed.largest.items_per_s", "parse.feed.largest.feedparser_sanitizer_items_per_s",
@@ -31,7 +32,9 @@ FIGURES = [
     "join.sqlite.members_3.ms", "join.sqlite.members_3.queries", "join.sqlite.members_30.ms",
     "join.sqlite.members_30.queries", "join.sqlite.ratio_30_to_3",
     *(f"site.sqlite.{page}_{q}" for page in ("timeline", "incident", "search_common", "search_rare", "feed",
-                                             "not_modified_feed") for q in ("p50", "p95")),
+                                             "not_modified_feed", "status", "not_modified_status",
+                                             "vendor_components") for q in ("p50", "p95")),
+    *(f"site.sqlite.{page}_queries" for page in ("status", "status_filtered", "vendor_components")),
 ]
 # Kinds with no recorded payload print "skipped"; PostgreSQL runs only when DATABASE_URL is one.
 MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s", "cluster.postgresql.80.articles_per_s",

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.adapters import aws_json
-from articles.items import AdapterError, ItemKind, VendorStatus
+from articles.items import AdapterError, ComponentState, ItemKind, VendorStatus
 
 from . import read_fixture
 
@@ -136,3 +136,26 @@ def test_events_with_missing_fields_still_give_items():
 def test_a_body_of_the_wrong_shape_is_an_adapter_error(body, message):
     with pytest.raises(AdapterError, match=message):
         aws_json.parse(body)
+
+
+# --- components ----------------------------------------------------------------------------------
+
+
+def test_the_services_of_current_events_are_components_in_their_dashboard_state():
+    page = aws_json.components(read_fixture(CURRENT_EVENTS))
+
+    assert page.complete is False
+    assert [(c.key, c.state, c.label) for c in page.components] == [
+        ("ec2-us-east-1", ComponentState.MAJOR_OUTAGE, "Service disruption"),
+        ("iam", ComponentState.OPERATIONAL, "Service is operating normally"),  # [RESOLVED]
+        ("lambda-ap-northeast-1", ComponentState.DEGRADED, "Informational message"),
+    ]
+    assert page.components[0].name == "Amazon Elastic Compute Cloud (N. Virginia)"
+    assert page.state == ComponentState.MAJOR_OUTAGE
+
+
+def test_the_legacy_archive_is_the_past_so_an_empty_current_list_is_a_calm_page():
+    page = aws_json.components(read_fixture("aws/aws-status-legacy-data-json-2022-07.json"))
+
+    assert (page.state, page.label, page.components) == (
+        ComponentState.OPERATIONAL, "Service is operating normally", ())

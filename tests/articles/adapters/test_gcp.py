@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.adapters import gcp
-from articles.items import AdapterError, ItemKind, VendorStatus
+from articles.items import AdapterError, ComponentState, ItemKind, VendorStatus
 
 from . import read_fixture
 
@@ -104,3 +104,25 @@ def test_incidents_with_missing_fields_still_give_items():
 def test_a_body_of_the_wrong_shape_is_an_adapter_error(body, message):
     with pytest.raises(AdapterError, match=message):
         gcp.parse(body)
+
+
+# --- components ----------------------------------------------------------------------------------
+
+
+def test_with_every_incident_ended_the_page_is_available_and_names_no_component():
+    page = gcp.components(read_fixture("gcp/gcp-status-incidents-2022-07-03.json"))
+
+    assert (page.state, page.label, page.components, page.complete) == (
+        ComponentState.OPERATIONAL, "AVAILABLE", (), False)
+
+
+def test_the_products_of_open_incidents_are_components_in_the_worst_incidents_state():
+    incidents = json.loads(read_fixture("gcp/gcp-status-incidents-2022-07-03.json"))
+    outage = {**incidents[0], "end": None, "status_impact": "SERVICE_OUTAGE"}  # the recorded incident, reopened
+    notice = {**incidents[1], "end": None, "affected_products": incidents[0]["affected_products"]}
+    page = gcp.components(json.dumps([notice, outage, *incidents[2:]]).encode())
+
+    product = incidents[0]["affected_products"][0]
+    assert [(c.key, c.name, c.state, c.label) for c in page.components] == [
+        (product["id"], product["title"], ComponentState.MAJOR_OUTAGE, "SERVICE_OUTAGE")]
+    assert (page.state, page.label) == (ComponentState.MAJOR_OUTAGE, "")

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from articles.adapters import ADAPTERS, parse_payload
-from articles.items import AdapterError, Item
+from articles.adapters import ADAPTERS, parse_components, parse_payload, publishes_components
+from articles.items import AdapterError, Item, PageStatus
 
 from . import read_fixture
 
@@ -138,3 +138,30 @@ def test_mutated_real_payloads_give_items_or_an_adapter_error_never_another_exce
             assert all(isinstance(item, Item) for item in items)
         for sniffer in ADAPTERS.values():
             assert 0 <= sniffer.sniff(body) <= 100
+
+
+def test_kinds_that_publish_no_component_states_give_none():
+    for kind in ("feed", "statuspage_feed", "aws_rss", "azure"):
+        assert not publishes_components(kind)
+        assert parse_components(kind, b"<rss/>") is None
+    assert parse_components("statuspage", b'{"incidents": []}') is None
+
+
+def test_a_bug_reading_components_becomes_an_adapter_error_naming_the_format(monkeypatch):
+    def broken(body, url="", content_type=""):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(ADAPTERS["statuspage"], "components", broken)
+    with pytest.raises(AdapterError, match=r"Statuspage API .* parser failed on this payload's components"):
+        parse_components("statuspage", b"{}")
+
+
+@pytest.mark.parametrize("kind", [kind for kind in SEEDS if publishes_components(kind)])
+def test_mutated_real_payloads_give_components_or_an_adapter_error_never_another_exception(kind):
+    for body in _mutations(kind):
+        try:
+            page = parse_components(kind, body)
+        except AdapterError as error:
+            assert "parser failed on this payload" not in str(error), body
+        else:
+            assert page is None or isinstance(page, PageStatus)

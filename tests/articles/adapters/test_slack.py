@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.adapters import slack
-from articles.items import AdapterError, ItemKind, VendorStatus
+from articles.items import AdapterError, ComponentState, ItemKind, VendorStatus
 
 from . import read_fixture
 
@@ -71,3 +71,25 @@ def test_incidents_with_missing_fields_still_give_items():
 def test_a_body_of_the_wrong_shape_is_an_adapter_error(body, message):
     with pytest.raises(AdapterError, match=message):
         slack.parse(body)
+
+
+# --- components ----------------------------------------------------------------------------------
+
+
+def test_the_services_active_incidents_name_are_its_components_in_the_incidents_state():
+    page = slack.components(read_fixture("slack/slack-status-v2-current-active-2020-07-30.json"))
+
+    assert page.complete is False  # Slack names only the affected services
+    assert [(c.name, c.state, c.label) for c in page.components] == [
+        ("Notifications", ComponentState.PARTIAL_OUTAGE, "incident"),
+        ("Apps/Integrations/APIs", ComponentState.PARTIAL_OUTAGE, "incident"),
+    ]
+    assert (page.state, page.label) == (ComponentState.PARTIAL_OUTAGE, "active")
+
+
+def test_a_calm_page_is_operational_a_broken_one_a_major_outage_and_history_says_nothing_of_now():
+    calm = slack.components(b'{"status": "ok", "active_incidents": []}')
+    assert (calm.state, calm.label, calm.components) == (ComponentState.OPERATIONAL, "ok", ())
+    broken = slack.components(b'{"status": "broken", "active_incidents": []}')
+    assert broken.state == ComponentState.MAJOR_OUTAGE
+    assert slack.components(read_fixture("synthetic/slack-status-v2-history-synthetic.json")) is None

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.adapters import statusio
-from articles.items import AdapterError, ItemKind, VendorStatus
+from articles.items import AdapterError, ComponentState, ItemKind, VendorStatus
 
 from . import read_fixture
 
@@ -89,3 +89,25 @@ def test_an_upcoming_maintenance_without_messages_is_scheduled():
 def test_a_body_of_the_wrong_shape_is_an_adapter_error(body, message):
     with pytest.raises(AdapterError, match=message):
         statusio.parse(body)
+
+
+# --- components ----------------------------------------------------------------------------------
+
+
+def test_every_component_has_its_state_and_the_page_its_overall_status():
+    page = statusio.components(read_fixture("statusio/docker-statusio-public-status-partial-2020-07-16.json"))
+
+    assert page.complete is True
+    assert (page.state, page.label) == (ComponentState.PARTIAL_OUTAGE, "Partial Service Disruption")
+    assert len(page.components) == 8
+    builds = next(c for c in page.components if c.name == "Docker Hub Automated Builds")
+    assert (builds.state, builds.label) == (ComponentState.PARTIAL_OUTAGE, "Partial Service Disruption")
+    assert [c.name for c in page.components if c.state == ComponentState.OPERATIONAL] == [
+        c.name for c in page.components if c.label == "Operational"]
+
+
+def test_planned_maintenance_is_maintenance():
+    page = statusio.components(read_fixture("statusio/gitlab-statusio-public-status-maintenance-2020-09-05.json"))
+
+    assert (page.state, page.label) == (ComponentState.MAINTENANCE, "Planned Maintenance")
+    assert [c.name for c in page.components if c.state == ComponentState.MAINTENANCE] == ["dashboards.gitlab.com"]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from articles.adapters import statuspage
-from articles.items import AdapterError, ItemKind, VendorStatus
+from articles.items import AdapterError, ComponentState, ItemKind, VendorStatus
 
 from . import read_fixture
 
@@ -162,7 +162,7 @@ def test_half_a_surrogate_pair_escaped_in_json_becomes_a_replacement_character()
         (b"", "the body is empty"),
         (b'{"incidents": [', "not JSON: Expecting value at line 1 column 16"),
         (b"[]", "not a Statuspage API response: expected a JSON object, got an array"),
-        (b'{"status": {"indicator": "none"}}', "it has neither 'incidents' nor 'scheduled_maintenances'"),
+        (b'{"status": {"indicator": "none"}}', "it has no 'incidents', 'scheduled_maintenances' or 'components'"),
         (b"<html><body>Our status</body></html>", "not JSON: the body is an HTML page"),
         (b'{"incidents": []}\xff', "not JSON: Extra data at line 1 column 18"),
     ],
@@ -170,3 +170,55 @@ def test_half_a_surrogate_pair_escaped_in_json_becomes_a_replacement_character()
 def test_a_body_of_the_wrong_shape_is_an_adapter_error(body, message):
     with pytest.raises(AdapterError, match=message):
         statuspage.parse(body)
+
+
+# --- components ----------------------------------------------------------------------------------
+
+
+def test_a_summary_gives_every_component_with_its_state_its_group_and_the_page_indicator():
+    page = statuspage.components(read_fixture("statuspage/twilio-summary-incidents-2020-06-16.json"))
+
+    assert page.complete is True
+    assert (page.state, page.label) == (ComponentState.DEGRADED, "Partially Degraded Service")  # indicator minor
+    assert len(page.components) == 65  # 73 rows, 8 of them groups: a group only sums up its members
+    assert "PROGRAMMABLE MESSAGING" not in {c.name for c in page.components}
+    mms = next(c for c in page.components if c.name == "MMS")
+    assert (mms.key, mms.group, mms.state, mms.label) == (
+        "d1j2nx64rpq3", "PROGRAMMABLE MESSAGING", ComponentState.DEGRADED, "degraded_performance")
+    assert sum(c.state == ComponentState.DEGRADED for c in page.components) == 4
+    assert all(c.state == ComponentState.OPERATIONAL for c in page.components if c.label == "operational")
+
+
+def test_a_component_under_maintenance_and_the_maintenance_indicator():
+    page = statuspage.components(read_fixture("statuspage/cloudamqp-summary-maintenance-2020-07-16.json"))
+
+    assert (page.state, page.label) == (ComponentState.MAINTENANCE, "Service Under Maintenance")
+    shared = page.components[0]
+    assert (shared.name, shared.state, shared.label, shared.group) == (
+        "Shared servers", ComponentState.MAINTENANCE, "under_maintenance", "")
+
+
+def test_components_json_has_no_incidents_and_no_indicator_so_the_worst_component_is_the_page():
+    summary = json.loads(read_fixture("statuspage/twilio-summary-incidents-2020-06-16.json"))
+    body = json.dumps({"page": summary["page"], "components": summary["components"]}).encode()
+
+    assert statuspage.parse(body) == []
+    page = statuspage.components(body)
+    assert (page.state, page.label, len(page.components)) == (ComponentState.DEGRADED, "", 65)
+    assert statuspage.sniff(body) == 95
+
+
+def test_incidents_json_publishes_no_components():
+    assert statuspage.components(read_fixture("statuspage/emma-incidents-2019-02-21-extracted.json")) is None
+
+
+def test_a_state_word_we_do_not_know_is_unknown_with_the_word_kept():
+    body = json.dumps({"components": [{"id": "a", "name": "API", "status": "on_fire", "group": False}]}).encode()
+
+    component = statuspage.components(body).components[0]
+    assert (component.state, component.label) == (ComponentState.UNKNOWN, "on_fire")
+
+
+def test_components_that_are_not_a_list_are_a_readable_error():
+    with pytest.raises(AdapterError, match="'components' is a string"):
+        statuspage.components(b'{"components": "x"}')

@@ -93,3 +93,19 @@ def test_a_day_that_begins_at_the_right_edge_gets_its_line_but_no_name():
     names = [t.text for t in svg.iter(f"{SVG}text")]
     assert "Thu 26" in names and "Fri 27" not in names
     assert len(list(svg.iter(f"{SVG}line"))) == 7
+
+
+def test_a_component_strip_has_a_cell_per_day_coloured_by_state_and_says_it_in_words():
+    from datetime import UTC, datetime
+
+    from incidents.site.charts import component_strip
+
+    days = [(datetime(2026, 11, d, tzinfo=UTC), state) for d, state in
+            [(1, ""), (2, "operational"), (3, "major_outage")]]
+    svg = component_strip("API <v2>", days, 98.5, "strip-1")
+
+    assert svg.count("<rect") == 3
+    assert 'class="cell state-none"' in svg and 'class="cell state-major_outage"' in svg
+    assert "<title>03 Nov 2026: major outage</title>" in svg
+    assert "API &lt;v2&gt;, 01 Nov 2026 to 03 Nov 2026, uptime 98.50%. 03 Nov 2026: major outage" in svg
+    assert 'class="chart strip"' in svg

@@ -269,7 +269,7 @@ def test_the_timeline_runs_the_same_few_queries_whatever_the_data_size(client, n
 def test_every_page_has_landmarks_a_skip_link_a_labelled_search_and_the_stylesheet(client, now):
     incident = IncidentFactory(services=[ServiceFactory()])
     for url in ("/", f"/incidents/{incident.slug}/", f"/vendors/{incident.vendor.slug}/",
-                f"/services/{incident.services.get().slug}/"):
+                f"/services/{incident.services.get().slug}/", "/status"):
         soup = page(client, url)
         assert soup.html["lang"] == "en"
         assert soup.select_one("header") and soup.select_one("nav[aria-label]") and soup.select_one("footer")
@@ -278,7 +278,7 @@ def test_every_page_has_landmarks_a_skip_link_a_labelled_search_and_the_styleshe
         search = soup.select_one('form[role="search"]')
         assert search["action"] == "/search" and search.select_one('label[for="site-search-q"]')
         assert search.select_one('input[name="q"]#site-search-q')
-        assert {a.get_text() for a in soup.select("nav a")} == {"Timeline", "Sources", "Feeds"}
+        assert {a.get_text() for a in soup.select("nav a")} == {"Timeline", "Status", "Sources", "Feeds"}
         assert soup.select_one('link[rel="stylesheet"]')["href"].endswith("css/site.css")
         assert soup.select_one('script[src$="js/localtime.js"]')
         assert not [tag for tag in soup.select("[src], [href]")
