@@ -8,6 +8,7 @@ lets it go (a known point inside a fetch, without sleeping).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
@@ -22,7 +23,10 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from django.test import RequestFactory
+
 from outagehub.celery import app
+from outagehub.healthz import healthz
 from tests.httpserver import FIXTURES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -295,3 +299,10 @@ def publishing_to(url: str, transport: str | None, options: dict):
     finally:
         conf.update(saved)
         reset_pools()
+
+
+def health() -> tuple[int, dict]:
+    """What /healthz answers now (its view, called directly): the status code and each check's status."""
+    response = healthz(RequestFactory().get("/healthz"))
+    checks = json.loads(response.content)["checks"]
+    return response.status_code, {name: check["status"] for name, check in checks.items()}

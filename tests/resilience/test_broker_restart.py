@@ -6,7 +6,7 @@ import pytest
 
 from articles.models import Article, Source
 from tests.resilience import corpus
-from tests.resilience.services import wait_for
+from tests.resilience.services import health, wait_for
 
 pytestmark = [pytest.mark.resilience, pytest.mark.integration]
 
@@ -14,7 +14,10 @@ CORPUS = (*corpus.STATUS_PAGES, corpus.ONE_MORE)
 
 
 def test_a_redis_restart_loses_queued_tasks_and_the_sweep_recovers_every_article(
-        redis_server, cluster, gated_server, capsys):
+        redis_server, cluster, gated_server, capsys, settings):
+    # /healthz probes the Redis this test kills (not the filesystem transport of a SQLite run)
+    settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT = redis_server.url, None
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     sources = corpus.add_sources(gated_server, CORPUS)
     fetcher = cluster.worker("fetcher", queues="fetch")  # the pipeline's messages wait in Redis
     corpus.fetch(sources["/emma.json"], sources["/twilio.json"])
@@ -26,7 +29,10 @@ def test_a_redis_restart_loses_queued_tasks_and_the_sweep_recovers_every_article
     corpus.fetch(sources[held])
     wait_for(lambda: gated_server.arrived(held), "the worker to be inside the held fetch", processes=(fetcher,))
 
+    assert health()[1]["broker"] == "ok"
     redis_server.kill()  # every queued message is lost with it
+    status, checks = health()
+    assert status == 503 and checks["broker"] != "ok"  # /healthz shows the outage
     gated_server.release(held)
     # The fetch stores its items, then cannot publish them: they stay pending, the task does not fail.
     wait_for(lambda: "the broker refused a message" in fetcher.log(), "the fetch to give up publishing",
@@ -35,6 +41,7 @@ def test_a_redis_restart_loses_queued_tasks_and_the_sweep_recovers_every_article
              processes=(fetcher,))
     unpublished = Article.objects.filter(source=sources[held], pending_since__isnull=False).count()
     redis_server.start()
+    assert health()[1]["broker"] == "ok"  # and its end
 
     corpus.fetch(sources[corpus.ONE_MORE.path])
     wait_for(lambda: Source.objects.filter(last_success_at__isnull=False).count() == len(CORPUS),
