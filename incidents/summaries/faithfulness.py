@@ -25,6 +25,7 @@ from incidents.extraction.error_messages import find_error_messages
 from incidents.extraction.identifiers import find_incident_ids
 from incidents.extraction.times import find_times
 from incidents.summaries.brief import IncidentBrief, Statement, Summary, stated_values
+from incidents.summaries.sentences import plain_text
 
 # "quote" is a quotation that does not read as an error message: a vendor's or a reporter's sentence.
 KINDS = ("citation", "quote", "error_message", "incident_id", "time", "product", "region", "number")
@@ -125,7 +126,7 @@ class _Evidence:
         """`references` date the times the texts write without a date: a source's own
         publication time, and the brief's as_of, which is what a statement's times are read with."""
         evidence = cls()
-        for text in filter(None, texts):
+        for text in filter(None, map(plain_text, texts)):  # a quote of a markdown post is quoted without its marks
             normal = _normalise(text)
             evidence.texts.append(normal)
             evidence.numbers.update(_canonical_number(match[0]) for match in _NUMBER.finditer(normal))

@@ -77,15 +77,24 @@ def wrong_role_claims(summary: Summary, brief: IncidentBrief, catalogue: Catalog
     return [claim for statement in summary.statements() for claim in checker.check(statement)]
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
 def _without_quotes(text: str) -> str:
-    """The text with quotations blanked (offsets unchanged): the summary's own words."""
-    return _QUOTED.sub(lambda m: " " * len(m[0]), text)
+    """The text with quotations and asides in brackets blanked (offsets unchanged): the summary's
+    own claims. An aside is a description ("DigitalOcean's S3-compatible object storage", "still
+    running many web applications") or the vendor's name, not a claim about this incident."""
+    return _ASIDE.sub(lambda m: " " * len(m[0]), _QUOTED.sub(lambda m: " " * len(m[0]), text))
+
+
+_ALSO_AFFECTED = re.compile(r"\balso (?:affected|hit|down)\b", re.I)
 
 
 def _affected_part(text: str) -> str:
     """The words naming what is affected: after "Affected:", or the subject before "has been
-    reported down" / "had problems"; empty when the statement names nothing as affected."""
-    own = _without_quotes(text)
+    reported down" / "had problems"; empty when the statement names nothing as affected. What
+    follows "Also affected:" names victims, in their right role."""
+    own = _ALSO_AFFECTED.split(_without_quotes(text), maxsplit=1)[0]
     listed = _AFFECTED_LIST.match(own)
     if listed:
         return own[listed.end():]
@@ -105,6 +114,9 @@ class _Checker:
         self.brief = brief
         self.catalogue = catalogue
         self.vendor_slug = self._vendor_slug(brief.vendor)
+        # How the press names the vendor when it quotes it: "Amazon said" for Amazon Web Services.
+        aliases = catalogue.vendor(self.vendor_slug).aliases if self.vendor_slug else ()
+        self.vendor_names = [name for name in dict.fromkeys([brief.vendor, *aliases]) if name]
         self._region_verdicts: dict[str, str] = {}
 
     def _vendor_slug(self, name: str) -> str:
@@ -219,7 +231,7 @@ class _Checker:
         if doc.kind != "news" and (not doc.vendor_names or vendor in doc.vendor_names):
             return f"{doc.publisher} is {vendor}'s own post"
         for sentence in sentences.split_sentences(f"{doc.title}\n{doc.text}"):
-            if sentences.says_vendor_acknowledged(sentence, vendor):
+            if any(sentences.says_vendor_acknowledged(sentence, name) for name in self.vendor_names):
                 return f'{doc.publisher}: "{sentence}"'
         return ""
 

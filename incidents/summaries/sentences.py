@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from incidents.clustering.text_features import STOPWORDS, cosine, stem, term_vector, words, zipf
@@ -50,6 +50,17 @@ _BEFORE_NUMBER = frozenset(
 # Abbreviations that often end a sentence too: "in the U.S. The company …" but "U.S. Department".
 _MAYBE_FINAL = frozenset("inc ltd co corp plc bros etc al jr sr".split())  # noqa: SIM905 - a word list reads better as text
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]$")  # u.s, a.m, p.m, u.k
+
+
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\([^()\s]{1,2000}\)")
+_MARKDOWN_MARKS = re.compile(r"\*\*|__|`+")
+
+
+def plain_text(text: str) -> str:
+    """The text without markdown emphasis, code marks and link syntax ("**Update**", "`500`",
+    "[the post](https://…)" → "Update", "500", "the post"): status posts are often written in
+    markdown, and a summary quotes words, not markup."""
+    return _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", text)) if text else text
 
 
 def split_sentences(text: str) -> list[str]:
@@ -205,7 +216,7 @@ def is_quotable(sentence: str) -> bool:
     question, not site furniture (subscribe, share, read more, cookies), balanced quotation marks,
     not introducing a list (a trailing colon), and saying more than a lifecycle step or a courtesy:
     "This incident has been resolved." is true but carries nothing the summary does not state."""
-    return _is_prose(sentence, MIN_WORDS) and not _says_nothing(sentence)
+    return _is_prose(sentence, MIN_WORDS) and not says_nothing(sentence)
 
 
 def _is_prose(sentence: str, min_words: int) -> bool:
@@ -225,8 +236,11 @@ def _is_prose(sentence: str, min_words: int) -> bool:
     return is_english(sentence)
 
 
-def _says_nothing(sentence: str) -> bool:
-    terms = {stem(w) for w in map(str.lower, words(sentence)) if w not in STOPWORDS and len(w) > 1}
+def says_nothing(sentence: str, names: Iterable[str] = ()) -> bool:
+    """Whether the sentence only restates a lifecycle step or a courtesy, once the ``names`` of
+    what is down are set aside: "We are experiencing an issue with Google BigQuery."."""
+    named = {w for name in names for w in map(str.lower, words(name))}
+    terms = {stem(w) for w in map(str.lower, words(sentence)) if w not in STOPWORDS and w not in named and len(w) > 1}
     return all(t in _FILLER or t.isdigit() for t in terms)
 
 
@@ -308,30 +322,49 @@ def _centrality(i: int, pool: list[Candidate], sims: list[list[float]], refs: li
 # A workaround is an instruction to users: something they can do now to get their work done
 # ("use X instead", "sign out and back in", "retry the call"). What the vendor itself did ("As a
 # mitigation, we rolled back the change") is not one, nor is "Alternatively, …" by itself.
-_USERS = r"(?:customers|users|you|admins|administrators|developers|people|anyone|those|organi[sz]ations|tenants)"
-_MODAL = r"(?:can|may|should|could|might|are able to|is able to|are advised to|are encouraged to|need to)"
+_USERS = r"(?:customers?|users?|you|admins|administrators|developers|people|anyone|those|organi[sz]ations|tenants)"
+_MODAL = (r"(?:can|may|should|could|might|are able to|is able to|are advised to|are encouraged to|needs? to"
+          r"|have to|must)")
 _USER_ACTION = (
-    r"(?:use|try|retry|re-try|switch|restart|reboot|reinstall|sign (?:out|in|back)|log (?:out|in|back)|clear"
+    r"(?:use|try|consider|retry|re-try|switch|restart|reboot|reinstall|sign (?:out|in|back)|log (?:out|in|back)|clear"
     r"|refresh|reload|fail ?over|reroute|redirect|disable|enable|turn (?:off|on)|avoid|bypass|work around"
     r"|access|visit|connect|open|update|upgrade|downgrade|roll back|revert|set|change|manually|temporarily"
-    r"|continue to use|run|resubmit|re-?run|point|configure|download|install|call|contact|mitigate|deploy"
-    r"|increase|reduce|lower|raise|create|move|wait)"
+    r"|continue to use|start|run|resubmit|re-?run|point|configure|download|install|call|contact|mitigate|deploy"
+    r"|increase|create|wait)"
+)
+# An instruction that opens the sentence: "Fail over to other Cloud regions.", "Do not upgrade
+# from 1.19", "Avoid making changes to existing routers", "For now, use the web client". Words
+# that also open reports ("Update", "Access to the console is degraded") are left out.
+_IMPERATIVE = (
+    r"(?:do not|don't|don\u2019t|avoid|try|use(?! of\b)|retry|switch|restart|reboot"
+    r"|sign (?:out|in)|log (?:out|in)|clear"
+    r"|refresh|reload|fail ?over|reroute|redirect|disable|enable|turn (?:off|on)|bypass|work around|resubmit"
+    r"|re-?run|deploy|downgrade|upgrade|roll back|revert|migrate|contact|wait|add|utili[sz]e|modify|configure|remove"
+    r"|delete|re-?create|re-?deploy|specify|select|choose|apply|grant|assign|scale|manually|temporarily|move|adjust"
+    r"|shut ?down|consider)"
+)
+# A gerund that opens a sentence is an instruction only when the sentence says what it does:
+# "Retrying failed requests may succeed", not "Using the API is degraded".
+_GERUND_ADVICE = (
+    r"^(?:retrying|restarting|using|switching|clearing|refreshing|re-?running|re-?creating|re-?deploying|signing out)"
+    r"\b[^.]{0,80}\b(?:may|can|should|will|helps?|succeeds?|works?|avoids?|instead|resolves?|mitigates?)\b"
 )
 _LABELLED_WORKAROUND = re.compile(
-    r"\bas a (?:temporary |possible |short-term )?(?:workaround|work-around)\b"
+    r"\bas (?:a |the )?(?:temporary |possible |short-term |known )?(?:workarounds?|work-arounds?)\b"
     r"|\bworkarounds?\s*(?::|-|\b(?:is|was|to|of|includes?|included)\b|\bfor\b[^.]{0,60}\bis\b)"
     r"|\b(?:following|suggested|recommended|temporary|possible|available) workarounds?\b",
     re.I,
 )
 _INSTRUCTION = re.compile(
-    rf"\b{_USERS}\b[^.]{{0,40}}?\b{_MODAL}\s+(?:\w+\s+){{0,2}}?{_USER_ACTION}\b"
+    rf"\b{_USERS}\b[^.]{{0,60}}?\b{_MODAL}\s+(?:also\s+|temporarily\s+|still\s+|instead\s+|manually\s+)?"
+    rf"{_USER_ACTION}\b"
     rf"|\b{_USERS}\b[^.]{{0,40}}\b{_MODAL}\b[^.]{{0,120}}\binstead\b"
     rf"|\bin the meantime\b[^.]{{0,80}}\b(?:can|may|should|could|recommend|advise|suggest)\b"
     rf"|\bwe (?:recommend|suggest|advise|encourage)\b(?:\s+that)?\s+(?:all\s+|affected\s+)?{_USERS}\b"
     rf"(?![^.]{{0,60}}\b(?:monitor|check back|subscribe|follow|stay tuned|refer to)\b)"
-    rf"|^(?:alternatively|for now|meanwhile),?\s+(?:please\s+)?{_USER_ACTION}\b"
-    rf"|^(?:please\s+)?(?:try|use|sign out|log out|restart|clear|switch|retry|refresh)\b[^.]{{0,120}}"
-    rf"\b(?:instead|again|workaround|meantime|alternative)\b",
+    rf"|^(?:[^,]{{0,40}},\s*)?(?:please\s+)?{_IMPERATIVE}\s|{_GERUND_ADVICE}"
+    rf"|\bwe (?:recommend|suggest|advise)\s+\w+ing\b|\b(?:can|may|should|could)\s+(?:also\s+)?be\s+used\b"
+    rf"|\b(?:succeed|work|help)\w*\s+(?:on|by|after|when)\s+(?:retry|re-?try|restart|refresh|re-?run)\w*",
     re.I,
 )
 # "Workaround: None at this time.", "We have not identified any workarounds", "no known workaround".
@@ -351,11 +384,15 @@ def offers_workaround(sentence: str) -> bool:
     return bool(_LABELLED_WORKAROUND.search(sentence) or _INSTRUCTION.search(sentence))
 
 
+_WORKAROUND_FIELD = re.compile(r"^workarounds?\s*:\s*", re.I)
+
+
 def find_workaround(text: str) -> str | None:
     """The first quotable sentence of ``text`` that offers a workaround (``offers_workaround``),
-    verbatim."""
+    verbatim. A status post's "Workaround:" field counts only when what it says is one:
+    "Workaround: Other zones are unaffected" gives users nothing to do."""
     for sentence in _iter_sentences(text or ""):
-        if offers_workaround(sentence) and is_quotable(sentence):
+        if offers_workaround(_WORKAROUND_FIELD.sub("", sentence)) and is_quotable(sentence):
             return sentence
     return None
 

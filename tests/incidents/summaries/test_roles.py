@@ -70,6 +70,8 @@ def test_it_does_not_flag_the_vendors_own_services_or_a_victim_named_as_one():
         Statement("Affected: Cloudflare Bot Management and Cloudflare Dashboard (Cloudflare).", ("article:1",),
                   kind="scope"),
         Statement("Also affected: ChatGPT (OpenAI), X.", ("article:1",), kind="victims"),
+        Statement("Affected: Cloudflare Dashboard (Cloudflare); no region named yet. Also affected: ChatGPT.",
+                  ("article:1",), kind="scope"),
         Statement("ChatGPT was down for many users as a result.", ("article:1",)),
     ]
     assert claims(statements, brief(ARS_CLOUDFLARE, services=CLOUDFLARE_SERVICES)) == []
