@@ -431,9 +431,9 @@ class _Writer:
         for doc in sorted(closing, key=lambda s: s.published_at, reverse=True):
             said = self._quote_from(doc)
             if said and sentences.substance(said):
-                who = b.vendor or doc.publisher
-                return Statement(f"{who}'s closing report ({doc.status}, {format_time(doc.published_at, b.as_of)}): "
-                                 f"{_quoted(said)}", (doc.ref,), kind="closing")
+                whose = f"{b.vendor}'s closing report" if b.vendor else "The vendor's closing report"
+                return Statement(f"{whose} ({doc.status}, {format_time(doc.published_at, b.as_of)}): {_quoted(said)}",
+                                 (doc.ref,), kind="closing")
             if said:
                 self.quoted.discard(said)  # no substance: leave it for the impact quotes to weigh
         return None

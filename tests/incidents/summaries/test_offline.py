@@ -202,3 +202,9 @@ def test_a_victim_of_the_vendors_outage_is_named_as_also_affected_not_as_its_ser
     assert "ChatGPT" not in summary.why_this_matters[0].text.split(" was ")[0]
     assert wrong_role_claims(summary, the_brief, CATALOGUE) == []
     assert unsupported_claims(summary, the_brief, CATALOGUE) == []
+
+
+def test_the_closing_report_of_an_unknown_vendor_is_the_vendors_not_the_feeds():
+    summary = summarise(github_brief(vendor="", services=()))
+    [closing] = [s for s in summary.takeaways if s.kind == "closing"]
+    assert closing.text.startswith("The vendor's closing report (resolved, 22:50 UTC on 19 Dec): “")
