@@ -252,7 +252,8 @@ class _Checker:
             if match.lastgroup == "single" and len(inner.split()) < _MIN_SINGLE_QUOTED_WORDS:
                 continue
             blanked.blank(*match.span())
-            parts = (part.strip(_QUOTE_EDGES) for part in _normalise(inner).split("..."))
+            # Markup is compared as the evidence is read: without it (a markdown post quoted as written).
+            parts = (part.strip(_QUOTE_EDGES) for part in _normalise(plain_text(inner)).split("..."))
             if all(evidence.contains(part) for part in parts):
                 continue
             report("error_message" if inner in errors_read else "quote", inner)
