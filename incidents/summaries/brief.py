@@ -9,6 +9,7 @@ the one way a time, a duration or a count is written, so the check can recognise
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from incidents.extraction import regions
 
@@ -40,6 +41,34 @@ class SourceDoc:
     service_names: tuple[str, ...] = ()
     vendor_names: tuple[str, ...] = ()
     is_copy: bool = False  # a syndicated copy of an earlier source
+
+    @property
+    def outlet(self) -> str:
+        """Who published it, one name per site: two feeds of one outlet ("Ars Technica" and "Ars
+        Technica RCA") are one outlet, arstechnica.com. The publisher's name when there is no address."""
+        return site_of(self.url) or self.publisher
+
+    @property
+    def origin(self) -> str:
+        """The document a citation chip points at: a status post and its updates are one."""
+        return self.url or f"{self.publisher}\n{self.title}"
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
+
+
+def site_of(url: str) -> str:
+    """The registrable part of a URL's host: "go.theregister.com" → "theregister.com",
+    "www.bbc.co.uk" → "bbc.co.uk"; "" when there is none."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    labels = host.split(".")
+    if len(labels) < 2 or host.replace(".", "").isdigit():
+        return host
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
 
 
 @dataclass(frozen=True)
@@ -93,26 +122,28 @@ class IncidentBrief:
     sources: tuple[SourceDoc, ...] = ()  # oldest first
 
     @property
+    def own_services(self) -> tuple[ServiceInfo, ...]:
+        """The vendor's own services among the incident's (all of them when the vendor is unknown)."""
+        return tuple(s for s in self.services if not self.vendor or not s.vendor or s.vendor == self.vendor)
+
+    @property
+    def other_services(self) -> tuple[ServiceInfo, ...]:
+        """Services of other vendors: victims ("also affected"), never named as the vendor's."""
+        own = self.own_services
+        return tuple(s for s in self.services if s not in own)
+
+    @property
     def affected(self) -> str:
-        """What is down, in words: the services (a few by name), else the vendor, else the subject."""
-        return self.services_named(MAX_SERVICES_NAMED) if self.services else self.vendor or self.subject or ""
+        """What is down, in words: the vendor's services (a few by name), else the vendor, else the subject."""
+        return self.services_named(MAX_SERVICES_NAMED) if self.own_services else self.vendor or self.subject or ""
 
     def services_named(self, limit: int) -> str:
-        """"A, B and C", or "A, B and 7 other Google Cloud services" past the limit."""
-        names = [s.name for s in self.services]
+        """The vendor's own services: "A, B and C", or "A, B and 7 other Google Cloud services" past the limit."""
+        names = [s.name for s in self.own_services]
         if len(names) <= limit:
             return join_words(names)
         others = f"{len(names) - limit + 1} other {self.vendor + ' ' if self.vendor else ''}services"
         return join_words([*names[:limit - 1], others])
-
-    @property
-    def description(self) -> str:
-        """Who depends on what is down: one service's catalogue description, else the vendor's."""
-        if len(self.services) == 1 and self.services[0].description:
-            return self.services[0].description
-        if all(service.vendor == self.vendor for service in self.services):
-            return self.vendor_description
-        return ""  # services of several vendors: no one description fits them all
 
     @property
     def history_subject(self) -> str:
@@ -157,7 +188,7 @@ class IncidentBrief:
 
     @property
     def news_outlets(self) -> int:
-        return len({s.publisher for s in self.news if not s.is_copy})
+        return len({s.outlet for s in self.news if not s.is_copy})
 
     @property
     def is_maintenance(self) -> bool:
@@ -283,7 +314,11 @@ def format_duration(span: timedelta) -> str:
 
 
 def ordinal(number: int) -> str:
-    return _ORDINALS[number - 1] if 1 <= number <= len(_ORDINALS) else f"{number}th"
+    """"first" … "tenth", then "11th", "21st", "32nd", "101st", "111th", "112th", "113th"."""
+    if 1 <= number <= len(_ORDINALS):
+        return _ORDINALS[number - 1]
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def join_words(words: list[str]) -> str:
@@ -328,7 +363,7 @@ def stated_values(brief: IncidentBrief) -> set[str]:
     if brief.vendor_acknowledged_at and brief.first_press_at:
         values.add(format_duration(brief.vendor_acknowledged_at - brief.first_press_at))
     for limit in (MAX_SERVICES_NAMED, MAX_SERVICES_LISTED):
-        if len(brief.services) > limit:
+        if len(brief.own_services) > limit:
             values.add(brief.services_named(limit))
     for limit in (MAX_REGIONS_NAMED, MAX_REGIONS_LISTED):
         values.add(brief.regions_named(limit))

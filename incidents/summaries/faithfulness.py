@@ -25,6 +25,7 @@ from incidents.extraction.error_messages import find_error_messages
 from incidents.extraction.identifiers import find_incident_ids
 from incidents.extraction.times import find_times
 from incidents.summaries.brief import IncidentBrief, Statement, Summary, stated_values
+from incidents.summaries.sentences import plain_text
 
 # "quote" is a quotation that does not read as an error message: a vendor's or a reporter's sentence.
 KINDS = ("citation", "quote", "error_message", "incident_id", "time", "product", "region", "number")
@@ -125,7 +126,7 @@ class _Evidence:
         """`references` date the times the texts write without a date: a source's own
         publication time, and the brief's as_of, which is what a statement's times are read with."""
         evidence = cls()
-        for text in filter(None, texts):
+        for text in filter(None, map(plain_text, texts)):  # a quote of a markdown post is quoted without its marks
             normal = _normalise(text)
             evidence.texts.append(normal)
             evidence.numbers.update(_canonical_number(match[0]) for match in _NUMBER.finditer(normal))
@@ -251,7 +252,8 @@ class _Checker:
             if match.lastgroup == "single" and len(inner.split()) < _MIN_SINGLE_QUOTED_WORDS:
                 continue
             blanked.blank(*match.span())
-            parts = (part.strip(_QUOTE_EDGES) for part in _normalise(inner).split("..."))
+            # Markup is compared as the evidence is read: without it (a markdown post quoted as written).
+            parts = (part.strip(_QUOTE_EDGES) for part in _normalise(plain_text(inner)).split("..."))
             if all(evidence.contains(part) for part in parts):
                 continue
             report("error_message" if inner in errors_read else "quote", inner)

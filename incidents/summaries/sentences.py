@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from incidents.clustering.text_features import STOPWORDS, cosine, stem, term_vector, words, zipf
@@ -50,6 +50,17 @@ _BEFORE_NUMBER = frozenset(
 # Abbreviations that often end a sentence too: "in the U.S. The company …" but "U.S. Department".
 _MAYBE_FINAL = frozenset("inc ltd co corp plc bros etc al jr sr".split())  # noqa: SIM905 - a word list reads better as text
 _DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]$")  # u.s, a.m, p.m, u.k
+
+
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\([^()\s]{1,2000}\)")
+_MARKDOWN_MARKS = re.compile(r"\*\*|__|`+")
+
+
+def plain_text(text: str) -> str:
+    """The text without markdown emphasis, code marks and link syntax ("**Update**", "`500`",
+    "[the post](https://…)" → "Update", "500", "the post"): status posts are often written in
+    markdown, and a summary quotes words, not markup."""
+    return _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", text)) if text else text
 
 
 def split_sentences(text: str) -> list[str]:
@@ -205,7 +216,7 @@ def is_quotable(sentence: str) -> bool:
     question, not site furniture (subscribe, share, read more, cookies), balanced quotation marks,
     not introducing a list (a trailing colon), and saying more than a lifecycle step or a courtesy:
     "This incident has been resolved." is true but carries nothing the summary does not state."""
-    return _is_prose(sentence, MIN_WORDS) and not _says_nothing(sentence)
+    return _is_prose(sentence, MIN_WORDS) and not says_nothing(sentence)
 
 
 def _is_prose(sentence: str, min_words: int) -> bool:
@@ -225,8 +236,11 @@ def _is_prose(sentence: str, min_words: int) -> bool:
     return is_english(sentence)
 
 
-def _says_nothing(sentence: str) -> bool:
-    terms = {stem(w) for w in map(str.lower, words(sentence)) if w not in STOPWORDS and len(w) > 1}
+def says_nothing(sentence: str, names: Iterable[str] = ()) -> bool:
+    """Whether the sentence only restates a lifecycle step or a courtesy, once the ``names`` of
+    what is down are set aside: "We are experiencing an issue with Google BigQuery."."""
+    named = {w for name in names for w in map(str.lower, words(name))}
+    terms = {stem(w) for w in map(str.lower, words(sentence)) if w not in STOPWORDS and w not in named and len(w) > 1}
     return all(t in _FILLER or t.isdigit() for t in terms)
 
 
@@ -305,39 +319,80 @@ def _centrality(i: int, pool: list[Candidate], sims: list[list[float]], refs: li
 
 # --- workarounds and next updates --------------------------------------------------------------
 
-_WORKAROUND = re.compile(
-    r"\bas a (?:temporary )?(?:workaround|work-around|mitigation)\b"
+# A workaround is an instruction to users: something they can do now to get their work done
+# ("use X instead", "sign out and back in", "retry the call"). What the vendor itself did ("As a
+# mitigation, we rolled back the change") is not one, nor is "Alternatively, …" by itself.
+_USERS = r"(?:customers?|users?|you|admins|administrators|developers|people|anyone|those|organi[sz]ations|tenants)"
+_MODAL = (r"(?:can|may|should|could|might|are able to|is able to|are advised to|are encouraged to|needs? to"
+          r"|have to|must)")
+_USER_ACTION = (
+    r"(?:use|try|consider|retry|re-try|switch|restart|reboot|reinstall|sign (?:out|in|back)|log (?:out|in|back)|clear"
+    r"|refresh|reload|fail ?over|reroute|redirect|disable|enable|turn (?:off|on)|avoid|bypass|work around"
+    r"|access|visit|connect|open|update|upgrade|downgrade|roll back|revert|set|change|manually|temporarily"
+    r"|continue to use|start|run|resubmit|re-?run|point|configure|download|install|call|contact|mitigate|deploy"
+    r"|increase|create|wait)"
+)
+# An instruction that opens the sentence: "Fail over to other Cloud regions.", "Do not upgrade
+# from 1.19", "Avoid making changes to existing routers", "For now, use the web client". Words
+# that also open reports ("Update", "Access to the console is degraded") are left out.
+_IMPERATIVE = (
+    r"(?:do not|don't|don\u2019t|avoid|try|use(?! of\b)|retry|switch|restart|reboot"
+    r"|sign (?:out|in)|log (?:out|in)|clear"
+    r"|refresh|reload|fail ?over|reroute|redirect|disable|enable|turn (?:off|on)|bypass|work around|resubmit"
+    r"|re-?run|deploy|downgrade|upgrade|roll back|revert|migrate|contact|wait|add|utili[sz]e|modify|configure|remove"
+    r"|delete|re-?create|re-?deploy|specify|select|choose|apply|grant|assign|scale|manually|temporarily|move|adjust"
+    r"|shut ?down|consider)"
+)
+# A gerund that opens a sentence is an instruction only when the sentence says what it does:
+# "Retrying failed requests may succeed", not "Using the API is degraded".
+_GERUND_ADVICE = (
+    r"^(?:retrying|restarting|using|switching|clearing|refreshing|re-?running|re-?creating|re-?deploying|signing out)"
+    r"\b[^.]{0,80}\b(?:may|can|should|will|helps?|succeeds?|works?|avoids?|instead|resolves?|mitigates?)\b"
+)
+_LABELLED_WORKAROUND = re.compile(
+    r"\bas (?:a |the )?(?:temporary |possible |short-term |known )?(?:workarounds?|work-arounds?)\b"
     r"|\bworkarounds?\s*(?::|-|\b(?:is|was|to|of|includes?|included)\b|\bfor\b[^.]{0,60}\bis\b)"
-    r"|\b(?:following|suggested|recommended|temporary) workaround\b"
-    r"|\bin the meantime\b[^.]{0,80}\b(?:can|may|should|could|recommend|advise|suggest)\b"
-    r"|\b(?:customers|users|you|admins|administrators|developers)\b[^.]{0,40}\b(?:can|may|should|could)\b"
-    r"[^.]{0,120}\binstead\b"
-    r"|\b(?:customers|users|you)\s+(?:can|may|should|could)\s+(?:also\s+)?(?:consider|try|retry|use|switch"
-    r"|temporarily|restart|fail over|failover|reroute|disable|enable|avoid|bypass|work around|mitigate)\b"
-    r"|\balternatively\b"
-    r"|\b(?:can|may|could) (?:also )?help (?:to )?mitigate\b"
-    r"|\b(?:are|is|were) advised to\b|\bwe (?:recommend|suggest|advise)\b",
+    r"|\b(?:following|suggested|recommended|temporary|possible|available) workarounds?\b",
     re.I,
 )
-# Words without which no sentence offers a workaround: a cheap test that skips most texts whole.
-_WORKAROUND_HINT = re.compile(
-    r"workaround|work-around|meantime|instead|alternatively|mitigat|advise|recommend|suggest", re.I
+_INSTRUCTION = re.compile(
+    rf"\b{_USERS}\b[^.]{{0,60}}?\b{_MODAL}\s+(?:also\s+|temporarily\s+|still\s+|instead\s+|manually\s+)?"
+    rf"{_USER_ACTION}\b"
+    rf"|\b{_USERS}\b[^.]{{0,40}}\b{_MODAL}\b[^.]{{0,120}}\binstead\b"
+    rf"|\bin the meantime\b[^.]{{0,80}}\b(?:can|may|should|could|recommend|advise|suggest)\b"
+    rf"|\bwe (?:recommend|suggest|advise|encourage)\b(?:\s+that)?\s+(?:all\s+|affected\s+)?{_USERS}\b"
+    rf"(?![^.]{{0,60}}\b(?:monitor|check back|subscribe|follow|stay tuned|refer to)\b)"
+    rf"|^(?:[^,]{{0,40}},\s*)?(?:please\s+)?{_IMPERATIVE}\s|{_GERUND_ADVICE}"
+    rf"|\bwe (?:recommend|suggest|advise)\s+\w+ing\b|\b(?:can|may|should|could)\s+(?:also\s+)?be\s+used\b"
+    rf"|\b(?:succeed|work|help)\w*\s+(?:on|by|after|when)\s+(?:retry|re-?try|restart|refresh|re-?run)\w*",
+    re.I,
 )
 # "Workaround: None at this time.", "We have not identified any workarounds", "no known workaround".
 _NO_WORKAROUND = re.compile(
-    r"\b(?:no|not|any|none)\b[^.]{0,30}\bworkarounds?\b|\bworkarounds?\b\W{0,3}(?:none|n/a|no|not)\b", re.I
+    r"\b(?:no|not|any|none)\b[^.]{0,30}\bworkarounds?\b|\bworkarounds?\b\W{0,3}(?:none|n/a|no|not)\b",
+    re.I,
 )
 
 
+def offers_workaround(sentence: str) -> bool:
+    """Whether a sentence gives users a workaround: labelled as one by its writer ("As a
+    workaround, …", "Workaround: Customers may retry …") or an instruction to users ("Users can
+    … instead", "customers can sign out and back in", "In the meantime, you can …", "We recommend
+    customers use …"). Sentences saying there is none are not."""
+    if not sentence or _NO_WORKAROUND.search(sentence):
+        return False
+    return bool(_LABELLED_WORKAROUND.search(sentence) or _INSTRUCTION.search(sentence))
+
+
+_WORKAROUND_FIELD = re.compile(r"^workarounds?\s*:\s*", re.I)
+
+
 def find_workaround(text: str) -> str | None:
-    """The first quotable sentence that offers a workaround ("As a workaround, …", "Workaround:
-    Customers may retry …", "In the meantime, customers can …", "Users can … instead",
-    "Alternatively, …", "customers can mitigate …", "we recommend …"), verbatim; sentences saying there
-    is none ("Workaround: None at this time.") are skipped."""
-    if not text or not _WORKAROUND_HINT.search(text):
-        return None
-    for sentence in _iter_sentences(text):
-        if _WORKAROUND.search(sentence) and not _NO_WORKAROUND.search(sentence) and is_quotable(sentence):
+    """The first quotable sentence of ``text`` that offers a workaround (``offers_workaround``),
+    verbatim. A status post's "Workaround:" field counts only when what it says is one:
+    "Workaround: Other zones are unaffected" gives users nothing to do."""
+    for sentence in _iter_sentences(text or ""):
+        if offers_workaround(_WORKAROUND_FIELD.sub("", sentence)) and is_quotable(sentence):
             return sentence
     return None
 
@@ -382,3 +437,150 @@ def find_next_update(text: str) -> str | None:
 
 def _promises_update(sentence: str) -> bool:
     return bool(_NEXT_UPDATE.search(sentence))
+
+
+# --- what a sentence says about the incident ---------------------------------------------------------
+# Cues read from one sentence; the writer (offline.py) uses them to choose quotes, and the role check
+# (roles.py) to test a summary's claims against its sources.
+
+# A sentence about earlier incidents: "In April it also went down", "last year", "previously",
+# "It is not the first time", "a similar outage in 2021". A source's paragraph of history is
+# context for the "earlier incidents" line, never a fact about this incident.
+_EARLIER = re.compile(
+    r"\b(?:last|previous|prior|earlier) (?:year|month|week|summer|winter|spring|fall|autumn|outage|incident"
+    r"|disruption|time)s?\b"
+    r"|\b(?:previously|in the past|not the first time|(?:first|second|third) time (?:this|in)|once again"
+    r"|a (?:similar|separate|major|massive|previous|prior) (?:\w+ )?(?:outage|incident|disruption)"
+    r" (?:in|on|last|earlier)"
+    r"|(?:months|years|weeks) (?:ago|earlier|before)|earlier this (?:year|month))\b"
+    r"|\b(?:in|since|back in) (?:(?:early|late|mid-?)\s*)?(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December|(?:19|20)\d\d)\b[^.]{0,80}\b(?:also|too|similar|another|again"
+    r"|outage|went down|suffered|experienced|hit)\b"
+    r"|\b(?:also|similar(?:ly)?|another)\b[^.]{0,60}\b(?:in|back in|last) (?:January|February|March|April|May|June"
+    r"|July|August|September|October|November|December|(?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def is_about_earlier_incidents(sentence: str) -> bool:
+    """Whether the sentence recounts earlier incidents rather than this one."""
+    return bool(_EARLIER.search(sentence))
+
+
+# The incident is over: "has been resolved", "is now resolved", "services are back to normal".
+_RESOLVED = re.compile(
+    r"\b(?:has|have|had) (?:now )?been (?:fully |completely )?(?:resolved|restored|fixed|mitigated)\b"
+    r"|\b(?:is|are|was|were) (?:now )?(?:fully |completely )?"
+    r"(?:resolved|restored|fixed|over|back (?:up|online|to normal))\b"
+    r"|\b(?:fully|completely) (?:restored|recovered|resolved|operational)\b"
+    r"|\b(?:resolved|fixed|mitigated) the (?:issue|incident|problem|outage|disruption)\b"
+    r"|\b(?:service|services|access|everything) (?:has |have )?(?:returned|came back|come back)\b"
+    r"|\bback to normal\b|\bno longer (?:experiencing|seeing|affected|impacted)\b",
+    re.I,
+)
+_NOT_YET = re.compile(r"\b(?:not|n't|n\u2019t|yet to|until|once|when|if|partially|still)\b", re.I)
+
+
+def says_resolved(sentence: str) -> bool:
+    """Whether the sentence says this incident is over. "Not yet resolved", "once it is resolved"
+    and a resolution in a paragraph about earlier incidents do not count."""
+    return (bool(_RESOLVED.search(sentence)) and not _NOT_YET.search(sentence)
+            and not is_about_earlier_incidents(sentence))
+
+
+_SAY = (r"(?:acknowledged|confirmed|said|says|stated|wrote|posted|noted|told|tweeted|explained|announced"
+        r"|reported|is investigating|was investigating|are investigating|is aware|was aware|is working"
+        r"|was working|status page|status dashboard|spokesperson|spokesman|spokeswoman|statement|blog post)")
+_NEGATED_SAY = re.compile(
+    r"\b(?:not|n't|n\u2019t|no|never|declined|yet to|did not|has not|have not|without)\b[^.]{0,25}"
+    r"\b(?:acknowledg|confirm|comment|respond|repl|said|say|stat|post|updat)", re.I)
+
+
+def says_vendor_acknowledged(sentence: str, vendor: str) -> bool:
+    """Whether the sentence reports the vendor speaking about the problem: "Cloudflare's status
+    page said …", "Microsoft acknowledged the issue", "according to AWS". A sentence where the
+    vendor declined to comment, or has not confirmed, does not count; nor does the vendor merely
+    named ("Users said Cloudflare was down")."""
+    if not vendor or is_about_earlier_incidents(sentence) or _NEGATED_SAY.search(sentence):
+        return False
+    name = re.escape(vendor)
+    speaker = re.compile(
+        rf"\b{name}(?:['\u2019]s?)?(?:\s+[\w-]+){{0,4}}?\s+{_SAY}\b"
+        rf"|\b(?:according to|said|says|confirmed by|statement from|spokesperson for|posted by)\s+(?:a\s+)?"
+        rf"{name}\b(?:['\u2019]s?)?(?=\s*(?:[.,;:]|$|spokesperson|spokesman|statement|status|in\b|on\b|blog))",
+        re.I,
+    )
+    return bool(speaker.search(sentence))
+
+
+# A place named as not affected, or as where traffic was served from instead: "served
+# successfully from Northern Virginia", "customers in Europe were not affected", "failed over to
+# our Central US datacenter". "Traffic served from load balancers in Western Europe saw errors" is
+# affected: serving and failing over count only when the place follows them closely.
+_NOT_AFFECTED = re.compile(
+    r"\b(?:not|n't|n\u2019t|never|un)\s*(?:been\s+)?(?:affected|impacted)\b|\bunaffected\b|\bno impact\b"
+    r"|\b(?:operating|operated|working|worked|running|ran) (?:normally|as expected|fine)\b"
+    r"|\bremain(?:s|ed)? (?:fully )?(?:operational|available|unaffected|up)\b|\bhealthy\b",
+    re.I,
+)
+_SERVED_FROM = (
+    r"(?:\bserved (?:successfully |normally |instead |reliably )?from|\bfailover to"
+    r"|\b(?:failed|fail|moved|shifted|rerouted|redirected|routed|diverted|migrated)\s+(?:\w+\s+){0,2}?(?:over\s+)?to)"
+    r"\s+(?:our\s+|the\s+|its\s+|other\s+)?(?:[\w-]+\s+){0,2}?"
+)
+_CLAUSE_BREAK = re.compile(r"[;,]\s+|\s+(?:while|whereas|but|although|though|except)\s+", re.I)
+
+
+def clause_around(sentence: str, start: int, end: int) -> str:
+    """The clause of the sentence holding sentence[start:end]: between commas, semicolons and
+    "while"/"but"/"whereas"."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, start)), default=0)
+    right = next((m.start() for m in _CLAUSE_BREAK.finditer(sentence, end)), len(sentence))
+    return sentence[left:right]
+
+
+def names_place_as_unaffected(clause: str, place: str) -> bool:
+    """Whether a clause says the place (as written in it) was not affected, or served the
+    traffic instead."""
+    if _NOT_AFFECTED.search(clause):
+        return True
+    return bool(re.search(_SERVED_FROM + re.escape(place), clause, re.I))
+
+
+# Figures of impact as the sources state them: counts of users or reports, error rates, shares.
+_FIGURE = re.compile(
+    r"\b\d[\d,.]*\s*(?:%|percent\b|per cent\b)"
+    r"|\b\d[\d,.]*\s*(?:k\b|thousand|million|billion|m\b)?\s*(?:\+\s*)?(?:\w+\s+){0,2}?"
+    r"(?:users|customers|people|reports|complaints|accounts|subscribers|sites|websites|requests|domains"
+    r"|businesses|organi[sz]ations|tenants|developers|repositories|flights|stores|calls|messages)\b"
+    r"|\b(?:millions|thousands|hundreds of thousands) of (?:users|customers|people|reports|sites|websites)\b"
+    r"|\b(?:error rates?|latency|packet loss|failure rates?)\b[^.]{0,40}\b\d",
+    re.I,
+)
+
+
+def states_impact_figure(sentence: str) -> bool:
+    """Whether the sentence states impact as a figure: "more than 11,000 reports on Downdetector",
+    "a peak error rate of 25%", "millions of users"."""
+    return bool(_FIGURE.search(sentence))
+
+
+# What makes a vendor's or reporter's sentence worth quoting over a courtesy: the cause, the
+# window, the scale, or what users can do.
+_CAUSE = re.compile(
+    r"\b(?:root cause|caused by|was caused|due to|because|triggered by|the result of|resulted from|stemm(?:ed|ing) from"
+    r"|traced (?:it |the \w+ )?to|misconfigur|faulty|regression"
+    r"|a (?:bug|misconfiguration|configuration change|change|deployment|update|fault|failure) (?:in|to|of|that))\b",
+    re.I,
+)
+_WINDOW = re.compile(
+    r"\bbetween\b[^.]{0,40}\d{1,2}:\d{2}[^.]{0,40}\band\b|\bfrom\b[^.]{0,30}\d{1,2}:\d{2}[^.]{0,30}\b(?:to|until)\b"
+    r"|\bfor (?:about |approximately |roughly |nearly |over |more than )?\d+\s*(?:minutes|hours|mins|hrs)\b",
+    re.I,
+)
+
+
+def substance(sentence: str) -> int:
+    """How many of cause, window, scale and workaround the sentence gives (0-4)."""
+    return (bool(_CAUSE.search(sentence)) + bool(_WINDOW.search(sentence)) + states_impact_figure(sentence)
+            + offers_workaround(sentence))

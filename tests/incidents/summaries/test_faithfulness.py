@@ -265,3 +265,16 @@ def test_a_claim_reads_as_a_sentence():
 ])
 def test_long_and_hostile_statements_give_each_claim_once(text, found):
     assert claims(says(text)) == found
+
+
+def test_a_quote_of_a_markdown_post_is_supported_with_or_without_its_marks():
+    # Google Cloud's own update (gcp-status-incidents-2022-07-03.json), written in markdown.
+    post = SourceDoc(ref="update:9", kind="update", publisher="Google Cloud status", title="GKE API errors",
+                     text="**Cloud Data Fusion** customers may have experienced instance creation and deletion "
+                          "failures in us-central1.", published_at=AS_OF)
+    brief = IncidentBrief(title="GKE API errors", status="resolved", severity="minor", started_at=AS_OF,
+                          first_reported_at=AS_OF, as_of=AS_OF, vendor="Google Cloud", sources=(post,))
+    for quoted in ("“**Cloud Data Fusion** customers may have experienced instance creation and deletion failures.”",
+                   "“Cloud Data Fusion customers may have experienced instance creation and deletion failures.”"):
+        summary = Summary(why_this_matters=(), takeaways=(Statement(quoted, ("update:9",)),))
+        assert unsupported_claims(summary, brief, CATALOGUE) == [], quoted

@@ -386,6 +386,93 @@ def test_the_vendor_fixing_the_problem_is_not_a_workaround():
     ) is None
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Google Cloud's "Workaround:" fields (gcp-status-incidents-2022-07-03.json) and AWS's advice.
+        "Fail over to other Cloud regions.",
+        "Do not upgrade from 1.19 -> 1.20.x (lower than 1.20.9-gke.2100)",
+        "Avoid making changes to existing router within southamerica-east1.",
+        "The failed operations may succeed on retrying them",
+        "For immediate recovery, we recommend replacing any remaining affected instances if possible.",
+        "Customers may retry the Composer creation operation.",
+    ],
+)
+def test_an_instruction_to_users_offers_a_workaround(sentence):
+    assert sentences.offers_workaround(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Customers may be observing lower throughput from the Read API",  # impact, in Google Cloud's words
+        "Other Zone and region are unaffected",
+        "As a mitigation, we rolled back the configuration change.",  # what the vendor did
+        "Alternatively, we will continue to monitor the recovery.",
+        "We recommend customers monitor the status page for updates.",
+        "Workaround: None at this time.",
+        "Access to the console is degraded for some users.",
+        "Use of the API is degraded in us-east-1.",
+    ],
+)
+def test_a_sentence_giving_users_nothing_to_do_is_not_a_workaround(sentence):
+    assert not sentences.offers_workaround(sentence)
+
+
+# --- what a sentence says about the incident -------------------------------------------------------
+
+
+def test_markdown_marks_and_link_syntax_are_dropped():
+    assert sentences.plain_text("**Update**: a faulty `config` push; see [our docs](https://docs.github.com/a).") == (
+        "Update: a faulty config push; see our docs.")
+
+
+@pytest.mark.parametrize("sentence, earlier", [
+    ("In December 2021, a similar outage in the same region took down Disney+ and Slack for hours.", True),
+    ("Last year, a similar outage was resolved after two hours.", True),
+    ("It is not the first time the service has gone down.", True),
+    ("Previously, the company blamed a faulty update.", True),
+    ("Cloudflare's dashboard is failing to load for many users.", False),
+    ("The outage began at 6:48 a.m. ET on Monday.", False),
+])
+def test_a_sentence_about_earlier_incidents_is_told_apart(sentence, earlier):
+    assert sentences.is_about_earlier_incidents(sentence) is earlier
+
+
+@pytest.mark.parametrize("sentence, resolved", [
+    ("\u201cA fix has been implemented and we believe the incident is now resolved.\u201d", True),
+    ("This incident has been resolved.", True),
+    ("Services are back to normal for most customers.", True),
+    ("The issue has not yet been resolved.", False),
+    ("We will post an update once the issue is resolved.", False),
+    ("Last year, a similar outage was resolved after two hours.", False),
+])
+def test_a_sentence_saying_the_incident_is_over_is_told_apart(sentence, resolved):
+    assert sentences.says_resolved(sentence) is resolved
+
+
+@pytest.mark.parametrize("sentence, acknowledged", [
+    ("\u201cWe are continuing to monitor,\u201d Cloudflare\u2019s status page said.", True),
+    ("Cloudflare acknowledged the problem on X.", True),
+    ("The outage is over, according to Cloudflare.", True),
+    ("Cloudflare did not respond to a request for comment.", False),
+    ("Users said Cloudflare was down across Europe.", False),
+    ("Cloudflare has not confirmed the cause.", False),
+])
+def test_the_vendor_speaking_in_a_press_sentence_is_told_apart(sentence, acknowledged):
+    assert sentences.says_vendor_acknowledged(sentence, "Cloudflare") is acknowledged
+
+
+@pytest.mark.parametrize("sentence, figure", [
+    ("Ookla said its DownDetector service received more than 17 million reports of disrupted services.", True),
+    ("An average of 0.12% and max of 1.30% of requests hit 5xx errors and timeouts.", True),
+    ("Millions of users could not reach the site.", True),
+    ("We are investigating reports of degraded performance for Packages.", False),
+])
+def test_impact_stated_as_a_figure_is_told_apart(sentence, figure):
+    assert sentences.states_impact_figure(sentence) is figure
+
+
 # --- next update -------------------------------------------------------------------------------
 
 
@@ -431,3 +518,13 @@ def test_intervals_and_short_forms_count_as_a_next_update(sentence):
 )
 def test_a_promise_without_a_time_is_not_a_next_update(text):
     assert find_next_update(text) is None
+
+
+def test_a_workaround_field_counts_only_when_it_gives_users_something_to_do():
+    # Google Cloud's own updates (gcp-status-incidents-2022-07-03.json).
+    none_to_do = "Description: We are investigating. Workaround: Other Zone and region are unaffected"
+    assert find_workaround(none_to_do) is None
+    assert find_workaround("Workaround: Move the workloads to a different zone if possible") == (
+        "Workaround: Move the workloads to a different zone if possible")
+    assert sentences.offers_workaround("Customers with Traffic Director managing their envoys should consider moving "
+                                       "to backends that are not Traffic Director-managed.")

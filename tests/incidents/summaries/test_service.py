@@ -13,6 +13,7 @@ from incidents.models import Incident, Summary
 from incidents.pipeline import process_article
 from incidents.summaries.brief import missing_parts
 from incidents.summaries.faithfulness import unsupported_claims
+from incidents.summaries.roles import wrong_role_claims
 from incidents.summaries.service import (
     brief_for,
     lease_due,
@@ -34,10 +35,13 @@ def place(source, item, at=None) -> Incident:
 
 
 def check(incident: Incident) -> tuple[list, list]:
+    """(claims unsupported or in a wrong role, missing parts)."""
     incident.refresh_from_db()
     summary = stored_summary(incident.summary)
     brief = brief_for(incident, now=incident.summary.created_at)
-    return [str(c) for c in unsupported_claims(summary, brief, current_catalogue())], missing_parts(summary)
+    claims = [*unsupported_claims(summary, brief, current_catalogue()), *wrong_role_claims(summary, brief,
+                                                                                          current_catalogue())]
+    return [str(c) for c in claims], missing_parts(summary)
 
 
 def test_an_incident_with_press_and_a_vendor_post_gets_a_complete_faithful_summary(press, cloudflare_status):
@@ -78,8 +82,9 @@ def test_the_vendors_own_incident_id_is_named_with_the_acknowledgement():
 def test_a_press_only_incident_says_the_vendor_has_not_acknowledged_it(press, cloudflare_status):
     cloudflare_status.last_success_at = T0 + timedelta(minutes=5)
     cloudflare_status.save()
-    silent_vendor = BODY.replace(", and the company said it was investigating elevated error rates", "")
-    incident = place(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike", body=silent_vendor))
+    # The press reports the outage without quoting Cloudflare: the vendor is silent so far.
+    body = "<p>Websites behind Cloudflare showed error pages to visitors across the world on Tuesday morning.</p>"
+    incident = place(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike", body=body))
     write_summary(incident.pk, now=T0 + timedelta(hours=1))
     incident.refresh_from_db()
     acknowledgement = next(t for t in incident.summary.takeaways if t["kind"] == "acknowledgement")
@@ -96,6 +101,21 @@ def test_an_acknowledgement_the_press_reports_counts_and_is_cited_to_that_report
     acknowledgement = next(t for t in incident.summary.takeaways if t["kind"] == "acknowledgement")
     assert acknowledgement["text"] == f"Cloudflare acknowledged it at 11:48 UTC on 18 Nov, as {press.name} reports."
     assert acknowledgement["citations"] == [f"article:{incident.acknowledged_in_id}"]
+    assert check(incident) == ([], [])
+
+
+def test_a_vendor_quoted_by_the_press_is_not_called_silent(press, cloudflare_status):
+    cloudflare_status.last_success_at = T0 + timedelta(minutes=5)
+    cloudflare_status.save()
+    # "Cloudflare said a configuration file … crashed the software …", and no word that it acknowledged it.
+    quoted = BODY.replace(", and the company said it was investigating elevated error rates", "")
+    incident = place(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike", body=quoted))
+    write_summary(incident.pk, now=T0 + timedelta(hours=1))
+    incident.refresh_from_db()
+    acknowledgement = next(t for t in incident.summary.takeaways if t["kind"] == "acknowledgement")
+    assert acknowledgement["text"].startswith("Cloudflare has spoken about it, as Ars Technica reports:")
+    assert not any("status page still shows operational" in s["text"] or "not confirmed" in s["text"]
+                   for s in [*incident.summary.why_this_matters, *incident.summary.takeaways])
     assert check(incident) == ([], [])
 
 
