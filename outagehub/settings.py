@@ -159,10 +159,11 @@ if OUTAGEHUB_SUMMARY_BACKEND == "llm" and not (OUTAGEHUB_LLM_BASE_URL and OUTAGE
         "OUTAGEHUB_SUMMARY_BACKEND=llm needs OUTAGEHUB_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1) "
         "and OUTAGEHUB_LLM_MODEL."
     )
-# Seconds a changed incident waits before its summary is rewritten, so a burst of new sources
-# costs one rewrite.
+# The least time between two versions of an incident's summary, so a burst of new sources costs one
+# rewrite; a change after a quiet spell is written within seconds (incidents/summaries/timing.py).
 OUTAGEHUB_SUMMARY_DEBOUNCE = env_int("OUTAGEHUB_SUMMARY_DEBOUNCE", 60, minimum=0, maximum=3600)
-OUTAGEHUB_SUMMARY_PERIOD = env_int("OUTAGEHUB_SUMMARY_PERIOD", 30, minimum=10, maximum=3600)
+# How often beat hands due summaries to workers: a due summary waits at most this long (a cheap indexed query).
+OUTAGEHUB_SUMMARY_PERIOD = env_int("OUTAGEHUB_SUMMARY_PERIOD", 10, minimum=10, maximum=3600)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Every countdown, retry backoff and time limit stays below the Redis visibility timeout, or a

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.items import VendorStatus
 from incidents.catalogue_store import current_catalogue
@@ -16,11 +17,13 @@ from incidents.summaries.faithfulness import unsupported_claims
 from incidents.summaries.service import (
     brief_for,
     lease_due,
+    mark_due,
     stored_summary,
     write_all_due,
     write_due_summary,
     write_summary,
 )
+from incidents.summaries.timing import SETTLE
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
 from tests.incidents.cloudflare_outage import T0, cloudflare_post, news
 
@@ -175,6 +178,25 @@ def test_changes_mark_the_summary_due_after_the_debounce_and_a_lease_keeps_later
     assert write_due_summary(incident.pk, lease) == "written"
     incident.refresh_from_db()
     assert incident.summary_due_at is not None and incident.summary_due_at < lease
+
+
+def test_a_change_to_an_incident_summarised_long_ago_is_due_at_once_and_one_just_summarised_waits(
+        press, cloudflare_status, settings):
+    settings.OUTAGEHUB_SUMMARY_DEBOUNCE = 60
+    incident = place(cloudflare_status, cloudflare_post())
+    incident.refresh_from_db()
+    assert incident.summary_due_at <= timezone.now() + SETTLE  # the first summary does not wait the debounce
+    write_all_due()
+    incident.refresh_from_db()
+    written = incident.summary.created_at
+    Incident.objects.filter(pk=incident.pk).update(summary_due_at=None)
+    mark_due(incident.pk, now=written + timedelta(seconds=10))
+    incident.refresh_from_db()
+    assert incident.summary_due_at == written + timedelta(seconds=60)
+    Incident.objects.filter(pk=incident.pk).update(summary_due_at=None)
+    mark_due(incident.pk, now=written + timedelta(hours=1))
+    incident.refresh_from_db()
+    assert incident.summary_due_at == written + timedelta(hours=1) + SETTLE
 
 
 def test_the_brief_costs_the_same_queries_for_a_big_incident(press, cloudflare_status):
