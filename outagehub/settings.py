@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import cache_from_url, database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("OUTAGEHUB_VAR_DIR", str(BASE_DIR / "var")))
@@ -71,6 +71,11 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", "sqlite:///var/outagehub.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, VAR_DIR)}
+# Rendered pages and feeds (incidents/site/page_cache.py), keyed by the content version, so a change
+# shows at once; the timeout only bounds what an old version keeps.
+CACHE_URL = env_str("CACHE_URL", "locmem://")
+OUTAGEHUB_PAGE_CACHE_SECONDS = env_int("OUTAGEHUB_PAGE_CACHE_SECONDS", 600, minimum=1, maximum=86400)
+CACHES = {"default": cache_from_url(CACHE_URL, OUTAGEHUB_PAGE_CACHE_SECONDS)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

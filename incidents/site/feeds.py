@@ -2,8 +2,9 @@
 iCalendar, for all incidents, one vendor or one service, each narrowed by the timeline's GET
 filters. What an entry says is written by the pure feed_formats module.
 
-Every feed is a constant number of queries: the conditional-GET version (1), the vendor or
-service named in the path (1), the incidents with vendor and summary joined (1), their services (1).
+Every feed is a constant number of queries: the conditional-GET version and the content version
+(2), the vendor or service named in the path (1), the incidents with vendor and summary joined (1),
+their services (1).
 """
 
 from dataclasses import dataclass, replace

@@ -20,9 +20,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from articles.models import Article, StatusUpdate
-from incidents.models import OVER_STATUSES, Incident, Membership, Revision, Service, Severity, Vendor
+from incidents.models import OVER_STATUSES, ContentVersion, Incident, Membership, Revision, Service, Severity, Vendor
 from incidents.site import charts
-from incidents.site.conditional import Version, conditional, version_of, version_of_row
+from incidents.site.conditional import Version, conditional, content_version_columns, version_of, version_of_row
 from incidents.site.filters import SEVERITIES, STATUSES, FilterRefused, IncidentFilter, parse_filter
 from incidents.site.queries import filtered_incidents
 from incidents.site.timeline import (
@@ -235,8 +235,11 @@ def _incident_version(request, slug: str) -> Version:
     """Load the incident once, for the version and for the page: its own row changes with its status,
     sources, summary and curation. Its list of earlier incidents may lag until it next changes."""
     request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into")
-                        .filter(slug=slug).first())
-    return version_of_row(request.incident.updated_at if request.incident else None)
+                        .annotate(**content_version_columns()).filter(slug=slug).first())
+    if request.incident is None:
+        return version_of_row(None, ContentVersion.current())
+    return version_of_row(request.incident.updated_at,
+                          (request.incident.content_number, request.incident.content_changed_at))
 
 
 @conditional(_incident_version)
