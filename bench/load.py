@@ -101,8 +101,9 @@ def load(base: str, slugs: Path, args, work_dir: Path) -> tuple[int, dict[str, d
                "--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.seconds}s",
                "--host", base, "--csv", str(prefix), "--only-summary", "--stop-timeout", "5",
                "--loglevel", "WARNING"]
-    done = subprocess.run(command, cwd=work_dir, env={**os.environ, "OUTAGEHUB_LOAD_SLUGS": str(slugs)},  # noqa: S603
-                          timeout=args.seconds + 120, check=False, stdout=subprocess.DEVNULL)
+    env = {**os.environ, "OUTAGEHUB_LOAD_SLUGS": str(slugs)}
+    done = subprocess.run(command, cwd=work_dir, env=env, timeout=args.seconds + 120, check=False,  # noqa: S603 - locust, no shell
+                          stdout=subprocess.DEVNULL)
     with open(f"{prefix}_stats.csv", newline="") as stats:
         rows = {row["Name"]: row for row in csv.DictReader(stats)}
     return done.returncode, rows
