@@ -235,6 +235,8 @@ def _incident_version(request, slug: str) -> Version:
     """Load the incident once, for the version and for the page: its own row changes with its status,
     sources, summary and curation. Its list of earlier incidents may lag until it next changes."""
     request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into")
+                        # The clustering state is the biggest part of the row and no page shows it.
+                        .defer("profile", "tally", "merged_into__profile", "merged_into__tally")
                         .annotate(**content_version_columns()).filter(slug=slug).first())
     if request.incident is None:
         return version_of_row(None, ContentVersion.current())
