@@ -59,7 +59,7 @@ def version_of_shown(rows: QuerySet, *extra: object, changed: str = "updated_at"
     return _version(latest, [f"{pk}@{moment.isoformat() if moment else ''}" for pk, moment in shown], extra)
 
 
-def version_of_row(changed_at: datetime | None, content: tuple[int, datetime | None], *extra: object) -> Version:
+def version_of_row(changed_at: datetime | None, content: tuple[int | None, object], *extra: object) -> Version:
     """The version of one row already loaded (its time of change) with the content version read in
     the same query (content_version_columns): no query more."""
     return replace(_version(changed_at, [_content_part(*content)], extra), with_content=True)
@@ -88,8 +88,8 @@ def with_content_version(version: Version) -> Version:
     return _version(version.last_modified, [version.etag, _content_part(*ContentVersion.current())], ())
 
 
-def _content_part(number: int | None, changed_at: datetime | None) -> str:
-    return f"content {number or 0} {changed_at.isoformat() if changed_at else ''}"
+def _content_part(number: int | None, changed_at: object) -> str:
+    return f"content {number or 0} {changed_at or ''}"
 
 
 def conditional(version_for: Callable[..., Version]):

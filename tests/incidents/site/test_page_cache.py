@@ -159,7 +159,7 @@ def test_a_committed_change_moves_the_content_version_and_a_stored_article_does_
     before, _ = ContentVersion.current()
     incident = IncidentFactory()
     after_create, changed_at = ContentVersion.current()
-    assert after_create > before and changed_at is not None
+    assert after_create > before and changed_at
     Incident.objects.filter(pk=incident.pk).update(title="Renamed")
     assert ContentVersion.current()[0] > after_create
     moved = ContentVersion.current()[0]
