@@ -187,7 +187,7 @@ def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figu
     figures = []
     for page, paths in cases.items():
         cold = page.endswith("_cold")
-        p50, p95, status = time_requests(paths, COLD_REQUESTS if cold else args.requests, cold)
+        p50, p95, status = time_requests(paths, min(COLD_REQUESTS, args.requests) if cold else args.requests, cold)
         expected = 304 if page.startswith("not_modified") else 200
         if status != expected:  # a timed error page would be a fast lie
             figures += [Figure.failed(f"site.{label}.{page}_{q}", f"HTTP {status}, not {expected}")
