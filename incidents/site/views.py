@@ -234,10 +234,11 @@ class Citation:
 def _incident_version(request, slug: str) -> Version:
     """Load the incident once, for the version and for the page: its own row changes with its status,
     sources, summary and curation. Its list of earlier incidents may lag until it next changes."""
-    request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into")
-                        # The clustering state is the biggest part of the row and no page shows it.
-                        .defer("profile", "tally", "merged_into__profile", "merged_into__tally")
-                        .annotate(**content_version_columns()).filter(slug=slug).first())
+    # Every request, cached or not, runs this query, and building it costs more than running it: so
+    # no join for the rare merged incident (its redirect looks the survivor up) and no ORDER BY (the
+    # slug is unique). The clustering state is the biggest part of the row and no page shows it.
+    request.incident = next(iter(Incident.objects.select_related("vendor", "summary").defer("profile", "tally")
+                                 .annotate(**content_version_columns()).filter(slug=slug).order_by()[:1]), None)
     if request.incident is None:
         return version_of_row(None, ContentVersion.current())
     return version_of_row(request.incident.updated_at,
@@ -248,7 +249,8 @@ def _incident_version(request, slug: str) -> Version:
 def incident_page(request, slug: str):
     incident = request.incident
     if incident is not None and incident.merged_into_id:  # merged by an editor: one address, the survivor's
-        return redirect("incident", slug=incident.merged_into.slug, permanent=True)
+        survivor = Incident.objects.values_list("slug", flat=True).get(pk=incident.merged_into_id)
+        return redirect("incident", slug=survivor, permanent=True)
     if incident is None or incident.hidden:
         raise Http404("No incident here: it may have been removed.")
     services = list(incident.services.only("slug", "name").order_by("name"))
