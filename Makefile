@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_PORT ?= 8001
 
-.PHONY: run demo test bench lint model clean
+.PHONY: run demo test bench loadtest freshness lint model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+
+# 50 readers against gunicorn on PostgreSQL (DATABASE_URL) at 10k incidents / 100k articles; see bench/load.py.
+loadtest: $(VENV)/.dev
+	$(BIN)/python -m bench.load
+
+# How long a new status post takes to reach the incident page, the feed and the summary; see bench/freshness.py.
+freshness: $(VENV)/.dev
+	$(BIN)/python -m bench.freshness
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

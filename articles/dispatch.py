@@ -1,8 +1,10 @@
 """Which sources to poll now, and recovery of claims left by dead workers.
 
-The beat runs `enqueue_due_sources` every minute. Each due source is taken with a conditional
-UPDATE that pushes its next_fetch_at forward (a lease), so a second beat started by mistake, or
-an old tick delivered late, finds nothing left to enqueue: fetches are never doubled.
+The beat runs `enqueue_due_sources` every minute; a tick takes the sources due before the next
+tick's midpoint (scheduling.dispatch_horizon), so none waits a whole minute for being a moment
+late. Each due source is taken with a conditional UPDATE that pushes its next_fetch_at forward (a
+lease), so a second beat started by mistake, or an old tick delivered late, finds nothing left to
+enqueue: fetches are never doubled.
 """
 
 from collections import Counter
@@ -14,6 +16,7 @@ from django.db.models import Count
 
 from .models import FetchAttempt, Source
 from .polling import claim_stale_after
+from .scheduling import dispatch_horizon
 
 HOST_WINDOW = timedelta(minutes=1)
 ATTEMPT_RETENTION = timedelta(days=30)
@@ -46,7 +49,7 @@ def take_due_sources(now: datetime) -> DispatchResult:
     ))
     lease_until = now + claim_stale_after()
     taken, deferred = [], []
-    for pk, host, due_at in due_sources(now):
+    for pk, host, due_at in due_sources(dispatch_horizon(now, settings.OUTAGEHUB_DISPATCH_PERIOD)):
         if recent[host] >= budget:
             deferred.append(pk)
             continue

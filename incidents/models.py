@@ -1,7 +1,7 @@
 """The catalogue (vendors, services), the facts extracted from each article, and incidents."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -386,3 +386,32 @@ class ArticleExclusion(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} excluded"
+
+
+class ContentVersion(models.Model):
+    """One row: a number that moves whenever what readers see changes, and when it last moved.
+
+    Database triggers move it (migration 0061) in the transaction of every change to incidents, their
+    memberships, summaries, revisions, services, vendors, the facts of a processed article, an
+    article's text, a vendor's update or a source's name, whoever writes (pipeline, editor, admin,
+    a raw UPDATE). On PostgreSQL the bump runs at commit (a deferred trigger, once per transaction), so
+    numbers follow commit order and the row is locked only while committing: a reader that has seen
+    number N then reads every change up to N. The site's versions, and so its ETags and its page
+    cache keys, include it (incidents/site/conditional.py)."""
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    bumped_by = models.CharField(max_length=80, blank=True, help_text=(
+        "PostgreSQL: the transaction and statement (its commit) that moved it last: it moves once per commit."))
+
+    def __str__(self) -> str:
+        return f"content version {self.number}"
+
+    @classmethod
+    def current(cls) -> tuple[int, str]:
+        """(number, when it moved, as the database writes it), one query; (0, "") before anything
+        changed. Plain SQL: every page asks, and building the ORM query cost thirty times the query."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT number, changed_at FROM incidents_contentversion WHERE id = 1")
+            row = cursor.fetchone()
+        return (row[0], str(row[1] or "")) if row else (0, "")

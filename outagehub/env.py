@@ -96,3 +96,23 @@ def database_from_url(url: str, base_dir, var_dir) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r} has an unsupported scheme {scheme!r}; use sqlite:///… or postgres://…"
     )
+
+
+def cache_from_url(url: str, timeout: int) -> dict:
+    """Django CACHES entry for CACHE_URL: locmem:// (each process its own, the default), redis://host:6379/1
+    (shared by every web process: production), or dummy:// (no cache)."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "locmem":
+        # Pages are 10-200 KB: a few hundred is a few tens of MB per process.
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": timeout,
+                "OPTIONS": {"MAX_ENTRIES": 500}}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "TIMEOUT": timeout,
+                "KEY_PREFIX": "outagehub",
+                # A Redis that hangs must not hang the site: past these, the page is rendered uncached.
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r} has an unsupported scheme {scheme!r}; use locmem://, redis://host:6379/1 or dummy://"
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_period, env_str
+from .env import cache_from_url, database_from_url, env_bool, env_int, env_list, env_period, env_str
 from .logs import FORMATS as LOG_FORMATS
 from .logs import formatter_config
 
@@ -75,6 +75,11 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", "sqlite:///var/outagehub.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, VAR_DIR)}
+# Rendered pages and feeds (incidents/site/page_cache.py), keyed by the content version, so a change
+# shows at once; the timeout only bounds what an old version keeps.
+CACHE_URL = env_str("CACHE_URL", "locmem://")
+OUTAGEHUB_PAGE_CACHE_SECONDS = env_int("OUTAGEHUB_PAGE_CACHE_SECONDS", 600, minimum=1, maximum=86400)
+CACHES = {"default": cache_from_url(CACHE_URL, OUTAGEHUB_PAGE_CACHE_SECONDS)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -171,10 +176,11 @@ if OUTAGEHUB_SUMMARY_BACKEND == "llm" and not (OUTAGEHUB_LLM_BASE_URL and OUTAGE
         "OUTAGEHUB_SUMMARY_BACKEND=llm needs OUTAGEHUB_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1) "
         "and OUTAGEHUB_LLM_MODEL."
     )
-# Seconds a changed incident waits before its summary is rewritten, so a burst of new sources
-# costs one rewrite.
+# The least time between two versions of an incident's summary, so a burst of new sources costs one
+# rewrite; a change after a quiet spell is written within seconds (incidents/summaries/timing.py).
 OUTAGEHUB_SUMMARY_DEBOUNCE = env_int("OUTAGEHUB_SUMMARY_DEBOUNCE", 60, minimum=0, maximum=3600)
-OUTAGEHUB_SUMMARY_PERIOD = env_period("OUTAGEHUB_SUMMARY_PERIOD", 30, minimum=10, maximum=3600)
+# How often beat hands due summaries to workers: a due summary waits at most this long (a cheap indexed query).
+OUTAGEHUB_SUMMARY_PERIOD = env_period("OUTAGEHUB_SUMMARY_PERIOD", 10, minimum=10, maximum=3600)
 # Hours without a new report after which a press-only incident is "no recent reports", not ongoing.
 OUTAGEHUB_QUIET_HOURS = env_int("OUTAGEHUB_QUIET_HOURS", 12, minimum=1, maximum=24 * 30)
 

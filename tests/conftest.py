@@ -45,3 +45,15 @@ def llm_server(_llm_server):
     _llm_server.reset()
     yield _llm_server
     _llm_server.wait_finished()  # no handler of this test is still writing when the next one starts
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """A rolled-back test leaves the content version where it found it, so the next test could meet a
+    page rendered from rows that no longer exist: each test starts with an empty local cache. (A
+    Redis cache is shared by parallel workers; its keys also carry the time of the last change.)"""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from articles.models import Article, ComponentStateChange, Source
 from incidents.models import Incident, Membership, Vendor
 from incidents.site import board, charts, uptime
-from incidents.site.conditional import Version, conditional, version_of_row
+from incidents.site.conditional import Version, conditional, version_at
 from incidents.site.queries import live_incidents
 
 STRIP_DAYS = 90
@@ -36,7 +36,7 @@ def _board_version(request) -> Version:
         fetched=Max("last_fetch_at"), failed=Max("last_error_at"), succeeded=Max("last_success_at"),
         state=Max("page_state_since"),
         incidents=Max(Subquery(Incident.objects.order_by("-updated_at").values("updated_at")[:1])))
-    return version_of_row(_newest(latest), *_each(latest), request.GET.urlencode(), f"{timezone.now():%Y-%m-%dT%H:%M}")
+    return version_at(_newest(latest), *_each(latest), request.GET.urlencode(), f"{timezone.now():%Y-%m-%dT%H:%M}")
 
 
 @conditional(_board_version)
@@ -98,7 +98,7 @@ def vendor_version(request, slug: str, *extra: object) -> Version:
         components_changed=Subquery(ComponentStateChange.objects.filter(component__source__vendor_name=OuterRef("name"))
                             .order_by("-since").values("since")[:1]),
     ).first() or {}
-    return version_of_row(_newest(latest), *_each(latest), f"{timezone.now():%Y-%m-%dT%H}", *extra)
+    return version_at(_newest(latest), *_each(latest), f"{timezone.now():%Y-%m-%dT%H}", *extra)
 
 
 def _newest(moments: dict) -> datetime | None:

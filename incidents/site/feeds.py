@@ -5,9 +5,10 @@ JSON Feed). A parameter a feed cannot use is a 400 naming it (feed_params.py). O
 feed lists the vendor's updates and each version of its summary. What an entry says is written by
 the pure feed_formats module.
 
-Every feed is a constant number of queries: the conditional-GET version (1), the vendors and services
-the path and the filters name (1, when they name any), the incidents with vendor and summary joined
-(1), their services (1). An incident's feed: the incident (1), its updates (1), its summaries (1).
+Every feed is a constant number of queries: the conditional-GET version and the content version
+(2), the vendors and services the path and the filters name (1, when they name any), the incidents
+with vendor and summary joined (1), their services (1). An incident's feed: the incident (1), its
+updates (1), its summaries (1).
 """
 
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from django.utils.html import escape
 from articles.links import web_link
 from articles.models import StatusUpdate
 from incidents.models import OVER_STATUSES, Incident, Service, Severity, Summary, Vendor
-from incidents.site.conditional import Version, conditional, version_of, version_of_row, version_of_shown
+from incidents.site.conditional import Version, conditional, version_at, version_of, version_of_shown
 from incidents.site.feed_formats import (
     ChangeEntry,
     FeedEntry,
@@ -345,7 +346,7 @@ def _incident_feed_version(request: HttpRequest, slug: str) -> Version:
     request.incident = (Incident.objects.select_related("merged_into").only("slug", "title", "hidden", "updated_at",
                                                                            "merged_into__slug")
                         .filter(slug=slug).first())
-    return version_of_row(request.incident.updated_at if request.incident else None, request.feed_asked.limit)
+    return version_at(request.incident.updated_at if request.incident else None, request.feed_asked.limit)
 
 
 def incident_changes(request: HttpRequest, incident: Incident, limit: int) -> IncidentChanges:

@@ -25,6 +25,7 @@ from articles.models import Article, Source, StatusUpdate
 from incidents.models import (
     ONGOING_STATUSES,
     OVER_STATUSES,
+    ContentVersion,
     Incident,
     Membership,
     Revision,
@@ -33,7 +34,7 @@ from incidents.models import (
     Vendor,
 )
 from incidents.site import board_views, charts
-from incidents.site.conditional import Version, conditional, version_of, version_of_row
+from incidents.site.conditional import Version, conditional, content_version_columns, version_of, version_of_row
 from incidents.site.filters import SEVERITIES, STATUSES, FilterRefused, IncidentFilter, parse_filter
 from incidents.site.queries import filtered_incidents, live_incidents
 from incidents.site.timeline import (
@@ -259,16 +260,24 @@ class Citation:
 def _incident_version(request, slug: str) -> Version:
     """Load the incident once, for the version and for the page: its own row changes with its status,
     sources, summary and curation. Its list of earlier incidents may lag until it next changes."""
-    request.incident = (Incident.objects.select_related("vendor", "summary", "merged_into", "caused_by")
-                        .filter(slug=slug).first())
-    return version_of_row(request.incident.updated_at if request.incident else None)
+    # Every request, cached or not, runs this query, and building it costs more than running it: so
+    # no join for the rare merged incident (its redirect looks the survivor up) and no ORDER BY (the
+    # slug is unique). The clustering state is the biggest part of the row and no page shows it.
+    request.incident = next(iter(Incident.objects.select_related("vendor", "summary", "caused_by")
+                                 .defer("profile", "tally", "caused_by__profile", "caused_by__tally")
+                                 .annotate(**content_version_columns()).filter(slug=slug).order_by()[:1]), None)
+    if request.incident is None:
+        return version_of_row(None, ContentVersion.current())
+    return version_of_row(request.incident.updated_at,
+                          (request.incident.content_number, request.incident.content_changed_at))
 
 
 @conditional(_incident_version)
 def incident_page(request, slug: str):
     incident = request.incident
     if incident is not None and incident.merged_into_id:  # merged by an editor: one address, the survivor's
-        return redirect("incident", slug=incident.merged_into.slug, permanent=True)
+        survivor = Incident.objects.values_list("slug", flat=True).get(pk=incident.merged_into_id)
+        return redirect("incident", slug=survivor, permanent=True)
     if incident is None or incident.hidden:
         raise Http404("No incident here: it may have been removed.")
     services = list(incident.services.only("slug", "name").order_by("name"))

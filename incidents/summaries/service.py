@@ -36,6 +36,7 @@ from incidents.summaries.brief import (
 from incidents.summaries.brief import Summary as WrittenSummary
 from incidents.summaries.faithfulness import unsupported_claims
 from incidents.summaries.llm import LLMConfig, LLMError, LLMSummariser
+from incidents.summaries.timing import summary_due_at
 
 log = logging.getLogger(__name__)
 
@@ -244,9 +245,11 @@ def stored_summary(row: Summary) -> WrittenSummary:
 
 
 def mark_due(incident_id: int, now: datetime | None = None) -> None:
-    """The incident changed: rewrite its summary after the debounce delay. An earlier due time
-    stands, so a stream of changes still gets a summary within one delay of the first."""
-    due = (now or timezone.now()) + timedelta(seconds=settings.OUTAGEHUB_SUMMARY_DEBOUNCE)
+    """The incident changed: rewrite its summary soon, at most once per debounce (timing.py). An
+    earlier due time stands, so a stream of changes still gets a summary within one delay of the first."""
+    last_written = Summary.objects.filter(pk=Subquery(Incident.objects.filter(pk=incident_id).values("summary_id"))
+                                          ).values_list("created_at", flat=True).first()
+    due = summary_due_at(now or timezone.now(), last_written, timedelta(seconds=settings.OUTAGEHUB_SUMMARY_DEBOUNCE))
     (Incident.objects.filter(pk=incident_id)
      .filter(Q(summary_due_at__isnull=True) | Q(summary_due_at__gt=due))
      .update(summary_due_at=due))

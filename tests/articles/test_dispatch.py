@@ -76,3 +76,11 @@ def test_the_reaper_prunes_old_attempts():
     recent = FetchAttemptFactory(started_at=now - timedelta(days=1))
     reap_stale_claims(now)
     assert list(FetchAttempt.objects.all()) == [recent]
+
+
+def test_a_tick_takes_a_source_due_before_the_midpoint_to_the_next_tick(settings):
+    settings.OUTAGEHUB_DISPATCH_PERIOD = 60
+    now = timezone.now()
+    just_late = SourceFactory(next_fetch_at=now + timedelta(seconds=25))  # would wait a whole minute
+    SourceFactory(next_fetch_at=now + timedelta(seconds=35))  # nearer the next tick: left to it
+    assert take_due_sources(now).enqueued == [just_late.pk]

@@ -93,7 +93,7 @@ def test_beat_entries_and_worker_limits_come_from_the_environment():
                      CELERY_WORKER_MAX_TASKS_PER_CHILD="50")
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout.strip().splitlines()[-1])  # after the shell's own line
-    assert printed == {"beat": {"enqueue-due-summaries": 30, "reap-stale-claims": 60, "sweep-pending-articles": 120,
+    assert printed == {"beat": {"enqueue-due-summaries": 10, "reap-stale-claims": 60, "sweep-pending-articles": 120,
                                 "quieten-incidents": 300}, "per_child": 50}
 
 

@@ -15,6 +15,8 @@ from tests.factories import ArticleFactory, IncidentFactory, MembershipFactory, 
 
 pytestmark = pytest.mark.django_db
 MAX_QUERIES = 6
+# A vendor page reads one more than the board: the content version beside its own (conditional.py).
+VENDOR_PAGE_QUERIES = MAX_QUERIES + 1
 
 
 @pytest.fixture
@@ -129,12 +131,12 @@ def test_the_board_runs_the_same_few_queries_whatever_the_number_of_vendors_and_
     assert len(small) == len(large) <= MAX_QUERIES
 
 
-def test_a_repeat_request_gets_304_after_one_query_and_a_poll_changes_the_version(client, now,
-                                                                                   django_assert_num_queries):
+def test_a_repeat_request_gets_304_after_two_queries_and_a_poll_changes_the_version(client, now,
+                                                                                    django_assert_num_queries):
     source = status_source(VendorFactory(slug="github", name="GitHub"), now)
     etag = client.get("/status").headers["ETag"]
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the board's version and the content version (conditional.py)
         assert client.get("/status", headers={"If-None-Match": etag}).status_code == 304
     source.last_fetch_at = now + timedelta(seconds=1)
     source.save(update_fields=["last_fetch_at"])
@@ -170,13 +172,13 @@ def test_the_vendor_page_draws_a_strip_per_component_with_its_uptime(client, now
     assert soup.select_one(".current .badge.state-operational").get_text() == "operational"
 
 
-def test_the_vendor_page_stays_within_six_queries_with_components_and_a_change_moves_its_version(client, now):
+def test_the_vendor_page_stays_within_seven_queries_with_components_and_a_change_moves_its_version(client, now):
     github = VendorFactory(slug="github", name="GitHub")
     source = status_source(github, now - timedelta(days=3))
     live(github, now, outlets=2)
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/vendors/github/")
-    assert response.status_code == 200 and len(captured) <= MAX_QUERIES
+    assert response.status_code == 200 and len(captured) <= VENDOR_PAGE_QUERIES
     etag = response.headers["ETag"]
 
     store_page_status(source, PageStatus((Component("api", "API", ComponentState.DEGRADED, "x"),), True), now)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.items import VendorStatus
+from articles.models import Source
 from incidents.models import Incident
 from incidents.site.views import PAGE_SIZE
 from tests.factories import (
@@ -26,7 +27,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-MAX_QUERIES = 6
+# A page's queries when it is rendered: its version and the content version (conditional.py), what it shows.
+MAX_QUERIES = 7
 # The incident page reads one more: the incidents of others that blame this one (a cascade's victims).
 INCIDENT_PAGE_QUERIES = MAX_QUERIES + 1
 
@@ -101,7 +103,8 @@ def test_the_timeline_warns_when_most_sources_failed_their_last_fetch(client, no
     warning = page(client, "/").select_one(".happening .warning").get_text()
     assert warning.startswith(f"Our view may be stale: 3 of 4 sources unreachable since "
                               f"{now - timedelta(hours=1):%Y-%m-%d %H:%M} UTC.")
-    SourceFactory.create_batch(3, health="ok")
+    Source.objects.filter(health="failing").update(health="ok")  # their next fetches succeed
+    connection.check_constraints()  # as a commit would: PostgreSQL moves the content version at commit
     assert page(client, "/").select_one(".happening .warning") is None
 
 
@@ -430,6 +433,7 @@ def test_the_incident_page_runs_the_same_few_queries_whatever_its_number_of_sour
         MembershipFactory(article=post, incident=incident)
         resolved(incident.started_at - timedelta(days=n + 1), vendor=incident.vendor,
                  services=list(incident.services.all()))
+    connection.check_constraints()  # as a commit would: PostgreSQL moves the content version at commit
     assert queries_for(client, "/incidents/exo-mail/") == small <= INCIDENT_PAGE_QUERIES
 
 
@@ -522,13 +526,14 @@ def test_vendor_and_service_pages_run_the_same_few_queries_whatever_the_history(
 # --- conditional GET -------------------------------------------------------------------------------
 
 
-def test_a_repeat_request_with_the_pages_etag_gets_304_after_one_query(client, django_assert_num_queries):
+def test_a_repeat_request_with_the_pages_etag_gets_304_after_two_queries_at_most(client,
+                                                                                django_assert_max_num_queries):
     incident = IncidentFactory(services=[ServiceFactory()])
     for url in ("/", "/?region=Europe&severity=major", f"/incidents/{incident.slug}/",
                 f"/vendors/{incident.vendor.slug}/", f"/services/{incident.services.get().slug}/"):
         first = client.get(url)
         assert first.status_code == 200 and first["ETag"].startswith('W/"'), url
-        with django_assert_num_queries(1):
+        with django_assert_max_num_queries(2):
             repeat = client.get(url, headers={"If-None-Match": first["ETag"]})
         assert repeat.status_code == 304 and not repeat.content, url
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.items import VendorStatus
 from incidents.catalogue_store import current_catalogue
@@ -17,11 +18,13 @@ from incidents.summaries.roles import wrong_role_claims
 from incidents.summaries.service import (
     brief_for,
     lease_due,
+    mark_due,
     stored_summary,
     write_all_due,
     write_due_summary,
     write_summary,
 )
+from incidents.summaries.timing import SETTLE
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
 from tests.incidents.cloudflare_outage import BODY, T0, cloudflare_post, news
 
@@ -220,6 +223,25 @@ def test_a_summary_whose_message_was_lost_is_taken_again_when_its_lease_runs_out
     assert write_due_summary(incident.pk, second_lease) == "written"
     incident.refresh_from_db()
     assert incident.summary_due_at is None
+
+
+def test_a_change_to_an_incident_summarised_long_ago_is_due_at_once_and_one_just_summarised_waits(
+        press, cloudflare_status, settings):
+    settings.OUTAGEHUB_SUMMARY_DEBOUNCE = 60
+    incident = place(cloudflare_status, cloudflare_post())
+    incident.refresh_from_db()
+    assert incident.summary_due_at <= timezone.now() + SETTLE  # the first summary does not wait the debounce
+    write_all_due()
+    incident.refresh_from_db()
+    written = incident.summary.created_at
+    Incident.objects.filter(pk=incident.pk).update(summary_due_at=None)
+    mark_due(incident.pk, now=written + timedelta(seconds=10))
+    incident.refresh_from_db()
+    assert incident.summary_due_at == written + timedelta(seconds=60)
+    Incident.objects.filter(pk=incident.pk).update(summary_due_at=None)
+    mark_due(incident.pk, now=written + timedelta(hours=1))
+    incident.refresh_from_db()
+    assert incident.summary_due_at == written + timedelta(hours=1) + SETTLE
 
 
 def test_the_brief_costs_the_same_queries_for_a_big_incident(press, cloudflare_status):
