@@ -6,8 +6,10 @@ from django.utils.text import slugify
 from articles.adapters import ADAPTERS, detect_kind
 from articles.http import client as http_client
 from articles.http.errors import FetchError
+from articles.http.netguard import UnsafeURLError
 from articles.items import AdapterError
 from articles.models import Source
+from articles.redaction import redact_url
 
 
 def unique_slug(name: str) -> str:
@@ -40,6 +42,13 @@ class Command(BaseCommand):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CommandError(f"{url!r} is not an http(s) URL; give the full address of the feed or status API.")
+        try:
+            http_client.refuse_forbidden_source_url(url, allow_private=allow_private)
+        except UnsafeURLError as exc:
+            raise CommandError(
+                f"{redact_url(url)} cannot be a source: {exc.reason}. A source may use a private address (an "
+                "internal status page) only with --allow-private and OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1."
+            ) from exc
         existing = Source.objects.filter(url=url).first()
         if existing:
             raise CommandError(f"{url} is already a source: {existing.slug} ({existing.kind}).")

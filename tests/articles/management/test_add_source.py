@@ -20,8 +20,9 @@ def test_a_private_address_is_allowed_only_with_allow_private(http_server):
     http_server.serve_file("/history.atom", "statuspage/githubstatus-history-2019-11-22.atom")
     with pytest.raises(CommandError, match="is a loopback address"):
         call_command("add_source", http_server.url("/history.atom"))
-    call_command("add_source", http_server.url("/feed"), "--kind", "feed")
-    assert Source.objects.get().allow_private_addresses is False
+    with pytest.raises(CommandError, match=r"cannot be a source: 127\.0\.0\.1 is a loopback address"):
+        call_command("add_source", http_server.url("/feed"), "--kind", "feed")  # refused before it is stored
+    assert not Source.objects.exists()
 
 
 def test_a_given_kind_is_used_without_fetching(capsys):
