@@ -27,6 +27,8 @@ from django.urls import reverse
 from articles.models import Article, Source
 from incidents.models import Incident, Service
 
+# One xdist worker runs the module (`make test` distributes by --dist loadgroup): the corpus is ingested once.
+pytestmark = pytest.mark.xdist_group("xss-corpus")
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "hostile" / "xss-payloads.json"
 PAYLOADS = [(case["id"], case["payload"]) for case in json.loads(CORPUS.read_text())["payloads"]]
 STARTED = "2025-11-18T10:{minute:02d}:00Z"
