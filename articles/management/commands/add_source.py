@@ -10,6 +10,7 @@ from articles.http.netguard import UnsafeURLError
 from articles.items import AdapterError
 from articles.models import Source
 from articles.redaction import redact_url
+from articles.sanitize import xml_text
 
 
 def unique_slug(name: str) -> str:
@@ -54,7 +55,9 @@ class Command(BaseCommand):
             raise CommandError(f"{url} is already a source: {existing.slug} ({existing.kind}).")
         if not kind:
             kind = self._detect(url, allow_private)
-        name = name or parts.hostname
+        # No stored text holds a character XML 1.0 forbids (PostgreSQL refuses NUL outright).
+        name = " ".join(xml_text(name or "").split()) or parts.hostname
+        vendor = " ".join(xml_text(vendor).split())
         source = Source.objects.create(
             name=name,
             slug=unique_slug(name),

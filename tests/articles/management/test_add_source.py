@@ -48,3 +48,11 @@ def test_bad_input_is_a_clear_error(http_server):
     SourceFactory(url="https://example.com/feed", slug="ex")
     with pytest.raises(CommandError, match="already a source: ex"):
         call_command("add_source", "https://example.com/feed", "--kind", "feed")
+
+
+def test_a_name_with_characters_no_text_may_hold_is_stored_without_them(capsys):
+    # PostgreSQL refused the NUL outright (a crash, issue 15); SQLite stored it, and the escape, as given.
+    call_command("add_source", "https://example.com/feed", "--kind", "feed", "--name", "Ex\x00am\x1bple\n feed",
+                 "--vendor", "Ven\x00dor")
+    assert (Source.objects.get().name, Source.objects.get().vendor_name) == ("Example feed", "Vendor")
+    assert capsys.readouterr().out.strip() == "example-feed feed"
