@@ -26,8 +26,12 @@ run: $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	DEBUG=1 scripts/serve --port $(PORT) --demo $(DEMO_PORT)
 
+# Both cores (or more, up to TEST_MAX_WORKERS); each xdist worker has its own var dir, test database and
+# Redis key prefix (tests/settings.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+TEST_MAX_WORKERS ?= 4
 test: $(VENV)/.dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=$(TEST_MAX_WORKERS) --dist loadgroup
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench

@@ -7,6 +7,7 @@ Actions change rows, so they need the model's change permission (articles.change
 articles.change_article); a staff user who may only view sees no actions.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connection, models
@@ -15,6 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import polling
+from .http.client import refuse_forbidden_source_url
+from .http.netguard import UnsafeURLError
 from .links import web_link
 from .models import Article, DuplicateItem, FetchAttempt, Source, SourceComponent, StatusUpdate
 from .sanitize import sanitize_html
@@ -81,8 +84,27 @@ class SourceComponentInline(admin.TabularInline):
     ordering = ("position", "name")
 
 
+class SourceForm(forms.ModelForm):
+    """Refuses a URL the fetch would always refuse (a loopback, private, link-local or metadata address,
+    in any spelling, or a name resolving to one), with the reason, instead of storing a source that fails
+    on every poll."""
+
+    def clean(self):
+        cleaned = super().clean()
+        url = cleaned.get("url")
+        if url:
+            try:
+                refuse_forbidden_source_url(url, allow_private=cleaned.get("allow_private_addresses", False))
+            except UnsafeURLError as exc:
+                self.add_error("url", f"This URL cannot be a source: {exc.reason}. Only an internal status page "
+                                      "may use a private address, with “allow private addresses” ticked and "
+                                      "OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1.")
+        return cleaned
+
+
 @admin.register(Source)
 class SourceAdmin(TimesInUTC, admin.ModelAdmin):
+    form = SourceForm
     list_display = ("name", "kind", "vendor_name", "enabled", "health", "last_success_at", "consecutive_failures",
                     "short_error", "next_fetch_at")
     list_filter = ("enabled", "health", "kind", "allow_private_addresses")

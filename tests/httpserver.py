@@ -121,6 +121,8 @@ class LocalHTTPServer:
     * ``/misbehave/huge?mib=N`` [64]: N MiB body without Content-Length (ends by closing the connection).
     * ``/misbehave/huge-declared?mib=N`` [64]: declares Content-Length N MiB and streams it.
     * ``/misbehave/gzip-bomb?mib=N`` [1024]: small gzip body (Content-Encoding: gzip) of N MiB of zeros.
+    * ``/misbehave/endless-chunked?interval=S`` [0]: Transfer-Encoding: chunked, a 64 KiB chunk every S s, never
+      the last chunk (until the client hangs up, the server stops, or 4 GiB were sent).
     * ``/misbehave/redirect-loop``: 302 → ``/misbehave/redirect-loop?again=1`` → 302 back.
     * ``/misbehave/redirect-chain?hops=N&code=C`` [3, 302]: N redirects, then 200 "end of redirect chain".
     * ``/misbehave/redirect-to?location=URL&code=C`` [302]: one redirect to URL (may be relative).
@@ -494,6 +496,22 @@ class _Handler(BaseHTTPRequestHandler):
             _make_response(body, 200, "application/rss+xml", (("Content-Encoding", "gzip"),)),
             send_body,
         )
+
+    def _misbehave_endless_chunked(self, query: dict[str, str], send_body: bool) -> None:
+        interval = float(query.get("interval", 0))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        if not send_body:
+            return
+        chunk = b"%x\r\n%s\r\n" % (64 * 1024, b"<item>" + b"x" * (64 * 1024 - 6))
+        for _ in range(_MAX_MIB * 16):
+            if self.server.owner.stopping.is_set() or not self._write_or_stop(chunk):
+                return
+            if interval and not self._wait(interval):
+                return
 
     def _misbehave_redirect_loop(self, query: dict[str, str], send_body: bool) -> None:
         location = "/misbehave/redirect-loop" if query.get("again") else "/misbehave/redirect-loop?again=1"

@@ -11,8 +11,20 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Recorded feeds link to their real sites; tests that scrape turn this on and serve the page locally.
 os.environ.setdefault("OUTAGEHUB_SCRAPE_TEASERS", "0")
 os.environ.setdefault("OUTAGEHUB_STATIC_MANIFEST", "0")  # no collectstatic before tests
-os.environ.setdefault("OUTAGEHUB_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
+# Under pytest-xdist each worker ("gw0", "gw1", ...) has a var dir of its own: its SQLite test database, its
+# filesystem broker folders, its beat schedule. Processes a test starts inherit the variable, so they share
+# their worker's folder and no other's.
+# (The controller process sets the variable before it starts the workers, who inherit it: hence the check.)
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_var_dir = Path(os.environ.setdefault("OUTAGEHUB_VAR_DIR", str(Path(__file__).resolve().parents[1] / "var" / "test")))
+if XDIST_WORKER and _var_dir.name != XDIST_WORKER:
+    os.environ["OUTAGEHUB_VAR_DIR"] = str(_var_dir / XDIST_WORKER)
 
-from outagehub.settings import *  # noqa: F403 - the project's settings, then the test changes below
+from outagehub.settings import *  # noqa: E402, F403 - the environment above first, then the project's settings
+
+if XDIST_WORKER and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):  # noqa: F405
+    # One Redis database for the whole run: each worker's queues, unacked messages and bindings under a
+    # prefix of its own (pytest-django gives each worker its own test database the same way).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{XDIST_WORKER}:"}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast user factories

@@ -19,6 +19,7 @@ from importlib import import_module
 from types import ModuleType
 
 from ..items import AdapterError, Item, PageStatus
+from .common import MAX_ITEMS
 
 ADAPTER_MODULES = (
     "feed",
@@ -48,11 +49,15 @@ def parse_payload(kind: str, body: bytes, url: str = "", content_type: str = "")
     except KeyError:
         raise AdapterError(f"unknown source kind {kind!r}; known kinds: {', '.join(ADAPTERS)}") from None
     try:
-        return adapter.parse(body, url=url, content_type=content_type)
+        items = adapter.parse(body, url=url, content_type=content_type)
     except AdapterError:
         raise
     except Exception as exc:  # the whole point: contain any parser failure
         raise AdapterError(f"the {adapter.LABEL} parser failed on this payload ({type(exc).__name__}: {exc})") from exc
+    if len(items) > MAX_ITEMS:  # a JSON status API can list as many as it likes; storing them all is the cost
+        raise AdapterError(f"the payload holds {len(items):,} items, more than the {MAX_ITEMS:,} a source may have; "
+                           "refused. Use an address that lists recent items only")
+    return items
 
 
 def parse_components(kind: str, body: bytes, url: str = "", content_type: str = "") -> PageStatus | None:

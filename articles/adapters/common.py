@@ -350,6 +350,22 @@ FEED_ROOTS = frozenset({"rss", "feed", "rdf:rdf", "rdf"})
 # and turns one to a surrogate or NUL into a string nothing downstream can store. Browsers show
 # U+FFFD for all of those, and so do we.
 _CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+# More items than any news or status feed carries: feedparser takes about a millisecond and a few kilobytes
+# per item, so a 15 MB body of 100,000 tiny items held a worker for minutes and hundreds of megabytes.
+MAX_ITEMS = 5000
+_ITEM_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+# A DOCTYPE with an internal subset ("<!DOCTYPE rss [ ... ]>") in the prolog, before the root element: where
+# entities are declared. No feed needs one; its entities expand to gigabytes (billion laughs, quadratic
+# blow-up) or name local files and URLs (XXE).
+_INTERNAL_SUBSET = re.compile(r"\A\ufeff?(?:\s+|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE\s[^\[>]*\[", re.S)
+# A start tag with hundreds of attributes: feedparser's cost grows with the square of their number (10,000
+# took seconds, 100,000 would take hours). Real feeds have a handful; only long tags are counted.
+MAX_ATTRIBUTES = 256
+_LONG_START_TAG = re.compile(r"<[A-Za-z_][^<>]{4096,}>")
+_ATTRIBUTE = re.compile(r"""\s[^\s=<>"']+\s*=\s*["']""")
+# How an XML document without a byte-order mark starts in UTF-16 or UTF-32 (XML 1.0, appendix F).
+_UNMARKED_ENCODINGS = ((b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+                       (b"\x00<\x00?", "utf-16-be"), (b"<\x00?\x00", "utf-16-le"))
 # A bare "&" ("AT&T") is the commonest error in real feeds; feedparser's fallback parser would
 # read it as an entity and print "AT&T;". CDATA sections are matched first and left alone.
 _CDATA_OR_BARE_AMPERSAND = re.compile(rb"<!\[CDATA\[.*?\]\]>|&(?!#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z_][\w.-]*;)", re.S)
@@ -378,6 +394,7 @@ def read_feed(body: bytes) -> feedparser.FeedParserDict:
         raise AdapterError("not an RSS or Atom feed: the body is an HTML page")
     if head[:1] in ("{", "["):
         raise AdapterError("not an RSS or Atom feed: the body is JSON")
+    _refuse_unbounded_xml(body)
     try:
         parsed = feedparser.parse(_repair_xml(body), sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser has crashed on odd input before; say so, readably
@@ -392,6 +409,40 @@ def read_feed(body: bytes) -> feedparser.FeedParserDict:
     if not parsed.get("version") and root not in FEED_ROOTS:
         raise AdapterError(f"not an RSS or Atom feed: the document is <{root}>" if root else "not an RSS or Atom feed")
     return parsed  # a real feed with no entries
+
+
+def _refuse_unbounded_xml(body: bytes) -> None:
+    """AdapterError for XML whose parse would cost far more than its size: entity declarations, an element
+    with hundreds of attributes, or more items than a feed has. Checked on the text before feedparser sees
+    it, in any encoding it would detect."""
+    text = _xml_text(body)
+    if _INTERNAL_SUBSET.match(text):
+        raise AdapterError(
+            "the feed declares its own XML entities (a DOCTYPE with an internal subset), which no feed needs "
+            "and which can expand to gigabytes or read local files; refused. Ask the publisher to drop the DOCTYPE"
+        )
+    for tag in _LONG_START_TAG.finditer(text):
+        attributes = len(_ATTRIBUTE.findall(tag[0]))
+        if attributes > MAX_ATTRIBUTES:
+            raise AdapterError(
+                f"an element of the feed has {attributes:,} attributes, more than the {MAX_ATTRIBUTES} any feed needs; "
+                "refused unread"
+            )
+    count = sum(1 for _ in _ITEM_START.finditer(text))
+    if count > MAX_ITEMS:
+        raise AdapterError(
+            f"the feed holds {count:,} items, more than the {MAX_ITEMS:,} a news or status feed may have; "
+            "refused unread. Use a feed of recent items (most sites offer one)"
+        )
+
+
+def _xml_text(body: bytes) -> str:
+    if body.startswith(_UTF16_BOMS):
+        return body.decode("utf-16", errors="replace")
+    for start, encoding in _UNMARKED_ENCODINGS:
+        if body.startswith(start):
+            return body.decode(encoding, errors="replace")
+    return body.decode("utf-8", errors="replace")
 
 
 def _ends_with_closing_tag(body: bytes, root: str) -> bool:

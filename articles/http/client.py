@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from . import fetch as http_fetch
+from . import netguard
 
 
 def fetch(url: str, *, allow_private: bool, **kwargs) -> http_fetch.FetchResult:
@@ -17,3 +18,15 @@ def fetch(url: str, *, allow_private: bool, **kwargs) -> http_fetch.FetchResult:
         max_bytes=settings.OUTAGEHUB_FETCH_MAX_BYTES,
         **kwargs,
     )
+
+
+def refuse_forbidden_source_url(url: str, *, allow_private: bool) -> None:
+    """Raise :class:`netguard.UnsafeURLError` when a source with this URL could never be fetched: not
+    http(s), malformed, or on an address the fetch would refuse (the same rule and upper bound as
+    :func:`fetch`). Called when a source is added or edited, so a forbidden URL is refused there and then
+    instead of on every poll. A name that does not resolve now (offline, or not yet in DNS) is let
+    through: every fetch checks every hop again."""
+    try:
+        netguard.check_url(url, allow_private and settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES)
+    except netguard.UnresolvableHostError:
+        return

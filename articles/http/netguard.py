@@ -140,7 +140,9 @@ def parse_url(url: str) -> ParsedURL:
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise UnsafeURLError(f"only http and https URLs can be fetched (got {scheme or 'no scheme'!r})")
-    host = parts.hostname or ""
+    # One trailing dot names the same host as an absolute name ("127.0.0.1.", "localhost."): read without
+    # it, a literal address is checked as one instead of going to DNS, and a name resolves as itself.
+    host = (parts.hostname or "").removesuffix(".")
     if not host:
         raise UnsafeURLError(f"{redact_url(url)!r} has no host name")
     if not _is_ip_literal(host):
@@ -181,7 +183,7 @@ def check_host(host: str, port: int, allow_private: bool) -> list[ResolvedAddres
             if kind is None:
                 continue
             what = f"{_article(kind)} {kind} address"
-            if ipaddress.ip_address(address.connect_ip) in _CLOUD_METADATA:
+            if address.ip in _CLOUD_METADATA or _embedded_ipv4_of(address.ip) in _CLOUD_METADATA:
                 what += " (the cloud metadata service)"
             shown = _display(address.ip)
             if literal is not None:
@@ -206,6 +208,8 @@ def classify_address(ip: IPAddress) -> str | None:
         return "multicast"
     if ip.version == 4 and ip in _SHARED_ADDRESS_SPACE:
         return "shared (carrier-grade NAT)"
+    if ip.version == 4 and ip.is_reserved:  # 240.0.0.0/4 and the broadcast address, which is_private counts too
+        return "reserved"
     if ip.is_private:
         return "private"
     if ip.version == 6 and ip.is_site_local:
@@ -215,6 +219,10 @@ def classify_address(ip: IPAddress) -> str | None:
     if not ip.is_global:
         return "non-public"
     return None
+
+
+def _embedded_ipv4_of(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    return _embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

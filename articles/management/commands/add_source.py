@@ -6,8 +6,11 @@ from django.utils.text import slugify
 from articles.adapters import ADAPTERS, detect_kind
 from articles.http import client as http_client
 from articles.http.errors import FetchError
+from articles.http.netguard import UnsafeURLError
 from articles.items import AdapterError
 from articles.models import Source
+from articles.redaction import redact_url
+from articles.sanitize import xml_text
 
 
 def unique_slug(name: str) -> str:
@@ -40,12 +43,21 @@ class Command(BaseCommand):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CommandError(f"{url!r} is not an http(s) URL; give the full address of the feed or status API.")
+        try:
+            http_client.refuse_forbidden_source_url(url, allow_private=allow_private)
+        except UnsafeURLError as exc:
+            raise CommandError(
+                f"{redact_url(url)} cannot be a source: {exc.reason}. A source may use a private address (an "
+                "internal status page) only with --allow-private and OUTAGEHUB_ALLOW_PRIVATE_SOURCES=1."
+            ) from exc
         existing = Source.objects.filter(url=url).first()
         if existing:
             raise CommandError(f"{url} is already a source: {existing.slug} ({existing.kind}).")
         if not kind:
             kind = self._detect(url, allow_private)
-        name = name or parts.hostname
+        # No stored text holds a character XML 1.0 forbids (PostgreSQL refuses NUL outright).
+        name = " ".join(xml_text(name or "").split()) or parts.hostname
+        vendor = " ".join(xml_text(vendor).split())
         source = Source.objects.create(
             name=name,
             slug=unique_slug(name),

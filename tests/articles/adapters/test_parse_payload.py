@@ -5,6 +5,7 @@ import random
 import pytest
 
 from articles.adapters import ADAPTERS, parse_components, parse_payload, publishes_components
+from articles.adapters.common import MAX_ATTRIBUTES, MAX_ITEMS
 from articles.items import AdapterError, Item, PageStatus
 
 from . import read_fixture
@@ -165,3 +166,54 @@ def test_mutated_real_payloads_give_components_or_an_adapter_error_never_another
             assert "parser failed on this payload" not in str(error), body
         else:
             assert page is None or isinstance(page, PageStatus)
+
+
+# --- what costs far more to parse than its size (issue 15; the corpus is tests/fixtures/hostile/abusive/) ---
+
+RSS_ITEMS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>%s</channel></rss>'
+
+
+def rss_with_items(count: int) -> bytes:
+    return RSS_ITEMS % b"".join(b"<item><title>Outage %d</title><guid>g%d</guid></item>" % (n, n) for n in range(count))
+
+
+def test_a_feed_of_up_to_max_items_is_read_and_one_more_is_refused_unread():
+    assert len(parse_payload("feed", rss_with_items(MAX_ITEMS))) == MAX_ITEMS
+    with pytest.raises(AdapterError, match=f"holds {MAX_ITEMS + 1:,} items, more than the {MAX_ITEMS:,}"):
+        parse_payload("feed", rss_with_items(MAX_ITEMS + 1))
+
+
+@pytest.mark.parametrize("doctype", [
+    b'<!DOCTYPE rss [<!ENTITY a "b">]>',
+    b"<!-- a comment first -->\n<!DOCTYPE rss SYSTEM \"x.dtd\" [ ]>",
+])
+def test_a_doctype_with_an_internal_subset_is_refused(doctype):
+    body = b'<?xml version="1.0"?>' + doctype + rss_with_items(1)[len(b'<?xml version="1.0"?>'):]
+    with pytest.raises(AdapterError, match="declares its own XML entities"):
+        parse_payload("feed", body)
+
+
+def test_a_plain_doctype_and_entity_words_inside_items_are_read():
+    body = (b'<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+            b'"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"><channel><title>t</title>'
+            b"<item><title>XXE explained</title><description>&lt;!DOCTYPE x [&lt;!ENTITY a \"b\"&gt;]&gt;"
+            b"</description></item></channel></rss>")
+    [item] = parse_payload("feed", body)
+    assert item.title == "XXE explained"
+
+
+def test_an_element_with_hundreds_of_attributes_is_refused_and_a_long_one_with_few_is_read():
+    many = b" ".join(b'attribute%04d="1"' % n for n in range(MAX_ATTRIBUTES + 1))  # a long tag: over 4 KB
+    with pytest.raises(AdapterError, match=f"has {MAX_ATTRIBUTES + 1} attributes"):
+        parse_payload("feed", RSS_ITEMS % (b"<item " + many + b"><title>x</title></item>"))
+    long_value = b'<item><title>x</title><enclosure url="https://e.example/' + b"a" * 10_000 + b'" length="1"/></item>'
+    assert len(parse_payload("feed", RSS_ITEMS % long_value)) == 1
+
+
+def test_a_json_source_listing_more_than_max_items_is_refused():
+    incidents = [{"id": f"i{n}", "name": f"Outage {n}", "status": "resolved", "created_at": "2025-11-18T10:00:00Z"}
+                 for n in range(MAX_ITEMS + 1)]
+    body = json.dumps({"page": {"id": "p", "name": "P", "url": "https://status.example", "time_zone": "UTC"},
+                       "incidents": incidents}).encode()
+    with pytest.raises(AdapterError, match="more than the 5,000 a source may have"):
+        parse_payload("statuspage", body)

@@ -29,7 +29,7 @@ NON_PUBLIC = [
     ("224.0.0.1", "multicast"),
     ("239.255.255.250", "multicast"),
     ("0.0.0.0", "unspecified"),
-    ("240.0.0.1", "private"),  # 240/4 is both "reserved" and in Python's private list
+    ("240.0.0.1", "reserved"),  # 240/4: named as reserved, although Python's private list holds it too
     ("192.0.2.1", "private"),  # documentation range
     ("::1", "loopback"),
     ("::", "unspecified"),

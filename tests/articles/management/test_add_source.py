@@ -20,8 +20,9 @@ def test_a_private_address_is_allowed_only_with_allow_private(http_server):
     http_server.serve_file("/history.atom", "statuspage/githubstatus-history-2019-11-22.atom")
     with pytest.raises(CommandError, match="is a loopback address"):
         call_command("add_source", http_server.url("/history.atom"))
-    call_command("add_source", http_server.url("/feed"), "--kind", "feed")
-    assert Source.objects.get().allow_private_addresses is False
+    with pytest.raises(CommandError, match=r"cannot be a source: 127\.0\.0\.1 is a loopback address"):
+        call_command("add_source", http_server.url("/feed"), "--kind", "feed")  # refused before it is stored
+    assert not Source.objects.exists()
 
 
 def test_a_given_kind_is_used_without_fetching(capsys):
@@ -47,3 +48,11 @@ def test_bad_input_is_a_clear_error(http_server):
     SourceFactory(url="https://example.com/feed", slug="ex")
     with pytest.raises(CommandError, match="already a source: ex"):
         call_command("add_source", "https://example.com/feed", "--kind", "feed")
+
+
+def test_a_name_with_characters_no_text_may_hold_is_stored_without_them(capsys):
+    # PostgreSQL refused the NUL outright (a crash, issue 15); SQLite stored it, and the escape, as given.
+    call_command("add_source", "https://example.com/feed", "--kind", "feed", "--name", "Ex\x00am\x1bple\n feed",
+                 "--vendor", "Ven\x00dor")
+    assert (Source.objects.get().name, Source.objects.get().vendor_name) == ("Example feed", "Vendor")
+    assert capsys.readouterr().out.strip() == "example-feed feed"
