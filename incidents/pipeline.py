@@ -11,16 +11,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
+from incidents import catalogue_store
 from incidents.catalogue_store import current_catalogue
 from incidents.clustering import exclusions, lifecycle, scoring, signals, tally
 from incidents.extraction import regions
+from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.facts import Facts, extract
 from incidents.models import (
     ArticleFacts,
@@ -29,11 +41,9 @@ from incidents.models import (
     IncidentKey,
     IncidentRegion,
     Membership,
-    Service,
-    Vendor,
 )
 from incidents.site.search.index import index_articles
-from incidents.summaries.service import mark_due
+from incidents.summaries.service import due_after_change, due_time
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +68,18 @@ def article_time(article: Article) -> datetime | None:
     return None if article.published_is_fetch_time else article.published_at
 
 
-def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
+def process_article(article_id: int, assume_outage: bool = False,
+                    thresholds: scoring.Thresholds = scoring.SHIPPED) -> Outcome:
     """0. put it in the search index  1. extract facts (skip if the article has not changed since)
     2. an article already placed refreshes its incident  3. not an outage: stop  4. otherwise join or
     open an incident.
 
     assume_outage skips the relevance decision (cluster_eval --all-relevant, for event data
-    that is not about outages)."""
+    that is not about outages); `thresholds` are the join thresholds (others for evaluation only)."""
+    # The versions of the catalogue and of the exclusion rules come with the article: two queries
+    # fewer per article, and both are read again only when an editor changed them.
     article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
-               .filter(pk=article_id).first())
+               .annotate(**catalogue_store.version_annotations(), **RULES_VERSION).filter(pk=article_id).first())
     if article is None:
         return Outcome(article_id, "missing")
     index_articles([article_id])  # searchable whatever follows: excluded or not about an outage too
@@ -81,7 +94,7 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
 
     # Facts are saved in the same transaction as what follows from them: if placing the article
     # fails, it keeps no current facts, so unprocessed_articles() finds it and a later run retries it.
-    facts = extract_facts(article)
+    facts = extract_facts(article, current_catalogue(catalogue_store.catalogue_version(article)))
     if membership is not None:
         with assignment_lock():
             save_facts(article, facts)
@@ -94,11 +107,11 @@ def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
         save_facts(article, facts, evidence=[*facts.relevance.evidence,
                                              f"about {facts.about_vendor}'s outage, which the poster watches"])
         return Outcome(article_id, "about_another_vendor")
-    rule = matching_exclusion_rule(article, facts)
+    rule = matching_exclusion_rule(article, facts, (article.rules, article.rules_at, article.rules_active))
     if rule is not None:
         save_facts(article, facts, evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
         return Outcome(article_id, "excluded_by_rule")
-    return assign(article, facts)
+    return assign(article, facts, thresholds)
 
 
 def unprocessed_articles(source_ids: list[int]) -> QuerySet[Article]:
@@ -124,12 +137,24 @@ def process_pending(source_ids: list[int], warn: Callable[[str], None]) -> tuple
     return placed, failed
 
 
-def matching_exclusion_rule(article: Article, facts: Facts) -> ExclusionRule | None:
+# The rules' version: every rule's count and newest change, and the active ones' count (a bulk
+# on/off that did not bump updated_at still changes it).
+RULES_VERSION = {**catalogue_store.table_version(ExclusionRule.objects.all(), "rules"),
+                 "rules_active": catalogue_store.scalar(ExclusionRule.objects.filter(active=True), "COUNT", "pk",
+                                                        IntegerField())}
+_active_rules: dict[str, object] = {}  # the version of the rules read last, and the active ones
+
+
+def matching_exclusion_rule(article: Article, facts: Facts, version: tuple | None = None) -> ExclusionRule | None:
     """The editor's rule (from a "not an outage") that covers this news article, if any. A vendor's
-    own status post is never excluded by a rule."""
+    own status post is never excluded by a rule. `version`: the rules' version read with
+    RULES_VERSION; the active rules are read again when it differs (always, without it)."""
     if article.kind != Article.Kind.NEWS:
         return None
-    for rule in ExclusionRule.objects.filter(active=True).select_related("vendor"):
+    if version is None or _active_rules.get("version") != version:
+        _active_rules["rules"] = list(ExclusionRule.objects.filter(active=True).select_related("vendor"))
+        _active_rules["version"] = version
+    for rule in _active_rules["rules"]:
         if exclusions.rule_matches(rule.terms, rule.vendor.slug if rule.vendor else None, article.title,
                                    set(facts.vendors)):
             return rule
@@ -142,12 +167,12 @@ def _belongs_in_an_incident(article: Article, is_outage: bool, assume_outage: bo
     return is_outage or assume_outage or article.kind == Article.Kind.STATUS
 
 
-def extract_facts(article: Article) -> Facts:
+def extract_facts(article: Article, catalogue: Catalogue | None = None) -> Facts:
     return extract(
         article.title,
         article.body_text or article.summary_text or "\n".join(u.text for u in article.updates.all()),
         article.published_at,
-        current_catalogue(),
+        catalogue or current_catalogue(),
         is_status_post=article.kind == Article.Kind.STATUS,
         source_vendor=article.vendor_name,
         known_incident_id=article.vendor_incident_id,
@@ -155,7 +180,8 @@ def extract_facts(article: Article) -> Facts:
 
 
 def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None) -> None:
-    ArticleFacts.objects.update_or_create(article=article, defaults={
+    """Insert or update the article's facts in one statement (an upsert on the article)."""
+    values = {
         "is_outage": facts.is_outage,
         "relevance_score": facts.relevance.score,
         "evidence": list(facts.relevance.evidence) if evidence is None else evidence,
@@ -172,7 +198,9 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
         "about_vendor": facts.about_vendor,
         "content_hash": article.content_hash,
         "extracted_at": timezone.now(),
-    })
+    }
+    ArticleFacts.objects.bulk_create([ArticleFacts(article=article, **values)], update_conflicts=True,
+                                     unique_fields=["article"], update_fields=list(values))
 
 
 def signals_of(article: Article, facts: Facts | ArticleFacts) -> signals.ArticleSignals:
@@ -205,8 +233,9 @@ def assignment_lock():
         yield
 
 
-def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
-    """Incidents sharing the most keys with the article, seen within the time window. Uses the
+def candidates_for(keys: set[str], when: datetime | None, slug: str = "") -> tuple[list[Incident], bool]:
+    """Incidents sharing the most keys with the article, seen within the time window, and whether an
+    incident has `slug` already (the one a new incident would take), in one query. Uses the
     (key, last_seen_at) index, so the cost does not grow with the archive."""
     if when is None:
         lookup = IncidentKey.objects.filter(key__in=keys)
@@ -222,55 +251,86 @@ def candidates_for(keys: set[str], when: datetime | None) -> list[Incident]:
         lookup = IncidentKey.objects.filter(match)
     best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
             .values_list("incident", flat=True)[:MAX_CANDIDATES])
-    return list(Incident.objects.filter(pk__in=list(best)).only("pk", "profile"))
+    # Whole rows, in one query (the ids are a subquery): the one the article joins is not read again.
+    if not keys:
+        rows = Incident.objects.filter(slug=slug).annotate(is_candidate=Value(False)) if slug else []
+    else:
+        is_candidate = Q(pk__in=best)
+        rows = (Incident.objects.filter(is_candidate | Q(slug=slug) if slug else is_candidate)
+                .annotate(is_candidate=ExpressionWrapper(is_candidate, output_field=BooleanField())))
+    rows = list(rows)
+    return [row for row in rows if row.is_candidate], any(row.slug == slug for row in rows)
 
 
-def assign(article: Article, facts: Facts) -> Outcome:
+def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scoring.SHIPPED) -> Outcome:
     article_signals = signals_of(article, facts)
     keys = signals.retrieval_keys(article_signals)
     when = article_time(article)
-    with assignment_lock():
-        save_facts(article, facts)
+    try:
+        with assignment_lock():
+            save_facts(article, facts)
+            slug = slug_base(article.title, article.published_at)
+            found, slug_taken = candidates_for(keys, when, slug)
+            candidates = {c.pk: c for c in found}
+            profiles = {pk: scoring.IncidentProfile.from_dict(c.profile) for pk, c in candidates.items()}
+            decision = scoring.choose(article_signals, list(profiles.items()), thresholds)
+            if decision.incident is None:
+                incident = new_incident(article, facts, slug=None if slug_taken else slug)
+                profile, action = None, "opened"
+            else:
+                incident = candidates[decision.incident]
+                profile, action = profiles[decision.incident], "joined"
+            duplicate_of = scoring.duplicate_member(article_signals, profile) if profile else None
+            incident.profile = scoring.absorb(profile, article_signals).to_dict()
+            share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
+            if incident.pk is None:  # inserted once, as derived from its first member
+                derive_incident(incident, tally.Tally().add(share), tally.Tally(), catalogue_is_current=True)
+            # The article's membership is unique: if another worker placed it meanwhile, this fails
+            # and everything here is rolled back (no query spent asking first).
+            Membership.objects.create(
+                article=article, incident=incident,
+                score=decision.score.total if decision.score else None,
+                score_parts=decision.score.parts if decision.score else {},
+                duplicate_of_id=int(duplicate_of) if duplicate_of else None,
+                share=share.to_dict(),
+            )
+            remember_keys(incident, keys, when or timezone.now())
+            if action == "joined":
+                before = tally.Tally.from_dict(incident.tally) if incident.tally else None
+                derive_incident(incident, before.add(share) if before is not None else recount(incident), before,
+                                also=["profile"], catalogue_is_current=True)
+    except IntegrityError:
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
-        profiles = {c.pk: scoring.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}
-        decision = scoring.choose(article_signals, list(profiles.items()))
-        if decision.incident is None:
-            incident = open_incident(article, facts)
-            profile, action = None, "opened"
-        else:
-            incident = Incident.objects.get(pk=decision.incident)
-            profile, action = profiles[decision.incident], "joined"
-        duplicate_of = scoring.duplicate_member(article_signals, profile) if profile else None
-        incident.profile = scoring.absorb(profile, article_signals).to_dict()
-        share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
-        Membership.objects.create(
-            article=article, incident=incident,
-            score=decision.score.total if decision.score else None,
-            score_parts=decision.score.parts if decision.score else {},
-            duplicate_of_id=int(duplicate_of) if duplicate_of else None,
-            share=share.to_dict(),
-        )
-        remember_keys(incident, keys, when or timezone.now())
-        before = tally.Tally.from_dict(incident.tally) if incident.tally else None
-        derive_incident(incident, before.add(share) if before is not None else recount(incident), before,
-                        also=["profile"])
+        raise
     return Outcome(article.pk, action, incident.pk)
 
 
 def open_incident(article: Article, facts: Facts) -> Incident:
-    """A new incident, keyed from the article itself when the catalogue does not know what is down."""
-    when = article.published_at
-    subject = "" if facts.vendors else scoring.subject_of(article.title)
-    incident = Incident.objects.create(
-        slug=_unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
-        started_at=when, first_reported_at=when, last_activity_at=when, tally=tally.Tally().to_dict(),
-    )
+    """A new incident, saved, for an editor's action to place the article in."""
+    incident = new_incident(article, facts)
+    incident.save()
     return incident
 
 
+def new_incident(article: Article, facts: Facts, slug: str | None = None) -> Incident:
+    """A new incident, not saved yet, keyed from the article itself when the catalogue does not know
+    what is down. `slug`: one known to be free (else a free one is looked up)."""
+    when = article.published_at
+    subject = "" if facts.vendors else scoring.subject_of(article.title)
+    return Incident(
+        slug=slug or _unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
+        started_at=when, first_reported_at=when, last_activity_at=when, tally=tally.Tally().to_dict(),
+    )
+
+
+def slug_base(title: str, when: datetime) -> str:
+    """An incident's address: its first report's day and title (_unique_slug adds -2, -3 when taken)."""
+    return f"{when:%Y-%m-%d}-{slugify(title)[:100]}".strip("-")
+
+
 def _unique_slug(title: str, when: datetime) -> str:
-    base = f"{when:%Y-%m-%d}-{slugify(title)[:100]}".strip("-")
+    base = slug_base(title, when)
     slug, n = base, 1
     while Incident.objects.filter(slug=slug).exists():
         n += 1
@@ -279,10 +339,22 @@ def _unique_slug(title: str, when: datetime) -> str:
 
 
 def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
-    existing = set(IncidentKey.objects.filter(incident=incident, key__in=keys).values_list("key", flat=True))
-    IncidentKey.objects.filter(incident=incident, key__in=existing, last_seen_at__lt=when).update(last_seen_at=when)
-    IncidentKey.objects.bulk_create([IncidentKey(incident=incident, key=k[:200], last_seen_at=when)
-                                     for k in keys - existing])
+    """The incident's keys seen at `when`: new ones added, known ones moved forward to `when` (never
+    back), in one statement (an upsert on the (incident, key) constraint; SQLite and PostgreSQL)."""
+    rows = sorted({key[:200] for key in keys})
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, stamp = quote(IncidentKey._meta.db_table), connection.ops.adapt_datetimefield_value(when)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('incident_id')}, {quote('key')}, {quote('last_seen_at')}) "  # noqa: S608 - names from the model; values are parameters
+            f"VALUES {values} ON CONFLICT ({quote('incident_id')}, {quote('key')}) "
+            f"DO UPDATE SET {quote('last_seen_at')} = excluded.{quote('last_seen_at')} "
+            f"WHERE {table}.{quote('last_seen_at')} < excluded.{quote('last_seen_at')}",
+            [value for key in rows for value in (incident.pk, key, stamp)],
+        )
 
 
 def rebuild_from_members(incident: Incident) -> None:
@@ -342,7 +414,7 @@ def share_of(article: Article, facts: Facts | ArticleFacts | None, updates: list
 
 def recount_member(article: Article, facts: Facts) -> None:
     """A member changed: its old share out of its incident's tally, the new one in. Under the
-    assignment lock, like every change to a tally."""
+    assignment lock, like every change to a tally; process_article has just checked the catalogue."""
     membership = Membership.objects.filter(article=article).first()  # as it is now, under the lock
     if membership is None:  # an editor took it out meanwhile
         return
@@ -353,7 +425,7 @@ def recount_member(article: Article, facts: Facts) -> None:
     membership.save(update_fields=["share"])
     before = tally.Tally.from_dict(incident.tally) if incident.tally else None
     after = before.replace(old, new) if before is not None and old is not None else None
-    derive_incident(incident, after or recount(incident), before)
+    derive_incident(incident, after or recount(incident), before, catalogue_is_current=True)
 
 
 @dataclass(frozen=True)
@@ -404,10 +476,16 @@ def refresh_incident(incident: Incident) -> None:
 
 
 def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tally | None,
-                    also: list[str] | None = None) -> None:
+                    also: list[str] | None = None, catalogue_is_current: bool = False) -> None:
     """Set what the incident says from its tally: lifecycle, vendor, services, regions, ids, error
-    messages, source counts and title, and save it with the `also` fields. `before` is the tally these
-    fields were last derived from: what did not change in it is not looked up again (None: all is)."""
+    messages, source counts and title, and save it with the `also` fields and its summary's due mark.
+    `before` is the tally these fields were last derived from: what did not change in it is not
+    looked up again (None: all is). Vendors and services are found in the catalogue that
+    current_catalogue() read (`catalogue_is_current`: the caller has just checked its version; else
+    it is checked here). An incident not saved yet is inserted, and has no services or regions to read."""
+    new = incident.pk is None
+    if not catalogue_is_current:
+        current_catalogue()
     incident.tally = counted.to_dict()
     life = counted.lifecycle()
     if life is None:  # no members left: nothing to derive from
@@ -426,7 +504,7 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     incident.vendor_severity = life.vendor_severity
     vendor_choice = (counted.top_vendor(), counted.post_vendors())
     if "vendor" not in overridden and (before is None or vendor_choice != (before.top_vendor(), before.post_vendors())):
-        incident.vendor = _pick_vendor(*vendor_choice)
+        incident.vendor_id = _pick_vendor(*vendor_choice)
     regions = counted.named("regions")
     if "regions" not in overridden:
         incident.regions = regions
@@ -438,21 +516,41 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     if counted.status_count and "title" not in overridden:  # the vendor's own title, once it has posted
         incident.title = counted.first_post_title
     # Only what is derived here: the summary fields belong to summaries.py and editors, and may
-    # have changed since this row was read.
-    incident.save(update_fields=[*DERIVED_FIELDS, "tally", *(also or [])])
+    # have changed since this row was read. The summary's due mark is set in the same UPDATE, by an
+    # expression on the row as it is then (mark_due's rule).
+    if new:
+        incident.summary_due_at = due_time()
+        incident.save()
+    else:
+        incident.summary_due_at = due_after_change()
+        incident.save(update_fields=[*DERIVED_FIELDS, "tally", "summary_due_at", *(also or [])])
+        del incident.summary_due_at  # the expression is not a value: read again if anyone asks
     services = set(counted.named("services"))
-    if "services" not in overridden and (before is None or services != set(before.named("services"))) and (
-            services != set(incident.services.values_list("slug", flat=True))):
-        incident.services.set(Service.objects.filter(slug__in=services))
+    if "services" not in overridden and (before is None or services != set(before.named("services"))):
+        set_services(incident, services, new)
     if before is None or ("regions" not in overridden and regions != before.named("regions")):
-        index_regions(incident)
-    mark_due(incident.pk)
+        index_regions(incident, indexed=set() if new else None)
 
 
-def index_regions(incident: Incident) -> None:
-    """Keep IncidentRegion (the region filter's index) equal to the incident's regions and their ancestors."""
+def set_services(incident: Incident, slugs: set[str], new: bool = False) -> None:
+    """The incident's services are the catalogue's services of these slugs (unknown ones left out):
+    rows added and removed as needed; a new incident has none to read first."""
+    through = Incident.services.through
+    wanted = catalogue_store.service_ids(slugs)
+    current = set() if new else set(through.objects.filter(incident=incident).values_list("service_id", flat=True))
+    if current - wanted:
+        through.objects.filter(incident=incident, service_id__in=current - wanted).delete()
+    if wanted - current:
+        through.objects.bulk_create([through(incident_id=incident.pk, service_id=pk)
+                                     for pk in sorted(wanted - current)])
+
+
+def index_regions(incident: Incident, indexed: set[str] | None = None) -> None:
+    """Keep IncidentRegion (the region filter's index) equal to the incident's regions and their
+    ancestors. `indexed`: the labels indexed now, when the caller knows them (none, for a new incident)."""
     covered = {ancestor for label in incident.regions for ancestor in regions.expand(label)}
-    indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
+    if indexed is None:
+        indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
     if covered != indexed:
         IncidentRegion.objects.filter(incident=incident, label__in=indexed - covered).delete()
         IncidentRegion.objects.bulk_create([IncidentRegion(incident=incident, label=label)
@@ -472,10 +570,6 @@ def location_labels(locations: list[str]) -> list[str]:
     return [region.label for location in locations for region in regions.find_regions(location)]
 
 
-def _pick_vendor(most_named: str | None, status_vendor_names: list[str]) -> Vendor | None:
+def _pick_vendor(most_named: str | None, status_vendor_names: list[str]) -> int | None:
     """The vendor whose status page posted (by name), else the one most members name (by slug)."""
-    if status_vendor_names:
-        named = Vendor.objects.filter(name__in=status_vendor_names).first()
-        if named:
-            return named
-    return Vendor.objects.filter(slug=most_named).first() if most_named else None
+    return catalogue_store.vendor_id(names=status_vendor_names, slug=most_named)

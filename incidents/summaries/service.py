@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from articles.models import Article, Source, StatusUpdate
@@ -245,13 +245,26 @@ def stored_summary(row: Summary) -> WrittenSummary:
 # --- when: debounced marks, leased to workers ------------------------------------------------------------
 
 
+def due_time(now: datetime | None = None) -> datetime:
+    """When a summary of an incident changed `now` falls due: after the debounce delay."""
+    return (now or timezone.now()) + timedelta(seconds=settings.OUTAGEHUB_SUMMARY_DEBOUNCE)
+
+
 def mark_due(incident_id: int, now: datetime | None = None) -> None:
     """The incident changed: rewrite its summary after the debounce delay. An earlier due time
     stands, so a stream of changes still gets a summary within one delay of the first."""
-    due = (now or timezone.now()) + timedelta(seconds=settings.OUTAGEHUB_SUMMARY_DEBOUNCE)
+    due = due_time(now)
     (Incident.objects.filter(pk=incident_id)
      .filter(Q(summary_due_at__isnull=True) | Q(summary_due_at__gt=due))
      .update(summary_due_at=due))
+
+
+def due_after_change(now: datetime | None = None) -> Case:
+    """What mark_due sets, as an expression for summary_due_at in an UPDATE the caller runs anyway
+    (the pipeline saves the incident it changed with it: one query fewer per article)."""
+    due = due_time(now)
+    return Case(When(Q(summary_due_at__isnull=True) | Q(summary_due_at__gt=due),
+                     then=Value(due, output_field=DateTimeField())), default=F("summary_due_at"))
 
 
 def lease_due(limit: int = 200, now: datetime | None = None) -> list[tuple[int, datetime]]:
