@@ -18,9 +18,10 @@ outside the later batches' time window: every batch meets the seeded archive and
 at every size, so only the archive differs.
 
 With --keep-archive the database is not a throw-away one: an archive that an earlier run seeded
-there is reused and only grown to the sizes asked for (seeding 100k incidents takes minutes); what
-earlier runs clustered into it (their sources, articles and the incidents those opened) is deleted
-first, so every run meets the seeded archive alone.
+there is reused and only grown to the sizes asked for (seeding 100k incidents takes most of an hour
+on a busy machine). What earlier runs clustered into it is deleted first (their sources and
+articles, and every incident their articles opened or joined), and the archive is seeded back to
+size, so every run meets an archive of untouched seeded incidents.
 
 Prints one JSON line per figure on stdout. Django modules are imported inside the functions: they
 can only be imported once bench.child.main has configured Django for this database.
@@ -213,9 +214,9 @@ class Archive:
 
 
 def clear_earlier_runs() -> tuple[int, int]:
-    """--keep-archive: delete what earlier runs clustered into this database (the incidents that
-    their articles opened, then their sources with the articles); the seeded incidents, which have
-    no members, stay. Returns the seeded incidents and keys found."""
+    """--keep-archive: delete what earlier runs clustered into this database (every incident their
+    articles opened or joined, then their sources with the articles); the untouched seeded
+    incidents, which have no members, stay. Returns the incidents and keys left."""
     from articles.models import Source
     from incidents.models import Incident, IncidentKey
 
