@@ -12,17 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-)
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -252,13 +242,14 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "") -> tup
     best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
             .values_list("incident", flat=True)[:MAX_CANDIDATES])
     # Whole rows, in one query (the ids are a subquery): the one the article joins is not read again.
+    taken = Incident.objects.filter(slug=slug).annotate(is_candidate=Value(False))
     if not keys:
-        rows = Incident.objects.filter(slug=slug).annotate(is_candidate=Value(False)) if slug else []
+        rows = list(taken) if slug else []
     else:
-        is_candidate = Q(pk__in=best)
-        rows = (Incident.objects.filter(is_candidate | Q(slug=slug) if slug else is_candidate)
-                .annotate(is_candidate=ExpressionWrapper(is_candidate, output_field=BooleanField())))
-    rows = list(rows)
+        found = Incident.objects.filter(pk__in=best).annotate(is_candidate=Value(True))
+        # A UNION, not an OR: with an OR PostgreSQL scans every incident (0.1 s at 100k).
+        rows = list(found.order_by().union(taken.order_by(), all=True).order_by(*Incident._meta.ordering) if slug
+                    else found)
     return [row for row in rows if row.is_candidate], any(row.slug == slug for row in rows)
 
 
