@@ -6,6 +6,8 @@
     python -m bench --only site --site-incidents 1000 --site-articles 10000   # pages on a smaller archive
     python -m bench --only join --join-sizes 10,1000   # joining incidents of 10 and 1,000 members
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench   # adds PostgreSQL
+    python -m bench --only cluster --cluster-sizes 100000 --cluster-database postgres://…/outagehub_bench_kept
+        # clustering on PostgreSQL in a kept database: its 100k-incident archive is seeded once, reused after
 
 The Django benchmarks run in subprocesses (bench/storing.py, bench/polling.py, bench/clustering.py, ...)
 on throw-away databases in a temp dir; they stream their figures back as JSON lines, printed here.
@@ -68,6 +70,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="incidents in the archive, ascending: it is seeded and grown between sizes")
     parser.add_argument("--cluster-articles", type=positive, default=200, help="fresh articles clustered per round")
     parser.add_argument("--cluster-rounds", type=positive, default=3, help="timed rounds per archive size")
+    parser.add_argument("--cluster-database", metavar="POSTGRES_URL",
+                        help="run the clustering section's PostgreSQL part in this database, kept between runs: "
+                             "the archive an earlier run seeded there is reused (instead of a throw-away database)")
     parser.add_argument("--join-sizes", type=incident_sizes, default=joining.DEFAULT_SIZES,
                         help="members of the incidents joined, ascending")
     parser.add_argument("--join-articles", type=positive, default=20, help="timed joins per incident size")
@@ -101,15 +106,21 @@ def run_child(module: str, child_args: list[str], cleanup: contextlib.ExitStack)
 
 def on_each_database(
     module: str, label: str, args_for_child: list[str], skipped: list[str], work_dir: Path,
-    cleanup: contextlib.ExitStack,
+    cleanup: contextlib.ExitStack, kept_postgres: str | None = None,
 ) -> Iterator[Entry]:
     """Run a bench child on a fresh SQLite file, then on a throw-away database on DATABASE_URL's
-    server when that is PostgreSQL (else the `skipped` figures say why)."""
+    server when that is PostgreSQL (else the `skipped` figures say why), or on `kept_postgres`,
+    a database that is kept (the child is told so)."""
     sqlite_dir = work_dir / f"{label}-sqlite"
     progress(f"{label} on SQLite (subprocess)")
     yield from run_child(
         module, ["--database-url", sqlite_url(sqlite_dir), "--var-dir", str(sqlite_dir), *args_for_child], cleanup
     )
+    if kept_postgres is not None:
+        progress(f"{label} on PostgreSQL: the kept database {kept_postgres.rsplit('/', 1)[-1]} (subprocess)")
+        yield from run_child(module, ["--database-url", kept_postgres, "--var-dir", str(work_dir / f"{label}-kept"),
+                                      *args_for_child, "--keep-archive"], cleanup)
+        return
     server_url = os.environ.get("DATABASE_URL", "")
     if not is_postgres_url(server_url):
         for name in skipped:
@@ -136,8 +147,13 @@ def cluster_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iter
     common = ["--sizes", ",".join(map(str, sizes)), "--articles", str(args.cluster_articles),
               "--rounds", str(args.cluster_rounds)]
     progress(f"clustering against archives of {', '.join(map(clustering.size_label, sizes))} incidents")
+    if args.cluster_database and not is_postgres_url(args.cluster_database):
+        yield Figure.failed("cluster.postgresql", f"--cluster-database must be a PostgreSQL URL, not "
+                            f"{args.cluster_database.split(':', 1)[0]}:…")
+        return
     yield from on_each_database("bench.clustering", "cluster", common,
-                                clustering.figure_names("cluster.postgresql", sizes), work_dir, cleanup)
+                                clustering.figure_names("cluster.postgresql", sizes), work_dir, cleanup,
+                                kept_postgres=args.cluster_database)
 
 
 def join_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:

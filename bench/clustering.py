@@ -2,6 +2,8 @@
 
     python -m bench.clustering --database-url sqlite:////tmp/somewhere/bench.sqlite3 --sizes 1000,10000,100000
 
+    python -m bench.clustering --database-url postgresql://.../outagehub_x --sizes 100000 --keep-archive
+
 The archive is seeded with bulk_create, not through the pipeline: incidents spread over the last
 ARCHIVE_YEARS (so most are far outside a new article's time window), each with a catalogue vendor,
 1-3 of its services, the clustering profile of a synthetic title and its retrieval keys as
@@ -14,6 +16,12 @@ events, published over EVENT_SPREAD before a time slot of its own; slots are SLO
 last one is now. The incidents that earlier batches opened or grew stay in the database, but
 outside the later batches' time window: every batch meets the seeded archive and nothing else,
 at every size, so only the archive differs.
+
+With --keep-archive the database is not a throw-away one: an archive that an earlier run seeded
+there is reused and only grown to the sizes asked for (seeding 100k incidents takes most of an hour
+on a busy machine). What earlier runs clustered into it is deleted first (their sources and
+articles, and every incident their articles opened or joined), and the archive is seeded back to
+size, so every run meets an archive of untouched seeded incidents.
 
 Prints one JSON line per figure on stdout. Django modules are imported inside the functions: they
 can only be imported once bench.child.main has configured Django for this database.
@@ -129,7 +137,8 @@ def ratio_name(prefix: str, sizes: list[int]) -> str:
 
 
 def size_names(prefix: str, size: int) -> list[str]:
-    return [f"{prefix}.{size_label(size)}.{name}" for name in ("articles_per_s", "lookup_ms", "queries_per_article")]
+    return [f"{prefix}.{size_label(size)}.{name}"
+            for name in ("articles_per_s", "ms_per_article_p50", "lookup_ms", "queries_per_article")]
 
 
 def figure_names(prefix: str, sizes: list[int]) -> list[str]:
@@ -202,6 +211,18 @@ class Archive:
             profile["fingerprints"] = []
             self._shapes[cache_key] = (title, profile, sorted(k[:200] for k in signals.retrieval_keys(seed)))
         return self._shapes[cache_key]
+
+
+def clear_earlier_runs() -> tuple[int, int]:
+    """--keep-archive: delete what earlier runs clustered into this database (every incident their
+    articles opened or joined, then their sources with the articles); the untouched seeded
+    incidents, which have no members, stay. Returns the incidents and keys left."""
+    from articles.models import Source
+    from incidents.models import Incident, IncidentKey
+
+    Incident.objects.filter(memberships__isnull=False).distinct().delete()
+    Source.objects.filter(slug__startswith="bench-wire-").delete()
+    return Incident.objects.count(), IncidentKey.objects.count()
 
 
 def seed(archive: Archive, count: int, rng: random.Random) -> None:
@@ -441,6 +462,9 @@ def measure_size(
 
     label = size_label(size)
     added = size - archive.incidents
+    if added < 0:
+        raise ValueError(f"the kept archive holds {archive.incidents:,} seeded incidents, more than {size:,}: "
+                         "ask for larger sizes or use a fresh database")
     progress(f"{prefix}: seeding {added:,} incidents (archive {archive.incidents:,} -> {size:,})")
     seed(archive, added, random.Random(f"seed-{size}"))
     progress(f"{prefix}: seeded in {archive.seconds:.1f} s; clustering {args.articles} fresh articles "
@@ -458,6 +482,7 @@ def measure_size(
         rounds.append(timings.seconds)
         total.add(timings)
     per_article = median(rounds) / args.articles
+    each = [t for times in total.by_action.values() for t in times]
     costs[size] = per_article
     progress(f"{prefix}: {per_article * 1000:.1f} ms an article; counting queries on {args.articles} more")
     query_ids = batch(f"{label}-q", args.articles)
@@ -474,6 +499,11 @@ def measure_size(
             f"{IncidentKey.objects.count():,} keys in all",
         ),
         Figure(
+            f"{prefix}.{label}.ms_per_article_p50", median(each) * 1000, "ms",
+            f"median process_article time over the {len(each)} timed articles of all rounds "
+            f"(p90 {sorted(each)[int(len(each) * 0.9)] * 1000:.1f} ms)",
+        ),
+        Figure(
             f"{prefix}.{label}.lookup_ms", lookup_ms, "ms",
             f"candidates_for per clustered article, mean of {total.lookups}; it reads "
             f"{median(rows) if rows else 0:.0f} IncidentKey rows (median; max {max(rows, default=0)}) "
@@ -481,7 +511,8 @@ def measure_size(
         ),
         Figure(
             f"{prefix}.{label}.queries_per_article", queries, "queries",
-            f"mean over {args.articles} more fresh articles, by outcome: {describe_queries(by_action)}",
+            f"mean over {args.articles} more fresh articles (max {max(n for v in by_action.values() for n in v)}), "
+            f"by outcome: {describe_queries(by_action)}",
         ),
     ]
 
@@ -493,6 +524,9 @@ def run(args) -> Iterator[Entry]:
     prefix = f"cluster.{connection.vendor}"  # cluster.sqlite or cluster.postgresql
     sizes = parse_sizes(args.sizes)
     archive = Archive(load_companies(), timezone.now())
+    if args.keep_archive:
+        archive.incidents, archive.keys = clear_earlier_runs()
+        progress(f"{prefix}: reusing the kept archive of {archive.incidents:,} incidents and {archive.keys:,} keys")
     sources = news_sources()
     costs: dict[int, float] = {}
     batches = len(sizes) * (args.rounds + 2)  # warm-up, rounds, query count
@@ -521,6 +555,8 @@ def build_parser():
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help="archive sizes, ascending (the archive grows)")
     parser.add_argument("--articles", type=int, default=200, help="fresh articles clustered per round")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per archive size")
+    parser.add_argument("--keep-archive", action="store_true",
+                        help="reuse the archive an earlier run seeded in this (kept) database, growing it as needed")
     return parser
 
 

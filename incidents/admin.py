@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -510,11 +511,13 @@ class ExclusionRuleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Turn off (news like it may open incidents again)", permissions=["change"])
     def deactivate(self, request, queryset):
-        self.message_user(request, f"Turned off {queryset.update(active=False)} rules.", messages.SUCCESS)
+        turned = queryset.update(active=False, updated_at=timezone.now())  # the pipeline sees the change
+        self.message_user(request, f"Turned off {turned} rules.", messages.SUCCESS)
 
     @admin.action(description="Turn on", permissions=["change"])
     def activate(self, request, queryset):
-        self.message_user(request, f"Turned on {queryset.update(active=True)} rules.", messages.SUCCESS)
+        turned = queryset.update(active=True, updated_at=timezone.now())
+        self.message_user(request, f"Turned on {turned} rules.", messages.SUCCESS)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

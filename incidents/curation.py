@@ -44,7 +44,7 @@ from incidents.models import (
 )
 from incidents.site.filters import region_label
 from incidents.summaries.brief import Statement
-from incidents.summaries.service import write_summary
+from incidents.summaries.service import mark_due, write_summary
 
 OVERRIDABLE = ("status", "severity", "title", "services", "regions")
 # A machine assignment below the full join threshold got in only on the allowance for small incidents
@@ -307,7 +307,7 @@ def override(incident: Incident, field: str, value, editor) -> bool:
         if field in incident.overridden_fields and before == after:
             return False
         _set_override(incident, field, after)
-        pipeline.mark_due(incident.pk)  # the summary should say what the editor says
+        mark_due(incident.pk)  # the summary should say what the editor says
         _record(incident, editor, Revision.Action.OVERRIDE, f"{_label(field)} corrected to {_shown(field, after)}.",
                 before={field: before}, after={field: after})
     return True

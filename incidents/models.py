@@ -369,6 +369,9 @@ class ExclusionRule(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every change, including the admin's bulk on/off actions: the pipeline keeps the
+    # rules in memory and reads them again when the newest change or the count differs.
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         vendor = f"{self.vendor} " if self.vendor_id else ""

@@ -13,16 +13,18 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
+from incidents import catalogue_store
 from incidents.catalogue_store import current_catalogue
 from incidents.clustering import attribution, exclusions, lifecycle, scoring, signals, tally
 from incidents.extraction import regions
+from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.facts import Facts, extract
 from incidents.extraction.press_claims import PressClaims
 from incidents.models import (
@@ -33,11 +35,10 @@ from incidents.models import (
     IncidentRegion,
     Membership,
     Revision,
-    Service,
-    Vendor,
+    Summary,
 )
 from incidents.site.search.index import index_articles
-from incidents.summaries.service import mark_due
+from incidents.summaries.service import due_after_change, due_time
 
 log = logging.getLogger(__name__)
 
@@ -62,21 +63,25 @@ def article_time(article: Article) -> datetime | None:
     return None if article.published_is_fetch_time else article.published_at
 
 
-def process_article(article_id: int, assume_outage: bool = False) -> Outcome:
+def process_article(article_id: int, assume_outage: bool = False,
+                    thresholds: scoring.Thresholds = scoring.SHIPPED) -> Outcome:
     """Place one article (below) and record that it is no longer pending. Run twice, the second run finds
-    it unchanged and only clears the mark again; a run killed before the mark is cleared is swept again."""
+    it unchanged and only clears the mark again; a run killed before the mark is cleared is swept again.
+    `thresholds` are the join thresholds (others for evaluation only)."""
+    # The versions of the catalogue and of the exclusion rules come with the article: two queries
+    # fewer per article, and both are read again only when an editor changed them.
     article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
-               .filter(pk=article_id).first())
+               .annotate(**catalogue_store.version_annotations(), **RULES_VERSION).filter(pk=article_id).first())
     if article is None:
         return Outcome(article_id, "missing")
-    outcome = _place(article, assume_outage)
+    outcome = _place(article, assume_outage, thresholds)
     # Only the version we processed: had it changed meanwhile, its new version is still to do.
     Article.objects.filter(pk=article_id, content_hash=article.content_hash, pending_since__isnull=False).update(
         pending_since=None)
     return outcome
 
 
-def _place(article: Article, assume_outage: bool) -> Outcome:
+def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds) -> Outcome:
     """0. put it in the search index  1. extract facts (skip if the article has not changed since)
     2. an article already placed refreshes its incident  3. not an outage: stop  4. otherwise join or
     open an incident.
@@ -96,7 +101,7 @@ def _place(article: Article, assume_outage: bool) -> Outcome:
 
     # Facts are saved in the same transaction as what follows from them: if placing the article
     # fails, it keeps no current facts and stays pending, so a later run or the sweep retries it.
-    facts = extract_facts(article)
+    facts = extract_facts(article, current_catalogue(catalogue_store.catalogue_version(article)))
     if membership is not None:
         with assignment_lock():
             save_facts(article, facts)
@@ -109,11 +114,11 @@ def _place(article: Article, assume_outage: bool) -> Outcome:
         save_facts(article, facts, evidence=[*facts.relevance.evidence,
                                              f"about {facts.about_vendor}'s outage, which the poster watches"])
         return Outcome(article_id, "about_another_vendor")
-    rule = matching_exclusion_rule(article, facts)
+    rule = matching_exclusion_rule(article, facts, (article.rules, article.rules_at, article.rules_active))
     if rule is not None:
         save_facts(article, facts, evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
         return Outcome(article_id, "excluded_by_rule")
-    return assign(article, facts)
+    return assign(article, facts, thresholds)
 
 
 def unprocessed_articles(source_ids: list[int]) -> QuerySet[Article]:
@@ -138,12 +143,24 @@ def process_pending(source_ids: list[int], warn: Callable[[str], None]) -> tuple
     return placed, failed
 
 
-def matching_exclusion_rule(article: Article, facts: Facts) -> ExclusionRule | None:
+# The rules' version: every rule's count and newest change, and the active ones' count (a bulk
+# on/off that did not bump updated_at still changes it).
+RULES_VERSION = {**catalogue_store.table_version(ExclusionRule.objects.all(), "rules"),
+                 "rules_active": catalogue_store.scalar(ExclusionRule.objects.filter(active=True), "COUNT", "pk",
+                                                        IntegerField())}
+_active_rules: dict[str, object] = {}  # the version of the rules read last, and the active ones
+
+
+def matching_exclusion_rule(article: Article, facts: Facts, version: tuple | None = None) -> ExclusionRule | None:
     """The editor's rule (from a "not an outage") that covers this news article, if any. A vendor's
-    own status post is never excluded by a rule."""
+    own status post is never excluded by a rule. `version`: the rules' version read with
+    RULES_VERSION; the active rules are read again when it differs (always, without it)."""
     if article.kind != Article.Kind.NEWS:
         return None
-    for rule in ExclusionRule.objects.filter(active=True).select_related("vendor"):
+    if version is None or _active_rules.get("version") != version:
+        _active_rules["rules"] = list(ExclusionRule.objects.filter(active=True).select_related("vendor"))
+        _active_rules["version"] = version
+    for rule in _active_rules["rules"]:
         if exclusions.rule_matches(rule.terms, rule.vendor.slug if rule.vendor else None, article.title,
                                    set(facts.vendors)):
             return rule
@@ -156,12 +173,12 @@ def _belongs_in_an_incident(article: Article, is_outage: bool, assume_outage: bo
     return is_outage or assume_outage or article.kind == Article.Kind.STATUS
 
 
-def extract_facts(article: Article) -> Facts:
+def extract_facts(article: Article, catalogue: Catalogue | None = None) -> Facts:
     return extract(
         article.title,
         article.body_text or article.summary_text or "\n".join(u.text for u in article.updates.all()),
         article.published_at,
-        current_catalogue(),
+        catalogue or current_catalogue(),
         is_status_post=article.kind == Article.Kind.STATUS,
         source_vendor=article.vendor_name,
         known_incident_id=article.vendor_incident_id,
@@ -169,7 +186,8 @@ def extract_facts(article: Article) -> Facts:
 
 
 def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None) -> None:
-    ArticleFacts.objects.update_or_create(article=article, defaults={
+    """Insert or update the article's facts in one statement (an upsert on the article)."""
+    values = {
         "is_outage": facts.is_outage,
         "relevance_score": facts.relevance.score,
         "evidence": list(facts.relevance.evidence) if evidence is None else evidence,
@@ -187,7 +205,9 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
         "claims": facts.claims.to_dict(),
         "content_hash": article.content_hash,
         "extracted_at": timezone.now(),
-    })
+    }
+    ArticleFacts.objects.bulk_create([ArticleFacts(article=article, **values)], update_conflicts=True,
+                                     unique_fields=["article"], update_fields=list(values))
 
 
 def signals_of(article: Article, facts: Facts | ArticleFacts) -> signals.ArticleSignals:
@@ -220,12 +240,14 @@ def assignment_lock():
         yield
 
 
-def candidates_for(keys: set[str], when: datetime | None, lookback: timedelta | None = None) -> list[Incident]:
+def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
+                   lookback: timedelta | None = None) -> tuple[list[Incident], bool]:
     """Incidents sharing the most keys with the article, seen within the time window (or, with
-    `lookback`, from that long before it up to it). Uses the (key, last_seen_at) index, so the cost
-    does not grow with the archive."""
+    `lookback`, from that long before it up to it), and whether an incident has `slug` already (the one
+    a new incident would take), in one query. Uses the (key, last_seen_at) index, so the cost does not
+    grow with the archive."""
     if when is not None and lookback is not None:
-        low, high = signals.window_around(when, lookback)
+        low, _ = signals.window_around(when, lookback)
         lookup = IncidentKey.objects.filter(key__in=keys, last_seen_at__gte=low, last_seen_at__lte=when)
     elif when is None:
         lookup = IncidentKey.objects.filter(key__in=keys)
@@ -241,51 +263,73 @@ def candidates_for(keys: set[str], when: datetime | None, lookback: timedelta | 
         lookup = IncidentKey.objects.filter(match)
     best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
             .values_list("incident", flat=True)[:MAX_CANDIDATES])
-    return list(Incident.objects.filter(pk__in=list(best)).only("pk", "profile"))
+    # Whole rows, in one query (the ids are a subquery): the one the article joins is not read again.
+    written = {"summary_written_at": Subquery(Summary.objects.filter(pk=OuterRef("summary_id")).values("created_at"))}
+    taken = Incident.objects.filter(slug=slug).annotate(is_candidate=Value(False), **written)
+    if not keys:
+        rows = list(taken) if slug else []
+    else:
+        found = Incident.objects.filter(pk__in=best).annotate(is_candidate=Value(True), **written)
+        # A UNION, not an OR: with an OR PostgreSQL scans every incident (0.1 s at 100k).
+        rows = list(found.order_by().union(taken.order_by(), all=True).order_by(*Incident._meta.ordering) if slug
+                    else found)
+    return [row for row in rows if row.is_candidate], any(row.slug == slug for row in rows)
 
 
-def assign(article: Article, facts: Facts) -> Outcome:
+def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scoring.SHIPPED) -> Outcome:
     article_signals = signals_of(article, facts)
     keys = signals.retrieval_keys(article_signals)
     when = article_time(article)
-    with assignment_lock():
-        save_facts(article, facts)
+    try:
+        with assignment_lock():
+            save_facts(article, facts)
+            slug = slug_base(article.title, article.published_at)
+            found, slug_taken = candidates_for(keys, when, slug)
+            candidates = {c.pk: c for c in found}
+            profiles = {pk: scoring.IncidentProfile.from_dict(c.profile) for pk, c in candidates.items()}
+            decision, fragments = scoring.Decision(None, None), []
+            if facts.claims.postmortem and when is not None:  # joins the outage it explains, by a rule of its own
+                earlier, _ = candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)
+                for candidate in earlier:
+                    candidates.setdefault(candidate.pk, candidate)
+                    profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
+                decision = scoring.explained_incident(article_signals, [(c.pk, profiles[c.pk]) for c in earlier])
+            if decision.incident is None:
+                decision = scoring.choose(article_signals, list(profiles.items()), thresholds)
+                if decision.incident is not None:
+                    fragments = scoring.bridged_fragments(article_signals, decision.incident, list(profiles.items()),
+                                                          thresholds)
+            if decision.incident is None:
+                incident = new_incident(article, facts, slug=None if slug_taken else slug)
+                profile, action = None, "opened"
+            else:
+                incident = candidates[decision.incident]
+                profile, action = profiles[decision.incident], "joined"
+            duplicate_of = scoring.duplicate_member(article_signals, profile) if profile else None
+            incident.profile = scoring.absorb(profile, article_signals).to_dict()
+            share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
+            if incident.pk is None:  # inserted once, as derived from its first member
+                derive_incident(incident, tally.Tally().add(share), tally.Tally(), catalogue_is_current=True)
+            # The article's membership is unique: if another worker placed it meanwhile, this fails
+            # and everything here is rolled back (no query spent asking first).
+            Membership.objects.create(
+                article=article, incident=incident,
+                score=decision.score.total if decision.score else None,
+                score_parts=decision.score.parts if decision.score else {},
+                duplicate_of_id=int(duplicate_of) if duplicate_of else None,
+                share=share.to_dict(),
+            )
+            remember_keys(incident, keys, when or timezone.now())
+            if action == "joined":
+                before = tally.Tally.from_dict(incident.tally) if incident.tally else None
+                derive_incident(incident, before.add(share) if before is not None else recount(incident), before,
+                                also=["profile"], catalogue_is_current=True)
+            if fragments:
+                merge_fragments(incident, fragments, article)
+    except IntegrityError:
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
-        profiles = {c.pk: scoring.IncidentProfile.from_dict(c.profile) for c in candidates_for(keys, when)}
-        decision = scoring.Decision(None, None)
-        if facts.claims.postmortem and when is not None:
-            earlier = {c.pk: scoring.IncidentProfile.from_dict(c.profile)
-                       for c in candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)}
-            decision = scoring.explained_incident(article_signals, list(earlier.items()))
-            profiles.update(earlier)
-        fragments: list[int] = []
-        if decision.incident is None:
-            decision = scoring.choose(article_signals, list(profiles.items()))
-            if decision.incident is not None:
-                fragments = scoring.bridged_fragments(article_signals, decision.incident, list(profiles.items()))
-        if decision.incident is None:
-            incident = open_incident(article, facts)
-            profile, action = None, "opened"
-        else:
-            incident = Incident.objects.get(pk=decision.incident)
-            profile, action = profiles[decision.incident], "joined"
-        duplicate_of = scoring.duplicate_member(article_signals, profile) if profile else None
-        incident.profile = scoring.absorb(profile, article_signals).to_dict()
-        share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
-        Membership.objects.create(
-            article=article, incident=incident,
-            score=decision.score.total if decision.score else None,
-            score_parts=decision.score.parts if decision.score else {},
-            duplicate_of_id=int(duplicate_of) if duplicate_of else None,
-            share=share.to_dict(),
-        )
-        remember_keys(incident, keys, when or timezone.now())
-        before = tally.Tally.from_dict(incident.tally) if incident.tally else None
-        derive_incident(incident, before.add(share) if before is not None else recount(incident), before,
-                        also=["profile"])
-        if fragments:
-            merge_fragments(incident, fragments, article)
+        raise
     return Outcome(article.pk, action, incident.pk)
 
 
@@ -326,18 +370,30 @@ def _owner_keys(keys: set[str]) -> set[str]:
 
 
 def open_incident(article: Article, facts: Facts) -> Incident:
-    """A new incident, keyed from the article itself when the catalogue does not know what is down."""
-    when = article.published_at
-    subject = "" if facts.vendors else scoring.subject_of(article.title)
-    incident = Incident.objects.create(
-        slug=_unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
-        started_at=when, first_reported_at=when, last_activity_at=when, tally=tally.Tally().to_dict(),
-    )
+    """A new incident, saved, for an editor's action to place the article in."""
+    incident = new_incident(article, facts)
+    incident.save()
     return incident
 
 
+def new_incident(article: Article, facts: Facts, slug: str | None = None) -> Incident:
+    """A new incident, not saved yet, keyed from the article itself when the catalogue does not know
+    what is down. `slug`: one known to be free (else a free one is looked up)."""
+    when = article.published_at
+    subject = "" if facts.vendors else scoring.subject_of(article.title)
+    return Incident(
+        slug=slug or _unique_slug(article.title, when), title=article.title[:300], subject=subject[:120],
+        started_at=when, first_reported_at=when, last_activity_at=when, tally=tally.Tally().to_dict(),
+    )
+
+
+def slug_base(title: str, when: datetime) -> str:
+    """An incident's address: its first report's day and title (_unique_slug adds -2, -3 when taken)."""
+    return f"{when:%Y-%m-%d}-{slugify(title)[:100]}".strip("-")
+
+
 def _unique_slug(title: str, when: datetime) -> str:
-    base = f"{when:%Y-%m-%d}-{slugify(title)[:100]}".strip("-")
+    base = slug_base(title, when)
     slug, n = base, 1
     while Incident.objects.filter(slug=slug).exists():
         n += 1
@@ -346,10 +402,22 @@ def _unique_slug(title: str, when: datetime) -> str:
 
 
 def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
-    existing = set(IncidentKey.objects.filter(incident=incident, key__in=keys).values_list("key", flat=True))
-    IncidentKey.objects.filter(incident=incident, key__in=existing, last_seen_at__lt=when).update(last_seen_at=when)
-    IncidentKey.objects.bulk_create([IncidentKey(incident=incident, key=k[:200], last_seen_at=when)
-                                     for k in keys - existing])
+    """The incident's keys seen at `when`: new ones added, known ones moved forward to `when` (never
+    back), in one statement (an upsert on the (incident, key) constraint; SQLite and PostgreSQL)."""
+    rows = sorted({key[:200] for key in keys})
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, stamp = quote(IncidentKey._meta.db_table), connection.ops.adapt_datetimefield_value(when)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('incident_id')}, {quote('key')}, {quote('last_seen_at')}) "  # noqa: S608 - names from the model; values are parameters
+            f"VALUES {values} ON CONFLICT ({quote('incident_id')}, {quote('key')}) "
+            f"DO UPDATE SET {quote('last_seen_at')} = excluded.{quote('last_seen_at')} "
+            f"WHERE {table}.{quote('last_seen_at')} < excluded.{quote('last_seen_at')}",
+            [value for key in rows for value in (incident.pk, key, stamp)],
+        )
 
 
 def rebuild_from_members(incident: Incident) -> None:
@@ -431,7 +499,7 @@ def outlet_of(article: Article) -> str:
 
 def recount_member(article: Article, facts: Facts) -> None:
     """A member changed: its old share out of its incident's tally, the new one in. Under the
-    assignment lock, like every change to a tally."""
+    assignment lock, like every change to a tally; process_article has just checked the catalogue."""
     membership = Membership.objects.filter(article=article).first()  # as it is now, under the lock
     if membership is None:  # an editor took it out meanwhile
         return
@@ -442,7 +510,7 @@ def recount_member(article: Article, facts: Facts) -> None:
     membership.save(update_fields=["share"])
     before = tally.Tally.from_dict(incident.tally) if incident.tally else None
     after = before.replace(old, new) if before is not None and old is not None else None
-    derive_incident(incident, after or recount(incident), before)
+    derive_incident(incident, after or recount(incident), before, catalogue_is_current=True)
 
 
 @dataclass(frozen=True)
@@ -493,10 +561,16 @@ def refresh_incident(incident: Incident) -> None:
 
 
 def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tally | None,
-                    also: list[str] | None = None) -> None:
+                    also: list[str] | None = None, catalogue_is_current: bool = False) -> None:
     """Set what the incident says from its tally: lifecycle, vendor, services, regions, ids, error
-    messages, source counts and title, and save it with the `also` fields. `before` is the tally these
-    fields were last derived from: what did not change in it is not looked up again (None: all is)."""
+    messages, source counts and title, and save it with the `also` fields and its summary's due mark.
+    `before` is the tally these fields were last derived from: what did not change in it is not
+    looked up again (None: all is). Vendors and services are found in the catalogue that
+    current_catalogue() read (`catalogue_is_current`: the caller has just checked its version; else
+    it is checked here). An incident not saved yet is inserted, and has no services or regions to read."""
+    new = incident.pk is None
+    if not catalogue_is_current:
+        current_catalogue()
     incident.tally = counted.to_dict()
     life = counted.lifecycle(now=timezone.now(), quiet_after=quiet_period())
     if life is None:  # no members left: nothing to derive from
@@ -518,8 +592,8 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     named_services = counted.named("services")
     services_changed = vendor_changed or set(named_services) != set(before.named("services"))
     if "vendor" not in overridden and vendor_changed:
-        incident.vendor = _pick_vendor(*vendor_choice)
-        if incident.vendor is None and counted.post_vendors():  # a status page the catalogue does not know
+        incident.vendor_id = _pick_vendor(*vendor_choice)
+        if incident.vendor_id is None and counted.post_vendors():  # a status page the catalogue does not know
             incident.subject = counted.post_vendors()[0][:120]
     incident.acknowledged_in_id = None if counted.status_count else counted.article_of("press_acknowledged")
     incident.post_incident_report_id = counted.article_of("postmortem")
@@ -539,14 +613,19 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     if services_changed:  # whose services they are follows from the vendor and the services named
         owners = attribute_services(incident, counted)
     # Only what is derived here: the summary fields belong to summaries.py and editors, and may
-    # have changed since this row was read.
-    incident.save(update_fields=[*DERIVED_FIELDS, "tally", *(also or [])])
-    if services_changed and "services" not in overridden and (
-            set(owners.services) != set(incident.services.values_list("slug", flat=True))):
-        incident.services.set(Service.objects.filter(slug__in=owners.services))
+    # have changed since this row was read. The summary's due mark is set in the same UPDATE, by an
+    # expression on the row as it is then (mark_due's rule).
+    if new:
+        incident.summary_due_at = due_time()
+        incident.save()
+    else:
+        incident.summary_due_at = due_after_change(due_time(last_written=summary_written_at(incident)))
+        incident.save(update_fields=[*DERIVED_FIELDS, "tally", "summary_due_at", *(also or [])])
+        del incident.summary_due_at  # the expression is not a value: read again if anyone asks
+    if services_changed and "services" not in overridden:
+        set_services(incident, set(owners.services), new)
     if before is None or ("regions" not in overridden and regions != before.named("regions")):
-        index_regions(incident)
-    mark_due(incident.pk)
+        index_regions(incident, indexed=set() if new else None)
 
 
 # A victim's outage and its root's overlap: the root is looked for this far around the victim's start.
@@ -565,9 +644,9 @@ def root_incident(victim: Incident, vendor_slug: str) -> Incident | None:
 
 def attribute_services(incident: Incident, counted: tally.Tally) -> attribution.Attribution:
     """The incident vendor's own services, and the others its sources name set as also affected."""
-    catalogue = current_catalogue()
+    catalogue = catalogue_store.last_read_catalogue()
     owners = attribution.attribute(
-        incident.vendor.slug if incident.vendor else None, counted.named("services"),
+        catalogue_store.vendor_slug(incident.vendor_id), counted.named("services"),
         {vendor: n for vendor, (n, _) in counted.values.get("vendors", {}).items()}, catalogue.owner_of)
     incident.also_affected = [*(catalogue.service(slug).name for slug in owners.also_affected_services),
                               *(catalogue.vendor(slug).name for slug in owners.also_affected_vendors
@@ -575,10 +654,32 @@ def attribute_services(incident: Incident, counted: tally.Tally) -> attribution.
     return owners
 
 
-def index_regions(incident: Incident) -> None:
-    """Keep IncidentRegion (the region filter's index) equal to the incident's regions and their ancestors."""
+def summary_written_at(incident: Incident) -> datetime | None:
+    """When the incident's current summary was written: read with the candidates (candidates_for), or now."""
+    if hasattr(incident, "summary_written_at"):
+        return incident.summary_written_at
+    return Summary.objects.filter(pk=incident.summary_id).values_list("created_at", flat=True).first()
+
+
+def set_services(incident: Incident, slugs: set[str], new: bool = False) -> None:
+    """The incident's services are the catalogue's services of these slugs (unknown ones left out):
+    rows added and removed as needed; a new incident has none to read first."""
+    through = Incident.services.through
+    wanted = catalogue_store.service_ids(slugs)
+    current = set() if new else set(through.objects.filter(incident=incident).values_list("service_id", flat=True))
+    if current - wanted:
+        through.objects.filter(incident=incident, service_id__in=current - wanted).delete()
+    if wanted - current:
+        through.objects.bulk_create([through(incident_id=incident.pk, service_id=pk)
+                                     for pk in sorted(wanted - current)])
+
+
+def index_regions(incident: Incident, indexed: set[str] | None = None) -> None:
+    """Keep IncidentRegion (the region filter's index) equal to the incident's regions and their
+    ancestors. `indexed`: the labels indexed now, when the caller knows them (none, for a new incident)."""
     covered = {ancestor for label in incident.regions for ancestor in regions.expand(label)}
-    indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
+    if indexed is None:
+        indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
     if covered != indexed:
         IncidentRegion.objects.filter(incident=incident, label__in=indexed - covered).delete()
         IncidentRegion.objects.bulk_create([IncidentRegion(incident=incident, label=label)
@@ -618,10 +719,9 @@ def location_labels(locations: list[str]) -> list[str]:
     return [region.label for location in locations for region in regions.find_regions(location)]
 
 
-def _pick_vendor(most_named: str | None, status_vendor_names: list[str]) -> Vendor | None:
-    """The vendor whose status page posted (by name), else the one most members name (by slug)."""
+def _pick_vendor(most_named: str | None, status_vendor_names: list[str]) -> int | None:
+    """The vendor whose status page posted (by name), else the one most members name (by slug). A status
+    page the catalogue does not know posts about its own vendor, never about a partner it names."""
     if status_vendor_names:
-        named = Vendor.objects.filter(name__in=status_vendor_names).first()
-        if named:
-            return named
-    return Vendor.objects.filter(slug=most_named).first() if most_named else None
+        return catalogue_store.vendor_id(names=status_vendor_names)
+    return catalogue_store.vendor_id(slug=most_named)

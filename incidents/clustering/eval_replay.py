@@ -31,6 +31,7 @@ from articles.adapters.common import parse_time, vendor_status
 from articles.ingest import store_items
 from articles.items import Item, ItemKind
 from articles.models import Article, Source, StatusUpdate
+from incidents.clustering.scoring import SHIPPED, Thresholds
 from incidents.extraction.identifiers import find_incident_ids
 from incidents.models import Incident, Membership
 from incidents.pipeline import process_article
@@ -259,9 +260,9 @@ def _source(spec: SourceSpec, cache: dict[SourceSpec, Source]) -> Source:
 
 
 def replay(rows: Iterable[dict], *, all_relevant: bool = False, titles_only: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> ReplayResult:
+           progress: Callable[[int, int], None] | None = None, thresholds: Thresholds = SHIPPED) -> ReplayResult:
     """Replay `rows` (from one file or several) in time order; `titles_only` drops the text of
-    news rows."""
+    news rows; `thresholds` are the clustering's join thresholds (the shipped ones by default)."""
     result = ReplayResult()
     events: list[Event] = []
     checks: list[LifecycleCheck] = []
@@ -290,7 +291,7 @@ def replay(rows: Iterable[dict], *, all_relevant: bool = False, titles_only: boo
         fetched_at = timezone.now() if event.at == EPOCH else event.at  # undated rows get "now", flagged
         stored = store_items(source, event.items(), fetched_at=fetched_at, scrape_teasers=False)
         for article_id in stored.new_ids + stored.updated_ids:
-            process_article(article_id, assume_outage=all_relevant)
+            process_article(article_id, assume_outage=all_relevant, thresholds=thresholds)
         if progress:
             progress(n, len(events))
     result.seconds = time.perf_counter() - started

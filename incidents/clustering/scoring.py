@@ -70,6 +70,18 @@ HARD_JOIN = 10.0  # total of a hard join (shared vendor incident id, near-duplic
 NEVER = -1000.0  # total of a forbidden join (finite, so that parts stay valid JSON)
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """The join thresholds: the shipped ones by default; others for evaluation
+    (`cluster_eval --join-threshold`, scripts/ecb_cross_validate.py)."""
+
+    join: float = JOIN_THRESHOLD
+    small_incident_extra: float = SMALL_INCIDENT_EXTRA
+
+
+SHIPPED = Thresholds()
+
+
 # --- profiles ----------------------------------------------------------------------------------
 
 
@@ -356,16 +368,17 @@ def _subject_parts(s: ArticleSignals, profile: IncidentProfile, parts: dict[str,
         parts["subject"] = W_SUBJECT_CONFLICT
 
 
-def threshold(profile: IncidentProfile) -> float:
+def threshold(profile: IncidentProfile, thresholds: Thresholds = SHIPPED) -> float:
     """The score an article needs to join this incident.
 
     A little less for an incident of one source: a single article is a noisier centroid, so a
     true follow-up scores lower against it than against the centroid of ten reports.
     """
-    return JOIN_THRESHOLD + SMALL_INCIDENT_EXTRA / max(1, profile.sources)
+    return thresholds.join + thresholds.small_incident_extra / max(1, profile.sources)
 
 
-def choose(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfile]]) -> Decision:
+def choose(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfile]],
+           thresholds: Thresholds = SHIPPED) -> Decision:
     """The candidate the article joins (the largest margin over its threshold), or None: open one.
 
     Ties go to the earlier candidate, so pass candidates in a stable order.
@@ -373,7 +386,7 @@ def choose(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfi
     best: tuple[Hashable, Score, float] | None = None
     for incident, profile in candidates:
         sc = score(s, profile)
-        margin = sc.total - threshold(profile)
+        margin = sc.total - threshold(profile, thresholds)
         if best is None or margin > best[2]:
             best = (incident, sc, margin)
     if best is None:
@@ -387,8 +400,8 @@ def _top_subject(profile: IncidentProfile) -> str:
     return max(profile.subjects, key=lambda k: (profile.subjects[k], k), default="")
 
 
-def bridged_fragments(s: ArticleSignals, chosen: Hashable,
-                      candidates: Iterable[tuple[Hashable, IncidentProfile]]) -> list[Hashable]:
+def bridged_fragments(s: ArticleSignals, chosen: Hashable, candidates: Iterable[tuple[Hashable, IncidentProfile]],
+                      thresholds: Thresholds = SHIPPED) -> list[Hashable]:
     """Other incidents the article would join as well as `chosen`, of the same subject: fragments of
     one outage that this article bridges, to merge into `chosen`. Never two incidents the vendor
     itself keeps apart (different incident ids on their posts)."""
@@ -399,7 +412,7 @@ def bridged_fragments(s: ArticleSignals, chosen: Hashable,
     return [incident for incident, profile in profiles.items()
             if incident != chosen and _top_subject(profile) == s.subject
             and not (anchors and profile.anchors and anchors != profile.anchors)
-            and score(s, profile).total >= threshold(profile)]
+            and score(s, profile).total >= threshold(profile, thresholds)]
 
 
 # --- post-incident reports ---------------------------------------------------------------------

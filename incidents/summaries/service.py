@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from articles.models import Article, Source, StatusUpdate
@@ -244,15 +244,29 @@ def stored_summary(row: Summary) -> WrittenSummary:
 # --- when: debounced marks, leased to workers ------------------------------------------------------------
 
 
+def due_time(now: datetime | None = None, last_written: datetime | None = None) -> datetime:
+    """When the summary of an incident changed `now`, whose current version was written at
+    `last_written` (None: it has none), falls due (timing.summary_due_at)."""
+    return summary_due_at(now or timezone.now(), last_written, timedelta(seconds=settings.OUTAGEHUB_SUMMARY_DEBOUNCE))
+
+
 def mark_due(incident_id: int, now: datetime | None = None) -> None:
     """The incident changed: rewrite its summary soon, at most once per debounce (timing.py). An
     earlier due time stands, so a stream of changes still gets a summary within one delay of the first."""
     last_written = Summary.objects.filter(pk=Subquery(Incident.objects.filter(pk=incident_id).values("summary_id"))
                                           ).values_list("created_at", flat=True).first()
-    due = summary_due_at(now or timezone.now(), last_written, timedelta(seconds=settings.OUTAGEHUB_SUMMARY_DEBOUNCE))
+    due = due_time(now, last_written)
     (Incident.objects.filter(pk=incident_id)
      .filter(Q(summary_due_at__isnull=True) | Q(summary_due_at__gt=due))
      .update(summary_due_at=due))
+
+
+def due_after_change(due: datetime) -> Case:
+    """What mark_due sets, given its due time (due_time), as an expression for summary_due_at in an
+    UPDATE the caller runs anyway (the pipeline saves the incident it changed with it: one query fewer
+    per article)."""
+    return Case(When(Q(summary_due_at__isnull=True) | Q(summary_due_at__gt=due),
+                     then=Value(due, output_field=DateTimeField())), default=F("summary_due_at"))
 
 
 def lease_due(limit: int = 200, now: datetime | None = None) -> list[tuple[int, datetime]]:

@@ -27,7 +27,7 @@ FIGURES = [
     "throughput.first_poll_sources_per_min", "throughput.repeat_poll_sources_per_min",
     "throughput.celery_worker_sources_per_min",
     *(f"cluster.sqlite.{size}.{name}" for size in (20, 40, 80)
-      for name in ("articles_per_s", "lookup_ms", "queries_per_article")),
+      for name in ("articles_per_s", "ms_per_article_p50", "lookup_ms", "queries_per_article")),
     "cluster.sqlite.cost_ratio_80_to_20",
     "join.sqlite.members_3.ms", "join.sqlite.members_3.queries", "join.sqlite.members_30.ms",
     "join.sqlite.members_30.queries", "join.sqlite.ratio_30_to_3",
@@ -83,5 +83,21 @@ def test_a_tiny_full_run_prints_every_figure_and_a_summary():
     assert figures["join.sqlite.members_30.ms"]["unit"] == "ms" and figures["join.sqlite.ratio_30_to_3"]["unit"] == "x"
     summary = result.stdout.rstrip().splitlines()[-1]
     assert summary.startswith("summary: ")
-    assert "clustering " in summary and " at 80 incidents (cost 80/20 " in summary, summary
+    assert "clustering " in summary and " at 80 incidents (p50 " in summary and "(cost 80/20 " in summary, summary
     assert "a join " in summary and " ms at 30 members (cost 30/3 " in summary, summary
+
+
+def test_a_kept_clustering_archive_is_reused_with_only_the_seeded_incidents_left(tmp_path):
+    database = f"sqlite:///{tmp_path / 'kept.sqlite3'}"
+    command = [sys.executable, "-m", "bench.clustering", "--database-url", database, "--var-dir", str(tmp_path),
+               "--sizes", "20", "--articles", "3", "--rounds", "1", "--keep-archive"]
+    runs = [subprocess.run(command, cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=120)
+            for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert '"cluster.sqlite.20.queries_per_article"' in run.stdout
+    assert "reusing the kept archive of 0 incidents" in runs[0].stderr
+    # The second run finds the seeded incidents the first run's articles left untouched (none of
+    # those they opened or joined), and seeds the archive back to its size.
+    kept = int(re.search(r"reusing the kept archive of (\d+) incidents", runs[1].stderr)[1])
+    assert 0 < kept <= 20 and f"seeding {20 - kept} incidents (archive {kept} -> 20)" in runs[1].stderr

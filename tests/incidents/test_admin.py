@@ -338,6 +338,36 @@ def test_an_editor_sees_a_learned_rule_edits_its_words_and_turns_it_off(editor_c
     assert ExclusionRule.objects.get().active is False
 
 
+def test_each_change_an_editor_makes_to_a_rule_counts_for_the_next_article(editor_client, editor):
+    # The pipeline keeps the active rules in memory and reads them again when their version changes.
+    from incidents.pipeline import process_article
+    from tests.factories import SourceFactory, stored
+    from tests.incidents.cloudflare_outage import news
+
+    press = SourceFactory(name="Ars Technica", kind="feed")
+    rule = ExclusionRule.objects.create(terms=["insuranc"], created_by=editor)
+    change = f"/admin/incidents/exclusionrule/{rule.pk}/change/"
+    body = "<p>Insurers sell cover to Cloudflare customers after the last outage left websites down.</p>"
+    arrivals = iter(range(100))
+
+    def placed() -> bool:
+        n = next(arrivals)
+        article = stored(press, news("Cloudflare insurance premiums jump", body, url=f"https://news.example/i{n}"))
+        return process_article(article.pk, assume_outage=True).action != "excluded_by_rule"
+
+    assert not placed()
+    editor_client.post(change, {"vendor": "", "terms": "Reinsurance", "active": "on"})
+    assert placed()
+    editor_client.post(change, {"vendor": "", "terms": "Insurance", "active": "on"})
+    assert not placed()
+    editor_client.post("/admin/incidents/exclusionrule/", {"action": "deactivate", "_selected_action": [rule.pk]})
+    assert placed()
+    editor_client.post("/admin/incidents/exclusionrule/", {"action": "activate", "_selected_action": [rule.pk]})
+    assert not placed()
+    rule.delete()
+    assert placed()
+
+
 # --- who may curate -------------------------------------------------------------------------------------------------
 
 

@@ -366,3 +366,63 @@ def test_a_victims_own_post_that_blames_the_root_links_its_incident_as_caused_by
     assert "Caused by" in client.get(f"/incidents/{victim.slug}/").content.decode()
     root_page = client.get(f"/incidents/{root.slug}/").content.decode()
     assert f'href="/incidents/{victim.slug}/"' in root_page
+
+
+# The clustering cost target (issue 13): placing one article runs at most this many statements,
+# transaction statements (BEGIN/COMMIT or savepoints) and PostgreSQL's advisory lock included.
+MAX_QUERIES_TO_PLACE = 12
+ARCHIVE_VENDORS = ("GitHub", "GitLab", "Atlassian", "Docker", "CircleCI", "Postman", "Sentry", "Datadog", "PagerDuty",
+                   "Fastly", "Akamai", "Linode", "DigitalOcean", "Vercel", "Netlify", "Heroku", "Supabase", "Oracle",
+                   "Hetzner", "OVHcloud", "Backblaze", "Squarespace", "GoDaddy", "MongoDB", "Snowflake")
+
+
+def test_placing_an_article_among_a_full_set_of_candidates_runs_at_most_twelve_queries(press):
+    from incidents.clustering import signals
+    from incidents.pipeline import MAX_CANDIDATES, article_time, candidates_for, extract_facts, signals_of
+
+    # An archive in the article's time window in which more incidents share its keys (outage, users,
+    # sign in) than are scored: each a different vendor's outage, so none joins another.
+    for n, vendor in enumerate(ARCHIVE_VENDORS):
+        body = f"<p>Users of {vendor} were unable to sign in on Tuesday; the outage lasted hours.</p>"
+        outcome = process_article(stored(press, news(f"{vendor} outage: users unable to sign in", body,
+                                                     at=T0 + timedelta(minutes=n), url=f"https://news.example/{n}")).pk)
+        assert outcome.action == "opened", vendor
+    first = process_article(stored(press, microsoft_story(1, "MO502273", T0)).pk)
+    assert first.action == "opened"
+
+    def place(item) -> tuple[str, list[str]]:
+        article = stored(press, item)
+        keys = signals.retrieval_keys(signals_of(article, extract_facts(article)))
+        assert len(candidates_for(keys, article_time(article))[0]) == MAX_CANDIDATES
+        with CaptureQueriesContext(connection) as queries:
+            outcome = process_article(article.pk)
+        return outcome.action, [q["sql"] for q in queries]
+
+    action, joining = place(microsoft_story(2, "MO502273", T0))
+    assert action == "joined"
+    assert len(joining) <= MAX_QUERIES_TO_PLACE, "\n".join(joining)
+    opening_story = news("Google Workspace outage: users unable to sign in to Gmail",
+                         "<p>Gmail users in Europe could not sign in and saw \"502 Bad Gateway\" errors.</p>",
+                         at=T0 + timedelta(minutes=30), url="https://news.example/gmail")
+    action, opening = place(opening_story)
+    assert action == "opened"  # with its services and regions indexed, its summary marked due
+    assert len(opening) <= MAX_QUERIES_TO_PLACE, "\n".join(opening)
+    incident = Incident.objects.get(memberships__article__url="https://news.example/gmail")
+    assert incident.summary_due_at is not None and incident.region_rows.exists() and incident.services.exists()
+
+
+def test_a_join_moves_the_incidents_keys_forward_in_time_never_back(press):
+    from incidents.models import IncidentKey
+
+    later = process_article(stored(press, microsoft_story(1, "MO502273", T0 + timedelta(hours=2))).pk)
+    seen = dict(IncidentKey.objects.filter(incident=later.incident_id).values_list("key", "last_seen_at"))
+    earlier = process_article(stored(press, microsoft_story(2, "MO502273", T0)).pk)  # delivered late
+    assert earlier.incident_id == later.incident_id
+    after = dict(IncidentKey.objects.filter(incident=later.incident_id).values_list("key", "last_seen_at"))
+    assert all(after[key] == at for key, at in seen.items())  # not moved back to the older article's time
+    assert set(after) >= set(seen) and len(after) == IncidentKey.objects.filter(incident=later.incident_id).count()
+    newest = process_article(stored(press, microsoft_story(3, "MO502273", T0 + timedelta(hours=3))).pk)
+    assert newest.incident_id == later.incident_id
+    moved = dict(IncidentKey.objects.filter(incident=later.incident_id).values_list("key", "last_seen_at"))
+    assert all(moved[key] >= at for key, at in after.items())
+    assert max(moved.values()) == T0 + timedelta(hours=3, minutes=3)  # its keys moved forward to its time

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from incidents.clustering import scoring
 from incidents.clustering.eval_replay import replay
 from incidents.clustering.metrics import evaluate
 from incidents.extraction import outage_model
@@ -30,11 +31,21 @@ class Command(BaseCommand):
         parser.add_argument("--titles-only", action="store_true",
                             help="Drop the text of news items (headline-only detection); status posts keep theirs.")
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print the figures as JSON.")
+        parser.add_argument("--join-threshold", type=float, default=scoring.JOIN_THRESHOLD, metavar="SCORE",
+                            help="Cluster with this join threshold instead of the shipped one "
+                                 f"({scoring.JOIN_THRESHOLD}; scripts/ecb_cross_validate.py chooses it by topic).")
+        parser.add_argument("--small-incident-extra", type=float, default=scoring.SMALL_INCIDENT_EXTRA,
+                            metavar="SCORE", help="...and this extra for one-source incidents, divided by the "
+                                                  f"incident's sources (shipped: {scoring.SMALL_INCIDENT_EXTRA}).")
+        parser.add_argument("--assignments", type=Path, metavar="FILE",
+                            help="Also write each scored item's gold event and incident to FILE (JSON), "
+                                 "to score parts of the file apart (scripts/ecb_cross_validate.py).")
         parser.add_argument("--model", type=Path, metavar="ARTEFACT",
                             help="Detect outages with this outage-model artefact instead of the shipped one "
                                  "(e.g. one trained without the replayed days: scripts/heldout_eval.py).")
 
-    def handle(self, *args, files, all_relevant, titles_only, as_json, model, **options):
+    def handle(self, *args, files, all_relevant, titles_only, as_json, model, join_threshold, small_incident_extra,
+               assignments, **options):
         paths = [Path(file) for file in files]
         for path in paths:
             if not path.is_file():
@@ -45,13 +56,17 @@ class Command(BaseCommand):
                 outage_model.load(model)
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise CommandError(f"{model}: not an outage-model artefact ({exc})") from exc
+        thresholds = scoring.Thresholds(join_threshold, small_incident_extra)
         if os.environ.get(THROWAWAY_FLAG) != "1":
-            return self._rerun_on_throwaway_database(paths, all_relevant, titles_only, as_json, model)
+            return self._rerun_on_throwaway_database(paths, all_relevant, titles_only, as_json, model, thresholds,
+                                                     assignments)
 
         call_command("migrate", verbosity=0, interactive=False)
         # The replay puts the rows of all files in one time order.
         result = replay(rows, all_relevant=all_relevant, titles_only=titles_only,
-                        progress=None if as_json else self._progress)
+                        progress=None if as_json else self._progress, thresholds=thresholds)
+        if assignments is not None:
+            assignments.write_text(json.dumps({"gold": result.gold, "incident": result.assignment}), encoding="utf-8")
         figures = evaluate(result.gold, result.assignment, detected=result.detected, all_relevant=all_relevant)
         figures["items_per_second"] = round(len(rows) / result.seconds, 1) if result.seconds else None
         if result.lifecycle is not None:
@@ -64,7 +79,8 @@ class Command(BaseCommand):
             self._print(paths, figures)
 
     def _rerun_on_throwaway_database(self, paths: list[Path], all_relevant: bool, titles_only: bool,
-                                     as_json: bool, model: Path | None) -> None:
+                                     as_json: bool, model: Path | None, thresholds: scoring.Thresholds,
+                                     assignments: Path | None) -> None:
         """Run this command again in a child process whose database is a fresh SQLite file, so the
         replay never touches the real data whatever DATABASE_URL says. `model` reaches the child's
         outage model through the environment variable the model module reads."""
@@ -78,6 +94,11 @@ class Command(BaseCommand):
             command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "cluster_eval",
                        *(str(path.resolve()) for path in paths)]
             command += ["--all-relevant"] * all_relevant + ["--titles-only"] * titles_only + ["--json"] * as_json
+            if thresholds != scoring.SHIPPED:
+                command += ["--join-threshold", repr(thresholds.join),
+                            "--small-incident-extra", repr(thresholds.small_incident_extra)]
+            if assignments is not None:
+                command += ["--assignments", str(assignments.resolve())]
             # Progress and errors go straight to our stderr; the figures come back on stdout.
             completed = subprocess.run(  # noqa: S603 - our own manage.py, arguments we built
                 command, env=env, check=False, stdout=subprocess.PIPE, text=True
