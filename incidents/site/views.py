@@ -255,6 +255,7 @@ class Citation:
     label: str  # the publisher, or the update's time
     url: str  # the original, when it is a web link
     anchor: str  # the entry in the page's source list, when it is there
+    detail: str = ""  # said on hover: which update of the post, by its time
 
 
 def _incident_version(request, slug: str) -> Version:
@@ -280,7 +281,7 @@ def incident_page(request, slug: str):
         return redirect("incident", slug=survivor, permanent=True)
     if incident is None or incident.hidden:
         raise Http404("No incident here: it may have been removed.")
-    services = list(incident.services.only("slug", "name").order_by("name"))
+    services = list(incident.services.only("slug", "name", "description").order_by("name"))
     summary = incident.summary
     why = [Statement.from_json(s) for s in summary.why_this_matters] if summary else []
     takeaways = [Statement.from_json(s) for s in summary.takeaways] if summary else []
@@ -340,8 +341,9 @@ def _citations(articles: list[Article], updates: list[StatusUpdate], member_ids:
         found[ref] = Citation(ref, article.source.name, web_link(article.url), anchor)
     for update in updates:
         ref = f"update:{update.pk}"
-        label = f"{update.post.source.name}, {update.posted_at.astimezone(UTC):%d %b %H:%M} UTC"
-        found[ref] = Citation(ref, label, web_link(update.post.url), f"source-update-{update.pk}")
+        # The chip is short, the publisher as for an article; which update it is, its time, is in its title.
+        found[ref] = Citation(ref, update.post.source.name, web_link(update.post.url), f"source-update-{update.pk}",
+                              f"the update of {update.posted_at.astimezone(UTC):%d %b %H:%M} UTC")
     return found
 
 

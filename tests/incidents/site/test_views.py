@@ -368,7 +368,9 @@ def test_citations_link_to_the_original_with_the_publisher_and_jump_to_the_sourc
     assert jump and soup.select_one(f"#source-article-{first_news.pk}")
     update = full_incident["first_update"]
     update_cite = why.select(".cite")[1]
-    assert update_cite.select_one("a")["href"] == post.url and "Microsoft 365 status" in update_cite.get_text()
+    assert update_cite.select_one("a")["href"] == post.url and update_cite.select_one("a").get_text() == (
+        "Microsoft 365 status")  # short: which update it is is said on hover
+    assert update_cite["title"] == f"the update of {update.posted_at:%d %b %H:%M} UTC"
     assert update_cite.select_one(f'a.jump[href="#source-update-{update.pk}"]')
     assert soup.select_one(f"#source-update-{update.pk}")
     history = soup.select(".takeaways li")[1]
