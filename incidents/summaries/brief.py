@@ -196,7 +196,9 @@ class IncidentBrief:
 
     @property
     def is_over(self) -> bool:
-        return self.resolved_at is not None
+        """Resolved or completed, with or without an end time (a post closed with no time apart from its
+        start, a report that only says it is over)."""
+        return self.resolved_at is not None or self.status in ("resolved", "completed")
 
     def source(self, ref: str) -> SourceDoc | None:
         return next((s for s in self.sources if s.ref == ref), None)

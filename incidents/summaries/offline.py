@@ -217,12 +217,18 @@ class _Writer:
         start = format_time(b.started_at, b.as_of)
         if b.is_maintenance:
             text = (f"{subject} had planned maintenance{where} {format_span(b.started_at, b.resolved_at, b.as_of)}."
-                    if b.resolved_at else f"{subject} has planned maintenance{where} from {start}.")
+                    if b.resolved_at else f"{subject} had planned maintenance{where} from {start}."
+                    if b.is_over else f"{subject} has planned maintenance{where} from {start}.")
         elif b.resolved_at and not self.knows_duration:
             text = f"{subject} had problems{where}, resolved by {format_time(b.resolved_at, b.as_of)}."
         elif b.resolved_at:
             text = (f"{subject} had problems{where} for {format_duration(b.resolved_at - b.started_at)}, "
                     f"{format_span(b.started_at, b.resolved_at, b.as_of)}.")
+        elif b.is_over:  # over, and no source gives its end
+            text = f"{subject} had problems{where} from {start}; the sources say it is over but not when it ended."
+        elif b.status == "quiet":
+            was = "were" if len(b.own_services) > 1 else "was"
+            text = f"{subject} {was} reported down{where} at {start}; no source has reported on it since."
         elif b.status == "reported" and self.press_says_resolved:
             doc, _ = self.press_says_resolved
             was = "were" if len(b.own_services) > 1 else "was"
@@ -417,10 +423,12 @@ class _Writer:
 
     def _resolution(self) -> Statement | None:
         b = self.brief
-        if not b.resolved_at:
+        if not b.is_over:
             return None
         refs = self.closing_refs() or self.start_refs()
         word = "Completed" if b.is_maintenance else "Resolved"
+        if not b.resolved_at:
+            return Statement(f"{word}; the sources give no time for its end.", refs, kind="resolution")
         if not self.knows_duration:
             return Statement(f"{word} at {format_time(b.resolved_at, b.as_of)}; the sources give no start, so how "
                              f"long it lasted is not known.", refs, kind="resolution")
