@@ -1,5 +1,4 @@
 import json
-from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db.models import F
@@ -15,9 +14,9 @@ MANY_SOURCES = 3
 class Command(BaseCommand):
     help = (
         "Check that incidents say true things about time: none ongoing on press reports older than the quiet "
-        "period (OUTAGEHUB_QUIET_HOURS), no resolved outage of 0 minutes, post-incident reports on an incident "
-        "with the reports they explain, and how many incidents with several sources have no severity. "
-        "Exits 1 when any of the first three is found."
+        "period (OUTAGEHUB_QUIET_HOURS), no resolved outage that ends at its start, and how many incidents with "
+        "several sources have no severity; lists post-incident reports that explain no incident we saw (a sane "
+        "result when the outage itself was never reported to us). Exits 1 when either of the first two is found."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +27,9 @@ class Command(BaseCommand):
         public = Incident.objects.public().filter(merged_into__isnull=True)
         stale = list(public.filter(status__in=ONGOING_STATUSES, status_count=0,
                                    last_activity_at__lt=now - quiet_period()).values_list("slug", flat=True))
-        zero = list(public.filter(resolved_at__isnull=False, resolved_at__lte=F("started_at") + timedelta(minutes=1))
+        # An end at its start ("for 0 min, from 23:48 to 23:48"): one moment taken for both. A vendor that
+        # states a 38-second incident is believed.
+        zero = list(public.filter(resolved_at__isnull=False, resolved_at__lte=F("started_at"))
                     .values_list("slug", flat=True))
         alone = list(public.filter(post_incident_report__isnull=False, news_count__lte=1, status_count=0)
                      .values_list("slug", flat=True))
@@ -58,5 +59,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(stale)} ongoing past the quiet period, {len(zero)} resolved in 0 minutes, "
                               f"{len(alone)} post-incident reports alone; {unknown} of {many_total} incidents "
                               f"with {MANY_SOURCES}+ sources have no severity")
-        if stale or zero or alone:
+        if stale or zero:
             raise SystemExit(1)

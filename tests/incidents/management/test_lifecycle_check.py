@@ -22,6 +22,12 @@ def run() -> tuple[int, dict]:
     return code, json.loads(out.getvalue())
 
 
+def test_a_lone_post_incident_report_alone_does_not_fail_it():
+    IncidentFactory(status=Incident.Status.RESOLVED, news_count=1, post_incident_report=ArticleFactory())
+    code, figures = run()
+    assert code == 0 and figures["post_incident_reports_alone"] == 1
+
+
 def test_a_clean_archive_passes_and_reports_the_unknown_severity_share():
     now = timezone.now()
     IncidentFactory(status=Incident.Status.QUIET, news_count=3, severity=0, started_at=now - timedelta(days=2))
@@ -33,11 +39,12 @@ def test_a_clean_archive_passes_and_reports_the_unknown_severity_share():
     assert figures["severity_unknown_share"] == 0.5
 
 
-def test_stale_ongoing_press_reports_zero_minute_outages_and_lone_post_incident_reports_fail_it():
+def test_stale_ongoing_press_reports_and_zero_minute_outages_fail_it_and_lone_post_incident_reports_are_listed():
     now = timezone.now()
     stale = IncidentFactory(status=Incident.Status.REPORTED, news_count=1, started_at=now - timedelta(days=30))
     IncidentFactory(status=Incident.Status.INVESTIGATING, status_count=1, started_at=now - timedelta(days=30))
     zero = IncidentFactory(status=Incident.Status.RESOLVED, started_at=now, resolved_at=now)
+    IncidentFactory(status=Incident.Status.RESOLVED, started_at=now, resolved_at=now + timedelta(seconds=38))
     alone = IncidentFactory(status=Incident.Status.RESOLVED, news_count=1, post_incident_report=ArticleFactory())
     code, figures = run()
     assert code == 1
