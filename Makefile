@@ -27,11 +27,14 @@ demo: $(VENV)/.runtime
 	DEBUG=1 scripts/serve --port $(PORT) --demo $(DEMO_PORT)
 
 # Both cores (or more, up to TEST_MAX_WORKERS); each xdist worker has its own var dir, test database and
-# Redis key prefix (tests/settings.py). TEST_WORKERS=0 runs in one process.
+# Redis key prefix (tests/settings.py). TEST_WORKERS=0 runs in one process. The fault tests run after,
+# alone and in one process: they start workers, kill them and restart servers, which must not race
+# other tests for the two cores (their waits are bounded) nor leave queues in another test's process.
 TEST_WORKERS ?= auto
 TEST_MAX_WORKERS ?= 4
 test: $(VENV)/.dev
-	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=$(TEST_MAX_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses=$(TEST_MAX_WORKERS) --dist loadgroup -m "not resilience"
+	$(BIN)/pytest -p no:xdist -m resilience tests/resilience
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench

@@ -37,7 +37,8 @@ PAGES = ("timeline", "timeline_filtered", "incident", "search_common", "search_r
          "not_modified_feed", "not_modified_timeline", "timeline_cold", "incident_cold", "feed_cold", "status",
          "status_filtered", "not_modified_status", "vendor_components")
 COUNTED = ("status", "status_filtered", "vendor_components")  # their queries are counted too
-MAX_QUERIES = 6
+# The board's budget (issue 16); a vendor page reads the content version beside its own (conditional.py).
+MAX_QUERIES = {"status": 6, "status_filtered": 6, "vendor_components": 7}
 COMPONENTS_PER_SOURCE = 12
 COLD_REQUESTS = 60  # each comes after a write, so fewer
 
@@ -260,8 +261,9 @@ def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figu
     for page in COUNTED:
         queries = count_queries(cases[page][0][0])
         name = f"site.{label}.{page}_queries"
-        figures.append(Figure(name, queries, "queries", f"target <= {MAX_QUERIES}") if queries <= MAX_QUERIES
-                       else Figure.failed(name, f"{queries} queries, more than {MAX_QUERIES}"))
+        most = MAX_QUERIES[page]
+        figures.append(Figure(name, queries, "queries", f"target <= {most}") if queries <= most
+                       else Figure.failed(name, f"{queries} queries, more than {most}"))
     for page, paths in cases.items():
         repeat, cold = page.startswith("not_modified"), page.endswith("_cold")
         expected = 304 if repeat else 200

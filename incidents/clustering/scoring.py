@@ -408,11 +408,17 @@ def bridged_fragments(s: ArticleSignals, chosen: Hashable, candidates: Iterable[
     profiles = dict(candidates)
     if not s.subject or chosen not in profiles or _top_subject(profiles[chosen]) != s.subject:
         return []
-    anchors = profiles[chosen].anchors
+    kept = profiles[chosen]
     return [incident for incident, profile in profiles.items()
             if incident != chosen and _top_subject(profile) == s.subject
-            and not (anchors and profile.anchors and anchors != profile.anchors)
+            and not _kept_apart_by_the_vendor(kept, profile)
             and score(s, profile).total >= threshold(profile, thresholds)]
+
+
+def _kept_apart_by_the_vendor(a: IncidentProfile, b: IncidentProfile) -> bool:
+    """Each has a status post of the same vendor (or posts with different incident ids): the vendor's
+    own page counts them as two incidents."""
+    return bool((a.anchors and b.anchors and a.anchors != b.anchors) or (a.posted_by & b.posted_by))
 
 
 # --- post-incident reports ---------------------------------------------------------------------

@@ -206,13 +206,15 @@ def compose(brief: IncidentBrief, incident_label: str = "") -> WrittenSummary:
 
 def write_summary(incident_id: int, *, force: bool = False, now: datetime | None = None) -> str:
     """Write a new version of the incident's summary: written, unchanged (same facts and sources),
-    locked (an editor's), or missing."""
+    locked (an editor's), missing, or empty (no sources left: a fragment merged into another)."""
     incident = Incident.objects.select_related("vendor", "summary").filter(pk=incident_id).first()
     if incident is None:
         return "missing"
     if incident.summary_locked:
         return "locked"
     brief = brief_for(incident, now)
+    if not brief.sources:
+        return "empty"
     brief_hash = fingerprint(brief)
     if not force and incident.summary and incident.summary.brief_fingerprint == brief_hash:
         return "unchanged"

@@ -117,7 +117,8 @@ def editor(client):
 def add_in_admin(client, url: str, allow_private: bool = False):
     data = {"name": "Hostile", "slug": "hostile", "kind": "feed", "url": url, "vendor_name": "",
             "enabled": "on", "poll_interval": "300", "next_fetch_at_0": "2026-01-01", "next_fetch_at_1": "00:00:00",
-            "attempts-TOTAL_FORMS": "0", "attempts-INITIAL_FORMS": "0"}
+            "attempts-TOTAL_FORMS": "0", "attempts-INITIAL_FORMS": "0",
+            "components-TOTAL_FORMS": "0", "components-INITIAL_FORMS": "0"}
     if allow_private:
         data["allow_private_addresses"] = "on"
     return client.post("/admin/articles/source/add/", data)

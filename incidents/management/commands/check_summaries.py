@@ -25,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         as_json = options["json"]
         catalogue = current_catalogue()
-        incidents = Incident.objects.select_related("vendor", "summary").order_by("started_at", "pk")
+        # What readers see: a hidden incident (an editor's, or a fragment merged into another) has no page.
+        incidents = (Incident.objects.public().filter(merged_into__isnull=True).select_related("vendor", "summary")
+                     .order_by("started_at", "pk"))
         total = incidents.count()
         details, unsupported_total, wrong_role_total, missing_total = [], 0, 0, 0
         for n, incident in enumerate(incidents.iterator(chunk_size=200), 1):

@@ -682,3 +682,11 @@ def test_two_incidents_the_vendor_keeps_apart_are_never_bridged():
     second = incident_of(status("b", "EX2", **subject), news("b2", *OUTLOOK_DOWN, **subject))
     bridge = news("d", *OUTLOOK_DOWN, **subject)
     assert c.bridged_fragments(bridge, "first", [("first", first), ("second", second)]) == []
+
+
+def test_two_posts_of_one_vendors_page_are_never_bridged_even_without_incident_ids():
+    subject = {"vendors": ["microsoft"], "subject": "vendor:microsoft"}
+    first = incident_of(status("a", "", **subject), news("a2", *OUTLOOK_DOWN, **subject))
+    second = incident_of(status("b", "", **subject), news("b2", *OUTLOOK_DOWN, **subject))
+    bridge = news("d", *OUTLOOK_DOWN, **subject)
+    assert c.bridged_fragments(bridge, "first", [("first", first), ("second", second)]) == []

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.items import VendorStatus
 from incidents.catalogue_store import current_catalogue
-from incidents.models import Incident, Summary
+from incidents.models import Incident, Membership, Summary
 from incidents.pipeline import process_article
 from incidents.summaries.brief import missing_parts
 from incidents.summaries.faithfulness import unsupported_claims
@@ -271,3 +271,9 @@ def test_conflicting_start_times_give_one_start_and_every_stated_time_is_backed(
     why = " ".join(s["text"] for s in incident.summary.why_this_matters)
     assert f"since {incident.started_at:%H:%M} UTC on 18 Nov" in why
     assert check(incident) == ([], [])
+
+
+def test_an_incident_left_with_no_sources_gets_no_summary(cloudflare_status):
+    incident = place(cloudflare_status, cloudflare_post())
+    Membership.objects.filter(incident=incident).delete()  # its sources merged into another incident
+    assert write_summary(incident.pk, force=True) == "empty"
