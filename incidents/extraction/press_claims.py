@@ -38,7 +38,8 @@ _ACKNOWLEDGED = re.compile(
     r"(?:investigating|looking into|aware|working)|(?:is|are) investigating|tracked under|"
     r"posted (?:on|to) (?:its|their) status|in a status (?:page )?(?:update|post)|"
     r"on (?:its|their|the service['\u2019]s) status page|"
-    r"wrote on (?:X|Twitter|Bluesky|Mastodon|its)|said in a statement)\b", re.IGNORECASE)
+    r"wrote on (?:X|Twitter|Bluesky|Mastodon|its)|said in a statement|"
+    r"status page (?:said|says|read|reads|showed|shows|confirmed|acknowledged))\b", re.IGNORECASE)
 _NOT = re.compile(
     r"\b(?:not|never|no|yet to|hasn['\u2019]t|haven['\u2019]t|didn['\u2019]t|did not|has not|have not)\b[^.;]{0,30}$",
     re.IGNORECASE)

@@ -109,7 +109,7 @@ class FeedEntry(_XMLSafe):
             facts.append(("Resolved", format_time(self.resolved_at)))
             facts.append(("Duration", format_duration(self.resolved_at - self.started_at)))
         elif self.status == "quiet":
-            facts.append(("Resolved", f"not reported; no new report since {format_time(self.updated_at)}"))
+            facts.append(("Resolved", "no source says so, and none has reported on it lately"))
         elif not self.is_over:
             facts.append(("Resolved", "not yet"))
         facts.append(("Vendor acknowledged", self._acknowledgement()))

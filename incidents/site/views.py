@@ -329,6 +329,7 @@ def incident_page(request, slug: str):
         "acknowledged_in": next((a for a in members if a.pk == incident.acknowledged_in_id), None),
         "post_incident_report": next((a for a in members if a.pk == incident.post_incident_report_id), None),
         "caused_by": incident.caused_by if incident.caused_by_id and not incident.caused_by.hidden else None,
+        "quiet_hours": settings.OUTAGEHUB_QUIET_HOURS,
         "victims": list(incident.caused.public().only("slug", "title").order_by("started_at")[:MAX_VICTIMS]),
     })
 

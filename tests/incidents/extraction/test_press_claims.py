@@ -24,6 +24,11 @@ def test_an_acknowledgement_with_the_vendors_id_and_its_time_across_a_m():
     assert claims.severity == 3 and "12,000 reports" in claims.severity_reason
 
 
+def test_what_the_vendors_status_page_said_is_its_acknowledgement():
+    text = "\u201cA fix has been implemented,\u201d Cloudflare\u2019s status page said."
+    assert read_claims("Cloudflare outage", text, PUBLISHED, ("Cloudflare",)).acknowledged
+
+
 def test_no_acknowledgement_from_a_denial_or_from_someone_else():
     for text in ("Microsoft did not confirm the outage.", "Users confirmed the app is broken.",
                  "Microsoft has not yet acknowledged the problem."):

@@ -230,5 +230,5 @@ def test_a_feed_entry_names_the_victims_the_post_incident_report_and_a_quiet_inc
     facts = dict(entry.facts())
     assert facts["Also affected"] == "ChatGPT, X" and facts["Post-incident report"] == "published: What went wrong"
     quiet = dict(replace(ENTRY, status="quiet", is_over=False, resolved_at=None).facts())
-    assert quiet["Resolved"].startswith("not reported; no new report since ")
+    assert quiet["Resolved"] == "no source says so, and none has reported on it lately"
     assert "Post-incident report" not in dict(ENTRY.facts())
