@@ -113,6 +113,7 @@ class IncidentBrief:
     vendor_acknowledged_at: datetime | None = None
     # The news source that reports the vendor's acknowledgement ("article:12"), when no post of the vendor's does.
     acknowledged_in: str = ""
+    post_incident_report: str = ""  # the source that is its post-incident report ("article:12"), if any
     first_press_at: datetime | None = None
     # We poll this vendor's status page and it answered after the first press report, so its
     # silence means something.

@@ -305,7 +305,7 @@ class _Writer:
         b = self.brief
         scope, acknowledgement, errors = self._scope(), self._acknowledgement(), self._errors()
         workaround = self._workaround()  # first, so the latest update and the impact quotes do not take its sentence
-        where_it_stands = [self._resolution(), self._closing()] if b.is_over else [self._latest()]
+        where_it_stands = [self._resolution(), self._root_cause(), self._closing()] if b.is_over else [self._latest()]
         ordered = [scope, acknowledgement, errors, *where_it_stands, workaround, self._history(), *self._impact()]
         chosen = [t for t in ordered if t is not None][:TAKEAWAYS[1]]
         if len(chosen) < TAKEAWAYS[0]:
@@ -435,6 +435,20 @@ class _Writer:
         return Statement(f"{word} at {format_time(b.resolved_at, b.as_of)}, "
                          f"{format_duration(b.resolved_at - b.started_at)} after it began.", refs, kind="resolution")
 
+    def _root_cause(self) -> Statement | None:
+        """What its post-incident report says caused it: the report's sentence that names a cause."""
+        b = self.brief
+        report = b.source(b.post_incident_report) if b.post_incident_report else None
+        if report is None:
+            return None
+        causes = [sentence for sentence in self.quotable(report) if ROOT_CAUSE_WORDS.search(sentence)]
+        if not causes:
+            return None
+        said = causes[0]
+        self.quoted.add(said)
+        return Statement(f"Root cause, in the post-incident report ({report.publisher}): {_quoted(said)}",
+                         (report.ref,), kind="root_cause")
+
     def _closing(self) -> Statement | None:
         """The vendor's closing words (its resolved or post-incident update): the cause, the real
         window, the scale, when it gives them."""
@@ -526,6 +540,12 @@ def _where(brief: IncidentBrief, limit: int) -> str:
     if not named:
         return ""
     return f" {named}" if brief.is_global else f" in {named}"
+
+
+# A sentence that names what caused an outage.
+ROOT_CAUSE_WORDS = re.compile(
+    r"\b(?:root cause|caused by|was caused|the cause|triggered by|was triggered|due to|result of|because of|"
+    r"(?:a|the) (?:bug|defect|misconfiguration|configuration change|faulty|failure in))\b", re.IGNORECASE)
 
 
 def _quoted(sentence: str) -> str:

@@ -79,6 +79,7 @@ def brief_for(incident: Incident, now: datetime | None = None) -> IncidentBrief:
         resolved_at=incident.resolved_at,
         vendor_acknowledged_at=incident.vendor_acknowledged_at,
         acknowledged_in=f"article:{incident.acknowledged_in_id}" if incident.acknowledged_in_id else "",
+        post_incident_report=f"article:{incident.post_incident_report_id}" if incident.post_incident_report_id else "",
         first_press_at=first_press,
         as_of=now,
         vendor=vendor.name if vendor else "",

@@ -208,3 +208,18 @@ def test_the_closing_report_of_an_unknown_vendor_is_the_vendors_not_the_feeds():
     summary = summarise(github_brief(vendor="", services=()))
     [closing] = [s for s in summary.takeaways if s.kind == "closing"]
     assert closing.text.startswith("The vendor's closing report (resolved, 22:50 UTC on 19 Dec): “")
+
+
+def test_the_post_incident_report_gives_a_root_cause_takeaway():
+    rca = SourceDoc(
+        ref="article:2", kind="news", publisher="Ars Technica RCA", title="Amazon explains the DNS race condition",
+        url=ARS_AWS_RCA.url, published_at=ARS_AWS_RCA.published_at,
+        text="Engineers worked through the night. The root cause was a latent race condition in the DynamoDB DNS "
+             "management system, which left an empty record.")
+    brief = aws_brief(status="resolved", sources=(ARS_AWS, rca), post_incident_report="article:2")
+    summary = summarise(brief)
+    [cause] = [t for t in summary.takeaways if t.kind == "root_cause"]
+    assert cause.text == ("Root cause, in the post-incident report (Ars Technica RCA): “The root cause was a latent "
+                          "race condition in the DynamoDB DNS management system, which left an empty record.”")
+    assert cause.citations == ("article:2",) and unsupported_claims(summary, brief, CATALOGUE) == []
+    assert not [t for t in summarise(aws_brief(status="resolved")).takeaways if t.kind == "root_cause"]
