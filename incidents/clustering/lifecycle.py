@@ -175,13 +175,16 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
     if not severity:
         severity = press_severity(e)
     if e.posts:
-        if e.open_posts:
+        # Open posts with no lifecycle word beside a closed one are follow-up notes ("update"), not a reopening.
+        notes_only = e.most_advanced_open in (None, VendorStatus.UPDATE) and e.last_end is not None
+        open_posts = 0 if notes_only else e.open_posts
+        if open_posts:
             status = e.most_advanced_open
         else:
             status = VendorStatus.RESOLVED if e.unplanned_posts else VendorStatus.COMPLETED
         if status in (None, VendorStatus.UPDATE):  # a post without a lifecycle word: the vendor is on it
             status = VendorStatus.INVESTIGATING
-        ended = None if e.open_posts else e.last_end
+        ended = None if open_posts else e.last_end
         return Lifecycle(
             status=status.value,
             started_at=e.first_reported_at,

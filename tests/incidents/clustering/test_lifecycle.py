@@ -161,3 +161,14 @@ def test_press_severity_from_what_reports_say_and_from_how_many_outlets():
 def test_a_vendor_post_closed_with_no_time_apart_from_its_start_has_no_end_rather_than_0_minutes():
     life = derive([StatusPost(published_at=T0, status=VendorStatus.RESOLVED)], [])
     assert life.status == "resolved" and life.resolved_at is None
+
+
+def test_a_word_less_note_after_a_resolved_post_does_not_reopen_the_incident():
+    resolved = StatusPost(published_at=T0, status=VendorStatus.RESOLVED, updates=(
+        PostUpdate(T0, VendorStatus.INVESTIGATING), PostUpdate(T0 + HOUR, VendorStatus.RESOLVED)))
+    note = StatusPost(published_at=T0 + 12 * HOUR, status=VendorStatus.UPDATE,
+                      updates=(PostUpdate(T0 + 12 * HOUR, VendorStatus.UPDATE),))
+    life = derive([resolved, note], [])
+    assert (life.status, life.resolved_at) == ("resolved", T0 + HOUR)
+    reopened = StatusPost(published_at=T0 + 12 * HOUR, status=VendorStatus.INVESTIGATING)
+    assert derive([resolved, reopened], []).status == "investigating"  # a lifecycle word does reopen it
