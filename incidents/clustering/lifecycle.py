@@ -80,6 +80,7 @@ class PostState:
     acknowledged_at: datetime  # its first update (or itself)
     severity: int
     severity_word: str
+    end_stated: bool = False  # its end is the vendor's (a resolved time or a closing update), not its publication
 
 
 def post_state(post: StatusPost) -> PostState:
@@ -92,6 +93,8 @@ def post_state(post: StatusPost) -> PostState:
         acknowledged_at=min([u.posted_at for u in post.updates] or [post.published_at]),
         severity=severity,
         severity_word=word,
+        end_stated=status in CLOSING and (post.resolved_at is not None
+                                          or any(u.status in CLOSING for u in post.updates)),
     )
 
 
@@ -152,6 +155,7 @@ class Evidence:
     open_posts: int = 0
     acknowledged_at: datetime | None = None  # the earliest post update
     last_end: datetime | None = None  # the latest end of a closed post
+    last_end_stated: bool = False  # that end is the vendor's own, even if it is the start ("retroactive" posts)
     severity: tuple[int, str] = (0, "")
     latest_news_says_resolved: bool = False  # the latest report (the earliest of those, on a tie)
     first_resolved_report: datetime | None = None
@@ -189,8 +193,8 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
             status=status.value,
             started_at=e.first_reported_at,
             # a post closed with no time apart from its start (a status feed's one entry) says it is over,
-            # not that it lasted 0 minutes
-            resolved_at=ended if ended and ended > e.first_reported_at else None,
+            # not that it lasted 0 minutes; a vendor that states that end (a "retroactive" post) is believed
+            resolved_at=ended if ended and (ended > e.first_reported_at or e.last_end_stated) else None,
             first_reported_at=e.first_reported_at,
             vendor_acknowledged_at=acknowledged,
             severity=severity,
@@ -242,6 +246,7 @@ def derive(posts: list[StatusPost], news: list[NewsReport]) -> Lifecycle:
         open_posts=len(open_words),
         acknowledged_at=min((s.acknowledged_at for s in states), default=None),
         last_end=max(ends, default=None),
+        last_end_stated=any(s.end_stated for s in states if s.ended_at is not None and s.ended_at == max(ends)),
         severity=severity_of([p.impact for p in posts]),
         latest_news_says_resolved=bool(latest and latest.says_resolved),
         first_resolved_report=min((n.published_at for n in news if n.says_resolved), default=None),

@@ -113,7 +113,7 @@ class Share:
                 "title": self.post.title, "vendor_name": self.post.vendor_name,
                 "status": state.status.value if state.status else "", "started_at": _iso(state.started_at),
                 "ended_at": _iso(state.ended_at), "acknowledged_at": _iso(state.acknowledged_at),
-                "severity": state.severity, "severity_word": state.severity_word,
+                "severity": state.severity, "severity_word": state.severity_word, "end_stated": state.end_stated,
             }
         return data
 
@@ -135,7 +135,7 @@ class Share:
                 status=VendorStatus(post["status"]) if post["status"] else None,
                 started_at=_time(post["started_at"]), ended_at=_time(post["ended_at"]),
                 acknowledged_at=_time(post["acknowledged_at"]), severity=int(post["severity"]),
-                severity_word=post["severity_word"])),
+                severity_word=post["severity_word"], end_stated=bool(post.get("end_stated")))),
         )
 
 
@@ -192,7 +192,7 @@ def _parts(s: Share) -> _Parts:
             counts["open_posts"] = 1
             values["open_statuses"] = {state.status.value if state.status else "": s.order()}
         else:
-            extremes["last_end"] = ((-micros(state.ended_at),), None)
+            extremes["last_end"] = ((-micros(state.ended_at),), state.end_stated)
         if post.vendor_name:
             values["post_vendors"] = {post.vendor_name: s.order()}
     return _Parts(counts, extremes, values)
@@ -324,6 +324,7 @@ class Tally:
             open_posts=self.counts.get("open_posts", 0),
             acknowledged_at=self._time("acknowledged"),
             last_end=self._time("last_end", negated=True),
+            last_end_stated=bool(self.extremes["last_end"][1]) if "last_end" in self.extremes else False,
             severity=(-severity[0][0], severity[1]) if severity else (0, ""),
             latest_news_says_resolved=bool(latest_news and latest_news[1]),
             first_resolved_report=self._time("first_resolved_report"),

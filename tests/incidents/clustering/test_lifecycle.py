@@ -172,3 +172,9 @@ def test_a_word_less_note_after_a_resolved_post_does_not_reopen_the_incident():
     assert (life.status, life.resolved_at) == ("resolved", T0 + HOUR)
     reopened = StatusPost(published_at=T0 + 12 * HOUR, status=VendorStatus.INVESTIGATING)
     assert derive([resolved, reopened], []).status == "investigating"  # a lifecycle word does reopen it
+
+
+def test_a_vendor_that_states_an_end_at_the_start_is_believed():
+    retroactive = StatusPost(published_at=T0, status=VendorStatus.RESOLVED, started_at=T0, resolved_at=T0,
+                             updates=(PostUpdate(T0, VendorStatus.RESOLVED),))
+    assert derive([retroactive], []).resolved_at == T0
