@@ -27,9 +27,10 @@ class Command(BaseCommand):
         public = Incident.objects.public().filter(merged_into__isnull=True)
         stale = list(public.filter(status__in=ONGOING_STATUSES, status_count=0,
                                    last_activity_at__lt=now - quiet_period()).values_list("slug", flat=True))
-        # An end at its start ("for 0 min, from 23:48 to 23:48"): one moment taken for both. A vendor that
-        # states a 38-second incident is believed.
-        zero = list(public.filter(resolved_at__isnull=False, resolved_at__lte=F("started_at"))
+        # An end at its start ("for 0 min, from 23:48 to 23:48"): one report's moment taken for both. A vendor's
+        # own record of an instant (GitHub's retroactive posts) is its statement, and summaries then say
+        # "resolved by", not a duration; a vendor's 38-second incident is believed.
+        zero = list(public.filter(resolved_at__isnull=False, resolved_at__lte=F("started_at"), status_count=0)
                     .values_list("slug", flat=True))
         alone = list(public.filter(post_incident_report__isnull=False, news_count__lte=1, status_count=0)
                      .values_list("slug", flat=True))

@@ -43,7 +43,8 @@ def test_stale_ongoing_press_reports_and_zero_minute_outages_fail_it_and_lone_po
     now = timezone.now()
     stale = IncidentFactory(status=Incident.Status.REPORTED, news_count=1, started_at=now - timedelta(days=30))
     IncidentFactory(status=Incident.Status.INVESTIGATING, status_count=1, started_at=now - timedelta(days=30))
-    zero = IncidentFactory(status=Incident.Status.RESOLVED, started_at=now, resolved_at=now)
+    zero = IncidentFactory(status=Incident.Status.RESOLVED, started_at=now, resolved_at=now, news_count=1)
+    IncidentFactory(status=Incident.Status.RESOLVED, started_at=now, resolved_at=now, status_count=1)  # vendor's record
     IncidentFactory(status=Incident.Status.RESOLVED, started_at=now, resolved_at=now + timedelta(seconds=38))
     alone = IncidentFactory(status=Incident.Status.RESOLVED, news_count=1, post_incident_report=ArticleFactory())
     code, figures = run()
