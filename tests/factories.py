@@ -150,7 +150,7 @@ class IncidentFactory(factory.django.DjangoModelFactory):
         unwieldy = factory.Trait(
             title=factory.Sequence(lambda n: f"Sign-in fails with AADSTS50058 at https://login.microsoftonline.com/"
                                              f"common/oauth2/v2.0/authorize?client_id={'9' * 36}&n={n}"),
-            vendor_severity="Service degradation affecting a subset of tenants",
+            vendor_severity="Degradation for a subset of tenants",  # 40 characters at most
             vendor_incident_ids=["MO502273", f"EX{'1' * 60}", "fc7GCA6kAgnBihezUAkxQwErTyUiOpAsDfGhJkLzXcVbNm"],
             error_messages=[
                 "AADSTS50058: A silent sign-in request was sent but no user is signed in. Trace ID: "
