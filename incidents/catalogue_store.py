@@ -59,6 +59,7 @@ def current_catalogue(version: tuple | None = None) -> Catalogue:
             _catalogue_cache.setdefault("catalogue", Catalogue.load_default())
         vendors = Vendor.objects.order_by("-name", "-pk").values_list("pk", "slug", "name")  # the first name wins
         _catalogue_cache["vendor_by_slug"] = {slug: pk for pk, slug, _ in vendors}
+        _catalogue_cache["vendor_slug_by_pk"] = {pk: slug for pk, slug, _ in vendors}
         _catalogue_cache["vendor_by_name"] = {name: pk for pk, _, name in vendors}
         _catalogue_cache["service_by_slug"] = dict(Service.objects.values_list("slug", "pk"))
         _catalogue_cache["fingerprint"] = fingerprint
@@ -90,7 +91,7 @@ def vendor_slug(vendor_pk: int | None) -> str | None:
         return None
     if "fingerprint" not in _catalogue_cache:
         current_catalogue()
-    return next((slug for slug, pk in _catalogue_cache["vendor_by_slug"].items() if pk == vendor_pk), None)
+    return _catalogue_cache["vendor_slug_by_pk"].get(vendor_pk)
 
 
 def service_ids(slugs: set[str]) -> set[int]:

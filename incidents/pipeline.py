@@ -589,8 +589,7 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     incident.vendor_severity = life.vendor_severity
     vendor_choice = (counted.top_vendor(), counted.post_vendors())
     vendor_changed = before is None or vendor_choice != (before.top_vendor(), before.post_vendors())
-    named_services = counted.named("services")
-    services_changed = vendor_changed or set(named_services) != set(before.named("services"))
+    services_changed = vendor_changed or set(counted.named("services")) != set(before.named("services"))
     if "vendor" not in overridden and vendor_changed:
         incident.vendor_id = _pick_vendor(*vendor_choice)
         if incident.vendor_id is None and counted.post_vendors():  # a status page the catalogue does not know
