@@ -462,5 +462,7 @@ def test_a_304_costs_one_request_on_a_kept_connection_and_reads_no_body(http_ser
     opened, sent = pool.num_connections, pool.num_requests
     results = [fetch_local(url, etag='"v1"') for _ in range(100)]
     assert all(result.not_modified and result.body == b"" for result in results)
-    assert (pool.num_connections - opened, pool.num_requests - sent) == (1, 100)
+    # At most one new connection: an earlier test on this server may have left one open in the pool.
+    assert pool.num_connections - opened <= 1
+    assert pool.num_requests - sent == 100
     assert len(http_server.requests("/feed")) == 100
