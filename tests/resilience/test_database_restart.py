@@ -47,10 +47,6 @@ def postgres(transactional_db, tmp_path):
         server.remove()
 
 
-# Known failure, issue 15 left open: it passed on its branch and after the first merges, and fails since
-# the later ones (page cache, pipeline cost): the worker processes every article after the restart, but
-# the held fetch's source is not seen fetched and unclaimed within the wait. Not yet found; see the note.
-@pytest.mark.xfail(reason="regressed by a later merge; under investigation (issue 15 stays open)", strict=False)
 def test_workers_reconnect_after_a_postgresql_crash_and_nothing_is_lost(postgres, cluster, gated_server, capsys):
     sources = corpus.add_sources(gated_server)
     env = {"DATABASE_URL": postgres.url}
