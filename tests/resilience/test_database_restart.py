@@ -11,7 +11,7 @@ from django.db import connections
 from articles.models import Article, Source
 from outagehub.env import database_from_url
 from tests.resilience import corpus
-from tests.resilience.services import PostgresServer, wait_for
+from tests.resilience.services import PostgresServer, health, wait_for
 
 pytestmark = [pytest.mark.resilience, pytest.mark.integration]
 
@@ -61,6 +61,9 @@ def test_workers_reconnect_after_a_postgresql_crash_and_nothing_is_lost(postgres
 
     connections["default"].close()
     postgres.stop("immediate")  # a crash: every connection drops, nothing shuts down cleanly
+    status, checks = health()
+    connections["default"].close()  # the probe's failed connection is not reused after the restart
+    assert status == 503 and checks["database"] != "ok"  # /healthz shows the outage
     gated_server.release(held)
     wait_for(lambda: "Retry in" in worker.log(), "a task to fail on the lost database and be retried",
              processes=(worker,))
@@ -69,6 +72,7 @@ def test_workers_reconnect_after_a_postgresql_crash_and_nothing_is_lost(postgres
     wait_for(lambda: Source.objects.filter(last_success_at__isnull=False).count() == 3
              and not Source.objects.filter(claimed_at__isnull=False).exists(),
              "the worker to reconnect and finish every fetch", processes=(worker,))
+    assert health()[1]["database"] == "ok"  # and its end
     recovered = corpus.sweep_as_beat_would()
     wait_for(corpus.settled, "every article processed after the restart", processes=(worker,))
     corpus.assert_stored_once_and_placed_once()
