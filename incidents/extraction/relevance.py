@@ -291,6 +291,13 @@ RULES: tuple[_Rule, ...] = (
         r"\breverted\b",
         r"\brolled back\b",
     ),
+    # A fix under way: something is broken now ("a fix is on the way", "is working on a fix"); a fix
+    # shipped ("fixes broken SSH connections") is an update story and does not match.
+    _rule(
+        "unplanned", 2.0, 1.0,
+        r"\b(?:working on|preparing|testing|investigating|promis(?:es|ed)|rolling out)\s+(?:a |the )?fix(?:es)?\b",
+        r"\bfix(?:es)?\s+(?:is |are )?(?:coming|on the way|on its way|under ?way|in the works)\b",
+    ),
 )
 
 CONTEXT_GROUPS = frozenset({"attack", "widespread"})  # weightless: they only feed the combination rules

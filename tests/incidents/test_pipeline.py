@@ -270,6 +270,27 @@ def test_a_post_incident_report_days_later_joins_the_outage_it_explains(press):
     assert incident.first_reported_at == T0 and incident.news_count == 2
 
 
+def test_follow_up_coverage_the_model_doubts_joins_the_live_incident_of_its_subject_and_opens_none(press):
+    from incidents.clustering import scoring
+    from incidents.extraction import outage_model
+
+    follow_up_title = "Cloudflare error pages everywhere"
+    doubt = outage_model.score(follow_up_title).probability
+    assert scoring.CONTINUED_COVERAGE_PROBABILITY <= doubt < outage_model.shipped_model().threshold, (
+        "the shipped model no longer doubts this headline: pick another for this test")
+    alone = stored(press, news(follow_up_title, body="", at=T0 - timedelta(days=5)))
+    assert process_article(alone.pk).action == "not_relevant"  # no live incident: it opens nothing
+
+    outage = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    incident_id = process_article(outage.pk).incident_id
+    follow_up = stored(press, news(follow_up_title, body="", at=T0 + timedelta(hours=3)))
+    outcome = process_article(follow_up.pk)
+    assert (outcome.action, outcome.incident_id) == ("joined", incident_id)
+    assert Membership.objects.get(article=follow_up).score_parts == {"continued_coverage": 1.0}
+    launch = stored(press, news("Cloudflare launches new AI crawler controls", body="", at=T0 + timedelta(hours=4)))
+    assert process_article(launch.pk).action == "not_relevant"
+
+
 def test_a_post_incident_report_of_an_outage_we_never_saw_opens_an_incident_of_its_own(press):
     report = stored(press, news("Cloudflare explains what caused last week's outage",
                                 body="<p>In its post-incident report, Cloudflare blamed a config file.</p>"))

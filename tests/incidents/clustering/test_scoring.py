@@ -690,3 +690,32 @@ def test_two_posts_of_one_vendors_page_are_never_bridged_even_without_incident_i
     second = incident_of(status("b", "", **subject), news("b2", *OUTLOOK_DOWN, **subject))
     bridge = news("d", *OUTLOOK_DOWN, **subject)
     assert c.bridged_fragments(bridge, "first", [("first", first), ("second", second)]) == []
+
+
+# --- continued coverage ---------------------------------------------------------------------------
+
+
+def test_continued_coverage_joins_the_latest_live_incident_of_its_own_subject():
+    follow_up = news("f", "Is Outlook down for you? Here are alternatives", "Text.", at=T0 + timedelta(hours=5),
+                     vendors=["microsoft"], subject="vendor:microsoft")
+    older, latest = _outage("a", T0 - timedelta(hours=2)), _outage("b", T0)
+    other = _outage("c", T0 + timedelta(hours=1), subject="vendor:google")
+    decision = c.continued_coverage(follow_up, [("older", older), ("latest", latest), ("other", other)])
+    assert decision.incident == "latest" and decision.score.parts == {"continued_coverage": 1.0}
+
+
+def test_continued_coverage_needs_a_live_incident_of_the_same_subject_in_its_window():
+    late = news("f", "Outlook error pages everywhere", "Text.",
+                at=T0 + c.CONTINUED_COVERAGE_WINDOW + timedelta(hours=1), subject="vendor:microsoft")
+    assert c.continued_coverage(late, [("a", _outage("a", T0))]).incident is None
+    before = news("f", "Outlook error pages everywhere", "Text.", at=T0 - timedelta(hours=1), subject="vendor:microsoft")
+    assert c.continued_coverage(before, [("a", _outage("a", T0))]).incident is None
+    no_subject = news("f", "Error pages everywhere", "Text.", at=T0 + timedelta(hours=1))
+    assert c.continued_coverage(no_subject, [("a", _outage("a", T0))]).incident is None
+
+
+def test_only_news_with_a_subject_and_some_outage_probability_is_looked_up_as_continued_coverage():
+    item = news("f", "Outlook error pages everywhere", "Text.", subject="vendor:microsoft")
+    assert c.may_continue_coverage(item, c.CONTINUED_COVERAGE_PROBABILITY)
+    assert not c.may_continue_coverage(item, c.CONTINUED_COVERAGE_PROBABILITY / 2)  # launches, reviews, deals
+    assert not c.may_continue_coverage(news("f", "Error pages everywhere", "Text."), 0.5)
