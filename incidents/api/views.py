@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from incidents.api import openapi, ratelimit, serialise
 from incidents.api.params import ListRequest, parse_list_request, parse_vendor_param, unknown_parameters
@@ -104,11 +105,11 @@ def refusing_in_json(view):
 
 
 def endpoint(version_for):
-    """An API view: rate-limited, parameters refused in JSON, conditional GET and the page cache on
-    `version_for`'s version."""
+    """An API view: rate-limited, GET and HEAD only (405 otherwise: it is read-only), parameters
+    refused in JSON, conditional GET and the page cache on `version_for`'s version."""
 
     def decorator(view):
-        return rate_limited(refusing_in_json(conditional(version_for)(view)))
+        return rate_limited(require_safe(refusing_in_json(conditional(version_for)(view))))
 
     return decorator
 
@@ -309,6 +310,7 @@ def status(request: HttpRequest) -> JsonResponse:
 
 
 @rate_limited
+@require_safe
 def openapi_document(request: HttpRequest) -> JsonResponse:
     return answer(openapi.document(request.build_absolute_uri("/").rstrip("/")))
 
