@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the JSON API (served at /api/v1/openapi.json, drawn for people at
 /api/), and the plain rows the docs page shows. Pure.
 
-The schemas are JSON Schema 2020-12, closed (`additionalProperties: false`, every property
+The schemas are JSON Schema 2020-12, closed (additionalProperties: false, every property
 required): the tests validate every endpoint's real answers against them, so a field added to
 serialise.py and not described here fails there.
 """
@@ -63,7 +63,7 @@ SCHEMAS = {
         "html_url": {**URL, "description": "its page on the site"},
         "title": _text(),
         "status": {"type": "string", "enum": [s for s in STATUSES if s != "ongoing"],
-                   "description": "the lifecycle word; `quiet`: press-only, no recent report"},
+                   "description": "the lifecycle word; quiet: press-only, no recent report"},
         "ongoing": {"type": "boolean"},
         "severity": {"type": "string", "enum": list(SEVERITY_WORDS.values())},
         "vendor_severity": _text("the vendor's own word, when it gives one"),
@@ -76,7 +76,7 @@ SCHEMAS = {
         "acknowledged_at": _maybe({**TIME, "description": "the vendor's first post about it"}),
         "first_reported_at": TIME,
         "last_activity_at": TIME,
-        "updated_at": {**TIME, "description": "its latest change here: the `updated` order"},
+        "updated_at": {**TIME, "description": "its latest change here: the updated order"},
         "news_count": {"type": "integer", "minimum": 0},
         "status_count": {"type": "integer", "minimum": 0},
     }, "An incident as lists show it."),
@@ -89,7 +89,7 @@ SCHEMAS = {
                     "description": "the filters applied, as parameters"},
     }),
     "Citation": _object({
-        "ref": _text("article:N (in `sources`) or update:N (in `updates`) for this incident's own sources"),
+        "ref": _text("article:N (in sources) or update:N (in updates) for this incident's own sources"),
         "source": _text("the outlet or status page"),
         "url": _maybe(URL),
     }),
@@ -191,7 +191,7 @@ FILTER_PARAMETERS = [
     _parameter("vendor", "a vendor's slug (see /api/v1/vendors)", {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
                example="github"),
     _parameter("service", "a service's slug (see /api/v1/services)", {"type": "string"}, example="github-actions"),
-    _parameter("status", "`ongoing`, `resolved` or a lifecycle word", {"type": "string", "enum": list(STATUSES)}),
+    _parameter("status", "ongoing, resolved or a lifecycle word", {"type": "string", "enum": list(STATUSES)}),
     _parameter("severity", "exactly this severity", {"type": "string", "enum": list(SEVERITIES)}),
     _parameter("region", "a city, country, continent or cloud region; includes the places inside it",
                {"type": "string"}, example="Europe"),
@@ -206,7 +206,7 @@ def _json(schema: str, description: str, headers: dict | None = None) -> dict:
 
 
 ERRORS = {
-    "400": _json("Error", "a parameter it cannot use, named in `problems`"),
+    "400": _json("Error", "a parameter it cannot use, named in problems"),
     "429": _json("Error", "too many requests from this address", {
         "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}),
 }
@@ -226,18 +226,18 @@ def _get(summary: str, description: str, parameters: list, schema: str, *extra: 
 
 
 def document(site: str) -> dict:
-    """The whole document, for the server at `site` ("https://outagehub.example")."""
+    """The whole document, for the server at site ("https://outagehub.example")."""
     paths = {
         "/api/v1/incidents": _get(
             "Incidents, newest first",
-            "The timeline's filters, in pages of `limit` (keyset: a page stays the same while new incidents "
-            "arrive). Follow `next` for the next page. A parameter it cannot use is a 400 that names it.",
+            "The timeline's filters, in pages of limit (keyset: a page stays the same while new incidents "
+            "arrive). Follow next for the next page. A parameter it cannot use is a 400 that names it.",
             [*FILTER_PARAMETERS,
-             _parameter("order", "`started` (by start, as the timeline) or `updated` (by latest change, to keep "
+             _parameter("order", "started (by start, as the timeline) or updated (by latest change, to keep "
                         "a copy up to date)", {"type": "string", "enum": list(ORDERS), "default": DEFAULT_ORDER}),
              _parameter("limit", "incidents per page", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
                                                         "default": DEFAULT_LIMIT}),
-             _parameter("cursor", "opaque: from the `next` link", {"type": "string"})],
+             _parameter("cursor", "opaque: from the next link", {"type": "string"})],
             "IncidentList", example="/api/v1/incidents?vendor=github&status=ongoing"),
         "/api/v1/incidents/{ref}": _get(
             "One incident",
@@ -253,7 +253,7 @@ def document(site: str) -> dict:
             [_parameter("slug", "the vendor's slug", {"type": "string"}, where="path")], "VendorDetail", NOT_FOUND,
             example="/api/v1/vendors/github"),
         "/api/v1/services": _get(
-            "Services", "Every service, by vendor; `vendor` keeps one vendor's.",
+            "Services", "Every service, by vendor; vendor keeps one vendor's.",
             [_parameter("vendor", "a vendor's slug", {"type": "string"}, example="microsoft")], "ServiceList",
             example="/api/v1/services?vendor=microsoft"),
         "/api/v1/status": _get(
@@ -289,7 +289,7 @@ def document(site: str) -> dict:
 
 def endpoints(document: dict) -> list[dict]:
     """The document's operations as plain rows for the docs page: method, path, what it does, its
-    parameters (name, where, required, type, description), its answers, and an example request."""
+    parameters (name, where: query or path, type, description), its answers, and an example request."""
     rows = []
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -297,9 +297,8 @@ def endpoints(document: dict) -> list[dict]:
                 "anchor": path.strip("/").replace("/", "-").replace("{", "").replace("}", "").replace(".", "-"),
                 "method": method.upper(), "path": path, "summary": operation["summary"],
                 "description": operation["description"],
-                "parameters": [{"name": p["name"], "where": p["in"], "required": p["required"],
-                                "type": _type_words(p["schema"]), "description": p["description"]}
-                               for p in operation["parameters"]],
+                "parameters": [{"name": p["name"], "where": p["in"], "type": _type_words(p["schema"]),
+                                "description": p["description"]} for p in operation["parameters"]],
                 "responses": [{"status": status, "description": answer["description"],
                                "schema": _schema_name(answer)} for status, answer in operation["responses"].items()],
                 "example": operation.get("x-example", ""),
