@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
+from django.test import override_settings
 
 from incidents.models import Incident
 from tests.factories import IncidentFactory, ServiceFactory, SourceFactory, VendorFactory
@@ -309,6 +310,14 @@ def test_forwarded_for_is_not_believed_from_an_address_that_is_no_proxy(client, 
     for n in range(3):  # a new X-Forwarded-For each time: it is not what is counted
         get(client, "/api/v1/vendors", x_forwarded_for=f"192.0.2.{n}")
     assert low_rate in get(client, "/api/v1/vendors", status=429, x_forwarded_for="192.0.2.77").json()["message"]
+
+
+def test_a_cache_that_fails_counts_nothing_and_refuses_no_one(client, low_rate):
+    unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                   "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
+    with override_settings(CACHES={"default": unreachable}):
+        for _ in range(5):
+            assert get(client, "/api/v1/vendors", x_forwarded_for=low_rate)["X-RateLimit-Remaining"] == "3"
 
 
 # --- the description -------------------------------------------------------------------------------
