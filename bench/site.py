@@ -35,10 +35,13 @@ ERROR_MESSAGE = "550 5.7.708 Service unavailable. Access denied"
 REGIONS = ("Frankfurt", "aws:us-east-1", "gcp:europe-west3", "London", "Tokyo", "azure:eastus", "Sydney", "Paris")
 PAGES = ("timeline", "timeline_filtered", "incident", "search_common", "search_rare", "search_error", "feed",
          "not_modified_feed", "not_modified_timeline", "timeline_cold", "incident_cold", "feed_cold", "status",
-         "status_filtered", "not_modified_status", "vendor_components")
-COUNTED = ("status", "status_filtered", "vendor_components")  # their queries are counted too
-# The board's budget (issue 16); a vendor page reads the content version beside its own (conditional.py).
-MAX_QUERIES = {"status": 6, "status_filtered": 6, "vendor_components": 7}
+         "status_filtered", "not_modified_status", "vendor_components", "api_incidents", "api_incidents_filtered",
+         "not_modified_api_incidents", "api_incidents_cold")
+COUNTED = ("status", "status_filtered", "vendor_components", "api_incidents", "api_incidents_filtered")
+# The board's budget (issue 16); a vendor page reads the content version beside its own (conditional.py);
+# the API's incident list: its page's ids, the content version, (the vendor named,) the rows, their services.
+MAX_QUERIES = {"status": 6, "status_filtered": 6, "vendor_components": 7, "api_incidents": 4,
+               "api_incidents_filtered": 5}
 COMPONENTS_PER_SOURCE = 12
 COLD_REQUESTS = 60  # each comes after a write, so fewer
 
@@ -229,7 +232,7 @@ def time_requests(paths: list[tuple[str, dict]], rounds: int, cold: bool = False
     return cuts[9] * 1000, cuts[18] * 1000, statuses
 
 
-CACHED = {"timeline", "timeline_filtered", "incident", "feed"}
+CACHED = {"timeline", "timeline_filtered", "incident", "feed", "api_incidents", "api_incidents_filtered"}
 
 
 def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figure]:
@@ -255,8 +258,13 @@ def measure(args, slugs: list[str], rng: random.Random, label: str) -> list[Figu
         "status_filtered": [(f"/status?v={stack}", {})],
         "not_modified_status": [("/status", {})],
         "vendor_components": [(f"/vendors/{vendor_slug}/", {})],
+        # The API's first page at its largest; and one vendor's ongoing and major incidents in Europe.
+        "api_incidents": [("/api/v1/incidents?limit=200", {})],
+        "api_incidents_filtered": [(f"/api/v1/incidents?vendor={vendor_slug}&severity=major&region=Europe", {})],
+        "not_modified_api_incidents": [("/api/v1/incidents?limit=200", {})],
     }
-    cases |= {"timeline_cold": cases["timeline"], "incident_cold": cases["incident"], "feed_cold": cases["feed"]}
+    cases |= {"timeline_cold": cases["timeline"], "incident_cold": cases["incident"], "feed_cold": cases["feed"],
+              "api_incidents_cold": cases["api_incidents"]}
     figures = []
     for page in COUNTED:
         queries = count_queries(cases[page][0][0])

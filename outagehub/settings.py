@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from incidents.api.ratelimit import parse_rate
+
 from .env import cache_from_url, database_from_url, env_bool, env_int, env_list, env_period, env_str
 from .logs import FORMATS as LOG_FORMATS
 from .logs import formatter_config
@@ -108,6 +110,15 @@ STORAGES = {
                     if OUTAGEHUB_STATIC_MANIFEST else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = not OUTAGEHUB_STATIC_MANIFEST
+
+# The JSON API (/api/v1/): requests per client address and window, counted in the cache above;
+# the address is REMOTE_ADDR, or X-Forwarded-For's when REMOTE_ADDR is a proxy gunicorn believes.
+OUTAGEHUB_API_RATE = env_str("OUTAGEHUB_API_RATE", "120/min")
+try:
+    parse_rate(OUTAGEHUB_API_RATE)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"OUTAGEHUB_API_RATE: {exc}") from None
+FORWARDED_ALLOW_IPS = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 
 # Production hardening; `manage.py check --deploy` is clean when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OUTAGEHUB_BEHIND_TLS_PROXY", False) else None

@@ -11,6 +11,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Recorded feeds link to their real sites; tests that scrape turn this on and serve the page locally.
 os.environ.setdefault("OUTAGEHUB_SCRAPE_TEASERS", "0")
 os.environ.setdefault("OUTAGEHUB_STATIC_MANIFEST", "0")  # no collectstatic before tests
+# Every test asks the API from 127.0.0.1, and a Redis cache is shared by the whole run: the rate-limit
+# tests set a low rate themselves, each for an address of its own.
+os.environ.setdefault("OUTAGEHUB_API_RATE", "1000000/min")
 # Under pytest-xdist each worker ("gw0", "gw1", ...) has a var dir of its own: its SQLite test database, its
 # filesystem broker folders, its beat schedule. Processes a test starts inherit the variable, so they share
 # their worker's folder and no other's.

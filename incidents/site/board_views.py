@@ -18,6 +18,7 @@ from articles.models import Article, ComponentStateChange, Source
 from incidents.models import Incident, Membership, Vendor
 from incidents.site import board, charts, uptime
 from incidents.site.conditional import Version, conditional, version_at
+from incidents.site.filters import FilterRefused
 from incidents.site.queries import live_incidents
 
 STRIP_DAYS = 90
@@ -25,11 +26,12 @@ VENDOR_LIST_LIMIT = 50  # vendors named in one ?v=
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
-def _wanted_vendors(request) -> list[str]:
+def wanted_vendors(request) -> list[str]:
+    """The vendors' slugs of ?v=github,cloudflare, lower case."""
     return [part.strip().lower() for part in request.GET.get("v", "").split(",") if part.strip()]
 
 
-def _board_version(request) -> Version:
+def board_version(request) -> Version:
     """Any incident's change, any poll of a status source, and the minute: the board writes "checked
     N s ago", so a kept copy is at most a minute old."""
     latest = Source.objects.exclude(vendor_name="").aggregate(
@@ -39,16 +41,28 @@ def _board_version(request) -> Version:
     return version_at(_newest(latest), *_each(latest), request.GET.urlencode(), f"{timezone.now():%Y-%m-%dT%H:%M}")
 
 
-@conditional(_board_version)
+@conditional(board_version)
 def status_board(request):
-    wanted = _wanted_vendors(request)
+    wanted = wanted_vendors(request)
+    try:
+        rows = board_for(wanted)
+    except FilterRefused as refused:
+        return _refused(request, list(refused.problems))
+    return render(request, "incidents/status_board.html", {
+        "rows": rows, "wanted": wanted, "now": timezone.now(), "disagree_outlets": board.DISAGREE_OUTLETS,
+    })
+
+
+def board_for(wanted: list[str]) -> list[board.BoardRow]:
+    """The board's rows, of the `wanted` vendors' slugs only when any are given (four queries);
+    FilterRefused naming a malformed or unknown vendor, or too many."""
     malformed = [slug for slug in wanted if not _SLUG.match(slug)]
     if malformed or len(wanted) > VENDOR_LIST_LIMIT:
         problems = [f"“{slug[:80]}” is not a vendor's name in an address (letters, digits and dashes, "
                     "as in /status?v=github,cloudflare)." for slug in malformed[:5]]
         if len(wanted) > VENDOR_LIST_LIMIT:
             problems.append(f"At most {VENDOR_LIST_LIMIT} vendors in one board; this asks for {len(wanted)}.")
-        return _refused(request, problems)
+        raise FilterRefused(problems)
 
     sources = list(Source.objects.filter(enabled=True).exclude(vendor_name="").order_by("name").values(
         "name", "vendor_name", "health", "last_fetch_at", "last_error", "page_state", "page_state_label",
@@ -63,23 +77,20 @@ def status_board(request):
 
     unknown = sorted(set(wanted) - {slug for slug, _ in vendors})
     if unknown:
-        return _refused(request, [f"No vendor “{slug}” is known here: check the spelling against the vendors "
-                                  "on the board, or leave it out of ?v=." for slug in unknown])
+        raise FilterRefused([f"No vendor “{slug}” is known here: check the spelling against the vendors "
+                             "on the board, or leave it out of ?v=." for slug in unknown])
     if wanted:
         keep = {name for slug, name in vendors if slug in wanted}
         vendors = [(slug, name) for slug, name in vendors if name in keep]
         sources = [s for s in sources if s["vendor_name"] in keep]
         live = [i for i in live if i["vendor__name"] in keep]
-    rows = board.board_rows(
+    return board.board_rows(
         vendors,
         [board.StatusSource(s["name"], s["vendor_name"], s["health"], s["last_fetch_at"], s["last_error"],
                             s["page_state"], s["page_state_label"], s["page_state_since"]) for s in sources],
         [board.LiveIncident(i["slug"], i["title"], i["vendor__name"] or i["subject"], i["severity"],
                             i["status_count"] > 0, outlets.get(i["pk"], 0), i["started_at"]) for i in live],
     )
-    return render(request, "incidents/status_board.html", {
-        "rows": rows, "wanted": wanted, "now": timezone.now(), "disagree_outlets": board.DISAGREE_OUTLETS,
-    })
 
 
 def _refused(request, problems: list[str]):

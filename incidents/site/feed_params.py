@@ -53,7 +53,7 @@ def parse_feed_request(params: Mapping[str, str], filters: tuple[str, ...] = FIL
     `filters` are the filter names this feed takes (none for one incident's feed), `paged` whether
     it takes page links (before, after)."""
     taken = (*filters, "limit", *(("before", "after") if paged else ()))
-    problems = [f"unknown parameter {name!r}; this feed takes {_listed(taken)}"
+    problems = [f"unknown parameter {name!r}; this feed takes {listed(taken)}"
                 for name in params if name not in taken]
     try:
         wanted = parse_filter({name: params[name] for name in filters if name in params})
@@ -62,16 +62,8 @@ def parse_feed_request(params: Mapping[str, str], filters: tuple[str, ...] = FIL
         wanted = IncidentFilter()
     problems += wanted.unusable
 
-    limit = DEFAULT_LIMIT
-    raw = (params.get("limit") or "").strip()
-    if raw:
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1:
-            problems.append(f"malformed limit {raw[:40]!r}; give a whole number of entries from 1 to {MAX_LIMIT}")
-        elif int(raw) > MAX_LIMIT:
-            problems.append(f"limit {int(raw)} is more than {MAX_LIMIT}; ask for at most {MAX_LIMIT} entries and "
-                            f"follow the feed's next link for more")
-        else:
-            limit = int(raw)
+    limit, problem = parse_limit(params.get("limit") or "", "the feed's")
+    problems += [problem] if problem else []
 
     cursors = {}
     for name in ("before", "after") if paged else ():
@@ -89,5 +81,20 @@ def parse_feed_request(params: Mapping[str, str], filters: tuple[str, ...] = FIL
     return FeedRequest(wanted=wanted, limit=limit, before=cursors.get("before"), after=cursors.get("after"))
 
 
-def _listed(names: tuple[str, ...]) -> str:
+def parse_limit(raw: str, whose_links: str) -> tuple[int, str]:
+    """The number of entries `limit` asks for (DEFAULT_LIMIT when not given) and the problem with it
+    ("" when none); `whose_links` names where the next link is ("the feed's")."""
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_LIMIT, ""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1:
+        return DEFAULT_LIMIT, f"malformed limit {raw[:40]!r}; give a whole number of entries from 1 to {MAX_LIMIT}"
+    if int(raw) > MAX_LIMIT:
+        return DEFAULT_LIMIT, (f"limit {int(raw)} is more than {MAX_LIMIT}; ask for at most {MAX_LIMIT} entries and "
+                               f"follow {whose_links} next link for more")
+    return int(raw), ""
+
+
+def listed(names: tuple[str, ...]) -> str:
+    """("a", "b", "c") → "a, b and c"."""
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]

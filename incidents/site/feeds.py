@@ -78,7 +78,7 @@ def scope_for(request: HttpRequest, of: str = "", slug: str = "") -> Scope:
     (FilterRefused) for one in a parameter."""
     asked = feed_request(request, of, slug)
     wanted = asked.wanted
-    names = _catalogue_names(vendors={wanted.vendor} - {""}, services={wanted.service} - {""})
+    names = catalogue_names(vendors={wanted.vendor} - {""}, services={wanted.service} - {""})
     if of and (of, slug) not in names:
         raise Http404(f"No {of} here: {slug!r} is not one OutageHub knows.")
     unknown = [f"unknown {kind} {value!r}; give its name as in the address of its page (see {reverse('feeds')})"
@@ -109,7 +109,7 @@ def scope_for(request: HttpRequest, of: str = "", slug: str = "") -> Scope:
     return Scope(asked=asked, linked=linked, info=info, site=site, path=site + request.path)
 
 
-def _catalogue_names(vendors: set[str], services: set[str]) -> dict[tuple[str, str], str]:
+def catalogue_names(vendors: set[str], services: set[str]) -> dict[tuple[str, str], str]:
     """{("vendor" or "service", slug): name} of those that exist, in one query (none for no slugs)."""
     named = [model.objects.filter(slug__in=slugs).annotate(kind=Value(kind)).order_by()
              .values_list("kind", "slug", "name")

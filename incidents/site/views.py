@@ -31,6 +31,7 @@ from incidents.models import (
     Revision,
     Service,
     Severity,
+    Summary,
     Vendor,
 )
 from incidents.site import board_views, charts
@@ -80,7 +81,7 @@ def _rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     return incidents.select_related("vendor").only(*ROW_FIELDS)
 
 
-def _slug_url(name: str) -> Callable[[str], str]:
+def slug_url(name: str) -> Callable[[str], str]:
     """reverse() for a URL that takes one slug, resolved once per page rather than once per row.
     Slugs need no quoting: they are letters, digits, "-" and "_"."""
     before, _, after = reverse(name, args=["slug"]).rpartition("slug")
@@ -88,7 +89,7 @@ def _slug_url(name: str) -> Callable[[str], str]:
 
 
 def _row_maker(clock_only: bool = False) -> Callable[[Incident], Row]:
-    incident_url, vendor_url = _slug_url("incident"), _slug_url("vendor")
+    incident_url, vendor_url = slug_url("incident"), slug_url("vendor")
 
     def row(incident: Incident) -> Row:
         vendor = incident.vendor
@@ -258,22 +259,23 @@ class Citation:
     detail: str = ""  # said on hover: which update of the post, by its time
 
 
-def _incident_version(request, slug: str) -> Version:
-    """Load the incident once, for the version and for the page: its own row changes with its status,
-    sources, summary and curation. Its list of earlier incidents may lag until it next changes."""
+def incident_version(request, **lookup) -> Version:
+    """Load the incident (`slug=…` or `pk=…`) once, for the version and for the page, as
+    request.incident: its own row changes with its status, sources, summary and curation. Its list of
+    earlier incidents may lag until it next changes."""
     # Every request, cached or not, runs this query, and building it costs more than running it: so
     # no join for the rare merged incident (its redirect looks the survivor up) and no ORDER BY (the
     # slug is unique). The clustering state is the biggest part of the row and no page shows it.
     request.incident = next(iter(Incident.objects.select_related("vendor", "summary", "caused_by")
                                  .defer("profile", "tally", "caused_by__profile", "caused_by__tally")
-                                 .annotate(**content_version_columns()).filter(slug=slug).order_by()[:1]), None)
+                                 .annotate(**content_version_columns()).filter(**lookup).order_by()[:1]), None)
     if request.incident is None:
         return version_of_row(None, ContentVersion.current())
     return version_of_row(request.incident.updated_at,
                           (request.incident.content_number, request.incident.content_changed_at))
 
 
-@conditional(_incident_version)
+@conditional(lambda request, slug: incident_version(request, slug=slug))
 def incident_page(request, slug: str):
     incident = request.incident
     if incident is not None and incident.merged_into_id:  # merged by an editor: one address, the survivor's
@@ -283,30 +285,8 @@ def incident_page(request, slug: str):
         raise Http404("No incident here: it may have been removed.")
     services = list(incident.services.only("slug", "name", "description").order_by("name"))
     summary = incident.summary
-    why = [Statement.from_json(s) for s in summary.why_this_matters] if summary else []
-    takeaways = [Statement.from_json(s) for s in summary.takeaways] if summary else []
-    cited = {ref for statement in [*why, *takeaways] for ref in statement.citations}
-
-    # The incident's own sources and those of other incidents a takeaway cites (the history takeaway
-    # cites an earlier incident's first report): one query, each condition on a membership index.
-    cited_articles = [int(ref[8:]) for ref in cited if ref.startswith("article:") and ref[8:].isdigit()]
-    memberships = list(
-        Membership.objects.filter(Q(incident=incident) | Q(article_id__in=cited_articles))
-        .select_related("article__source")
-        .only("incident_id", "duplicate_of_id", "article__title", "article__url", "article__kind",
-              "article__published_at", "article__vendor_status", "article__source__name")
-        .order_by("article__published_at", "article_id")
-    )
-    articles = [m.article for m in memberships]
-    members = [m.article for m in memberships if m.incident_id == incident.pk]
-    status_posts = {a.pk: a for a in members if a.kind == Article.Kind.STATUS}
-    updates = list(StatusUpdate.objects.filter(article_id__in=status_posts)
-                   .only("article_id", "posted_at", "status", "vendor_status", "text")
-                   .order_by("posted_at", "pk")) if status_posts else []
-    for update in updates:
-        update.post = status_posts[update.article_id]
-
-    citations = _citations(articles, updates, {a.pk for a in members})
+    why, takeaways = summary_statements(summary)
+    members, updates, citations = incident_sources(incident, [*why, *takeaways])
     first_press = min((a.published_at for a in members if a.kind == Article.Kind.NEWS), default=None)
     return render(request, "incidents/incident.html", {
         "incident": incident,
@@ -332,6 +312,40 @@ def incident_page(request, slug: str):
         "quiet_hours": settings.OUTAGEHUB_QUIET_HOURS,
         "victims": list(incident.caused.public().only("slug", "title").order_by("started_at")[:MAX_VICTIMS]),
     })
+
+
+def summary_statements(summary: Summary | None) -> tuple[list[Statement], list[Statement]]:
+    """The summary's "Why this matters" and its takeaways (none without a summary)."""
+    if summary is None:
+        return [], []
+    return ([Statement.from_json(s) for s in summary.why_this_matters],
+            [Statement.from_json(s) for s in summary.takeaways])
+
+
+def incident_sources(incident: Incident,
+                     statements: list[Statement]) -> tuple[list[Article], list[StatusUpdate], dict[str, Citation]]:
+    """The incident's own sources (oldest first, each with its source), the updates of its status
+    posts (each with its `post`), and the citations of `statements` resolved. Two queries at most."""
+    cited = {ref for statement in statements for ref in statement.citations}
+    # The incident's own sources and those of other incidents a takeaway cites (the history takeaway
+    # cites an earlier incident's first report): one query, each condition on a membership index.
+    cited_articles = [int(ref[8:]) for ref in cited if ref.startswith("article:") and ref[8:].isdigit()]
+    memberships = list(
+        Membership.objects.filter(Q(incident=incident) | Q(article_id__in=cited_articles))
+        .select_related("article__source")
+        .only("incident_id", "duplicate_of_id", "article__title", "article__url", "article__kind",
+              "article__published_at", "article__vendor_status", "article__source__name")
+        .order_by("article__published_at", "article_id")
+    )
+    articles = [m.article for m in memberships]
+    members = [m.article for m in memberships if m.incident_id == incident.pk]
+    status_posts = {a.pk: a for a in members if a.kind == Article.Kind.STATUS}
+    updates = list(StatusUpdate.objects.filter(article_id__in=status_posts)
+                   .only("article_id", "posted_at", "status", "vendor_status", "text")
+                   .order_by("posted_at", "pk")) if status_posts else []
+    for update in updates:
+        update.post = status_posts[update.article_id]
+    return members, updates, _citations(articles, updates, {a.pk for a in members})
 
 
 def _citations(articles: list[Article], updates: list[StatusUpdate], member_ids: set[int]) -> dict[str, Citation]:

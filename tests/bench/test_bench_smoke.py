@@ -33,8 +33,10 @@ FIGURES = [
     "join.sqlite.members_30.queries", "join.sqlite.ratio_30_to_3",
     *(f"site.sqlite.{page}_{q}" for page in ("timeline", "incident", "search_common", "search_rare", "feed",
                                              "not_modified_feed", "status", "not_modified_status",
-                                             "vendor_components") for q in ("p50", "p95")),
-    *(f"site.sqlite.{page}_queries" for page in ("status", "status_filtered", "vendor_components")),
+                                             "vendor_components", "api_incidents", "not_modified_api_incidents",
+                                             "api_incidents_cold") for q in ("p50", "p95")),
+    *(f"site.sqlite.{page}_queries" for page in ("status", "status_filtered", "vendor_components", "api_incidents",
+                                                 "api_incidents_filtered")),
 ]
 # Kinds with no recorded payload print "skipped"; PostgreSQL runs only when DATABASE_URL is one.
 MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s", "cluster.postgresql.80.articles_per_s",

@@ -11,7 +11,7 @@ from tests.browser.conftest import csp_violation
 pytestmark = pytest.mark.browser
 
 PUBLIC = ["/", "/?vendor=github&severity=major", "/?to=9999-12-31", "/vendors/github/", "/services/github-actions/",
-          "/search?q=Actions", "/sources", "/feeds", "/incidents/no-such-incident/"]
+          "/search?q=Actions", "/sources", "/feeds", "/api/", "/incidents/no-such-incident/"]
 
 
 def log_in(page, site) -> None:
