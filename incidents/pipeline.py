@@ -108,9 +108,9 @@ def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds
             recount_member(article, facts)
         return Outcome(article_id, "refreshed", membership.incident_id)
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
-        if article.kind == Article.Kind.NEWS and scoring.may_continue_coverage(signals_of(article, facts),
-                                                                               facts.relevance.score):
-            return assign(article, facts, thresholds, continued_coverage=True)
+        if article.kind == Article.Kind.NEWS and (facts.claims.postmortem or scoring.may_continue_coverage(
+                signals_of(article, facts), facts.relevance.score)):
+            return assign(article, facts, thresholds, join_only=True)
         save_facts(article, facts)
         return Outcome(article_id, "not_relevant")
     if facts.about_vendor:  # a status post about another provider's outage is no outage of the poster's
@@ -280,10 +280,11 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
 
 
 def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scoring.SHIPPED,
-           continued_coverage: bool = False) -> Outcome:
-    """Join the article to the incident it belongs to, or open one. With `continued_coverage` (a news
-    item that reports no outage of its own) it only joins a live incident of its own subject
-    (`scoring.continued_coverage`), and otherwise stays out of every incident."""
+           join_only: bool = False) -> Outcome:
+    """Join the article to the incident it belongs to, or open one. With `join_only` (a news item that
+    reports no outage of its own) it only joins the outage it explains, if it is a post-incident report,
+    or else a live incident of its own subject (`scoring.continued_coverage`), and otherwise stays out
+    of every incident."""
     article_signals = signals_of(article, facts)
     keys = signals.retrieval_keys(article_signals)
     when = article_time(article)
@@ -295,21 +296,21 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
             candidates = {c.pk: c for c in found}
             profiles = {pk: scoring.IncidentProfile.from_dict(c.profile) for pk, c in candidates.items()}
             decision, fragments = scoring.Decision(None, None), []
-            if continued_coverage:
-                live, _ = candidates_for({f"subject:{facts.subject}"}, when,
-                                         lookback=scoring.CONTINUED_COVERAGE_WINDOW)
-                decision = scoring.continued_coverage(
-                    article_signals, [(c.pk, scoring.IncidentProfile.from_dict(c.profile)) for c in live])
-                if decision.incident is None:
-                    return Outcome(article.pk, "not_relevant")
-                candidates = {c.pk: c for c in live}
-                profiles = {c.pk: scoring.IncidentProfile.from_dict(c.profile) for c in live}
-            elif facts.claims.postmortem and when is not None:  # joins the outage it explains, by a rule of its own
+            if facts.claims.postmortem and when is not None:  # joins the outage it explains, by a rule of its own
                 earlier, _ = candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)
                 for candidate in earlier:
                     candidates.setdefault(candidate.pk, candidate)
                     profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
                 decision = scoring.explained_incident(article_signals, [(c.pk, profiles[c.pk]) for c in earlier])
+            elif join_only:
+                live, _ = candidates_for({f"subject:{facts.subject}"}, when,
+                                         lookback=scoring.CONTINUED_COVERAGE_WINDOW)
+                for candidate in live:
+                    candidates.setdefault(candidate.pk, candidate)
+                    profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
+                decision = scoring.continued_coverage(article_signals, [(c.pk, profiles[c.pk]) for c in live])
+            if join_only and decision.incident is None:
+                return Outcome(article.pk, "not_relevant")
             if decision.incident is None:
                 decision = scoring.choose(article_signals, list(profiles.items()), thresholds)
                 if decision.incident is not None:
