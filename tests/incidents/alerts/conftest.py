@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from incidents.alerts import delivery, service
 from incidents.alerts.models import Delivery
@@ -11,8 +12,9 @@ def run_alerts() -> dict[str, int]:
     outcomes: dict[str, int] = {}
     for incident_id in service.lease_due():
         service.announce(incident_id)
-    while due := list(Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("pk").values_list("pk", flat=True)):
-        Delivery.objects.filter(pk__in=due).update(next_attempt_at=Delivery._meta.get_field("created_at").default())
+    pending = Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("pk")
+    while due := list(pending.values_list("pk", flat=True)):
+        Delivery.objects.filter(pk__in=due).update(next_attempt_at=timezone.now())
         for delivery_id in due:
             outcome = delivery.deliver(delivery_id)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1

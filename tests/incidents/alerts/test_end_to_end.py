@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
+
 from articles.items import VendorStatus
 from incidents import curation
 from incidents.alerts.models import AlertEvent, Delivery
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.django_db
 def outage_steps(press, status):
     """The outage as it arrived: each step is stored, processed, and the alerts run."""
     resolved = replace(cloudflare_post(), status=VendorStatus.RESOLVED, impact="critical", updates=(
-        ItemUpdateFactory(posted_at=T0 + timedelta(minutes=10), status=VendorStatus.INVESTIGATING, text="Investigating."),
+        ItemUpdateFactory(posted_at=T0 + timedelta(minutes=10), status=VendorStatus.INVESTIGATING,
+                          text="Investigating."),
         ItemUpdateFactory(posted_at=T0 + timedelta(hours=3), status=VendorStatus.RESOLVED, text="Resolved.")))
     return [
         # the press first, before the vendor says a word
@@ -127,7 +129,7 @@ def test_a_recluster_sends_nothing_new(http_server, sources, watches):
 
 
 def test_an_editors_merge_sends_nothing(http_server, sources, watches):
-    press, status = sources
+    _, status = sources
     first = Incident.objects.get(pk=process_article(stored(status, cloudflare_post()).pk).incident_id)
     other_post = replace(cloudflare_post(at=T0 + timedelta(minutes=5)), external_id="cf-2", vendor_incident_id="cf-2",
                          title="Cloudflare Dashboard and API errors", url="https://www.cloudflarestatus.com/incidents/cf2",
