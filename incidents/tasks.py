@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
@@ -108,9 +109,16 @@ def announce_incident(incident_id: int) -> int:
 
 @shared_task(**RETRY_POLICY)
 def deliver_alerts(delivery_ids: list[int]) -> dict:
-    """Send each delivery (claimed first: one that another run took is left alone)."""
+    """Send each delivery (claimed first: one that another run took is left alone). A chunk of slow
+    receivers would outlast the time limit: what is left when one more send might not fit is handed on."""
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT - settings.OUTAGEHUB_ALERT_TIMEOUT - 5
+    started = time.monotonic()
     outcomes: dict[str, int] = {}
-    for delivery_id in delivery_ids:
+    for n, delivery_id in enumerate(delivery_ids):
+        if time.monotonic() - started > budget:
+            deliver_alerts.delay(delivery_ids[n:])
+            outcomes["handed_on"] = len(delivery_ids) - n
+            break
         outcome = alert_delivery.deliver(delivery_id)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     log.info("alert deliveries: %s", outcomes, extra={"event": "alerts", **outcomes})

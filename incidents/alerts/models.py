@@ -91,7 +91,7 @@ def watches_for(kinds: tuple[str, ...], severity: int, vendor_id: int | None, se
     if service_ids:
         scope |= Q(services__in=service_ids)
     return (Watch.objects.filter(wanted, scope, state=Watch.State.ACTIVE, min_severity__lte=severity)
-            .values_list("pk", flat=True).distinct())
+            .order_by().values_list("id", flat=True).distinct())
 
 
 class AnnouncedEvent(models.Model):

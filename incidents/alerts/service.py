@@ -15,7 +15,7 @@ ledger to and waits until it has one.
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,8 +26,8 @@ from incidents.alerts.models import AlertEvent, AnnouncedEvent, Delivery, watche
 from incidents.alerts.state import state_of
 from incidents.models import Incident, Membership, Severity
 
-# Deliveries per task message: few enough that one slow receiver holds up few others.
-CHUNK = 50
+# Deliveries per task message (a task hands on what it has no time left for: tasks.deliver_alerts).
+CHUNK = 200
 
 
 def site_url(path: str) -> str:
@@ -85,13 +85,22 @@ def announce(incident_id: int) -> list[int]:
 
 
 def fan_out(alert_events: list[AlertEvent], vendor_id: int | None, service_ids: list[int]) -> list[int]:
-    """A Delivery for every watch each event concerns: one query per event for the watch ids, one bulk
-    insert. Unique per (watch, event), so doing it twice makes no second delivery."""
-    rows = [Delivery(watch_id=watch_id, event=event, next_attempt_at=event.created_at)
-            for event in alert_events
-            for watch_id in watches_for(tuple(event.covers), event.severity, vendor_id, service_ids)]
-    created = Delivery.objects.bulk_create(rows, batch_size=2000)
-    return [row.pk for row in created]
+    """A Delivery for every watch each event concerns, in one INSERT … SELECT per event: the database
+    matches the watches and writes the rows, and no row passes through Python (10,000 watches cost what
+    one does, but for the rows). Unique per (watch, event), so it never makes a second delivery."""
+    table = Delivery._meta.db_table
+    created: list[int] = []
+    with connection.cursor() as cursor:
+        for event in alert_events:
+            watches, params = watches_for(tuple(event.covers), event.severity, vendor_id,
+                                          service_ids).query.sql_with_params()
+            at = connection.ops.adapt_datetimefield_value(event.created_at)
+            cursor.execute(
+                f"INSERT INTO {table} (watch_id, event_id, status, attempts, next_attempt_at, in_digest, error, "  # noqa: S608 - the ORM's own SQL, values as parameters
+                f"created_at) SELECT matched.id, %s, %s, 0, %s, %s, '', %s FROM ({watches}) matched RETURNING id",
+                [event.pk, Delivery.Status.PENDING, at, False, at, *params])
+            created += sorted(row[0] for row in cursor.fetchall())
+    return created
 
 
 def enqueue(delivery_ids: list[int]) -> None:
