@@ -51,6 +51,9 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> http_fetch.PostResul
 def refuse_forbidden_destination(url: str) -> None:
     """Raise :class:`netguard.UnsafeURLError` when an alert could never be sent to this URL: not http(s),
     malformed, or on an address :func:`post` refuses. Called when a watch is created or edited; every send
-    checks again (a name may resolve elsewhere later). A name that does not resolve now is refused too: a
-    destination is confirmed by a message sent to it at once."""
-    netguard.check_url(url, settings.OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS)
+    checks again (a name may resolve elsewhere later). As for sources, a name that does not resolve now is
+    let through: the send checks it, and a watch from the public form is confirmed by a message sent to it."""
+    try:
+        netguard.check_url(url, settings.OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS)
+    except netguard.UnresolvableHostError:
+        return
