@@ -139,6 +139,15 @@ def overdue_deliveries(now: datetime) -> list[int]:
                 .order_by("next_attempt_at").values_list("pk", flat=True)[:5000])
 
 
+def give_up_lost_sends(now: datetime) -> int:
+    """Deliveries a worker claimed and never finished (killed while sending): marked failed, not sent
+    again, since the receiver may have had it (at most once). Returns how many."""
+    lost = now - timedelta(seconds=settings.OUTAGEHUB_REDELIVER_AFTER)
+    return Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=lost).update(
+        status=Delivery.Status.FAILED, error="the worker stopped while sending it; not sent again, as the "
+                                              "destination may have had it already")
+
+
 def watches_with_due_digests(now: datetime) -> list[int]:
     """Watches holding events whose rate window has ended (a held delivery waits until then): a digest is due."""
     return list(Delivery.objects.filter(status=Delivery.Status.HELD, next_attempt_at__lte=now)

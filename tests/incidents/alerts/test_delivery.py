@@ -2,6 +2,7 @@
 with the owner told, held for one digest past the rate limit; fan-out in a fixed number of queries."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -119,3 +120,20 @@ def test_email_alerts_carry_an_unsubscribe_link_that_works(client):
     assert Watch.objects.get(pk=watch.pk).state == "unsubscribed"
     _, deliveries = announced()
     assert deliveries == []
+
+
+def test_the_beat_takes_up_lost_work_and_gives_up_a_send_a_dead_worker_left(hook, settings):
+    hook()
+    incident, (delivery_id,) = announced()
+    now = timezone.now()
+    later = now + timedelta(seconds=settings.OUTAGEHUB_REDELIVER_AFTER + 1)
+    assert service.overdue_deliveries(now) == [] and service.overdue_deliveries(later) == [delivery_id]
+    Delivery.objects.filter(pk=delivery_id).update(status="sending", claimed_at=now)  # the worker died here
+    assert service.give_up_lost_sends(now) == 0 and service.give_up_lost_sends(later) == 1
+    row = Delivery.objects.get(pk=delivery_id)
+    assert row.status == "failed" and "not sent again" in row.error
+    assert delivery.deliver(delivery_id) == "taken"
+    service.mark_due([incident.pk])
+    assert service.lease_due(now + timedelta(seconds=1)) == [incident.pk]
+    assert service.lease_due(now + timedelta(seconds=2)) == []  # leased: not handed out twice
+    assert service.announce(incident.pk) == []  # announced already
