@@ -296,6 +296,9 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be above CELERY_TASK_SOFT_TIME_LIMIT.")
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must stay below CELERY_BROKER_VISIBILITY_TIMEOUT.")
+if OUTAGEHUB_ALERT_TIMEOUT >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTAGEHUB_ALERT_TIMEOUT must stay below CELERY_TASK_SOFT_TIME_LIMIT: one send must "
+                               "fit in a task.")
 if OUTAGEHUB_REDELIVER_AFTER <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("OUTAGEHUB_REDELIVER_AFTER must be above CELERY_TASK_TIME_LIMIT, or a task still "
                                "running would be handed on a second time.")

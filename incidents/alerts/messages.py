@@ -143,7 +143,8 @@ def slack_body(alerts: list[Alert], unsubscribe_url: str) -> dict:
 # --- Microsoft Teams (Adaptive Card through an incoming webhook / workflow) -------------------------
 
 
-_TEAMS_MARKDOWN = re.compile(r"([\\*_\[\]()`#>~|-])")
+# What a card's markdown subset reads as emphasis or a link (a value is one line, so no list or heading).
+_TEAMS_MARKDOWN = re.compile(r"([\\*_\[\]])")
 
 
 def teams_escape(text: str) -> str:
@@ -180,7 +181,8 @@ def teams_body(alerts: list[Alert], unsubscribe_url: str) -> dict:
 # --- Discord ---------------------------------------------------------------------------------------
 
 
-_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<@-])")
+# Discord hides a backslash before any of these: emphasis, spoilers, quotes, headings, links, mentions.
+_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<@])")
 
 
 def discord_escape(text: str) -> str:
