@@ -32,4 +32,5 @@ def test_a_digest_is_one_message_of_every_alert():
 
 def test_a_vendor_not_in_the_title_is_named_in_the_headline():
     facts = AlertFacts(**{**FACTS.__dict__, "title": "Elevated errors on the dashboard"})
-    assert messages.headline(Alert(1, "resolved", facts, "")) == "Resolved — Cloudflare: Elevated errors on the dashboard"
+    headline = messages.headline(Alert(1, "resolved", facts, ""))
+    assert headline == "Resolved — Cloudflare: Elevated errors on the dashboard"
