@@ -28,12 +28,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import clustering, joining, parsing, site
+from . import alerting, clustering, joining, parsing, site
 from .databases import is_postgres_url, sqlite_url, throwaway_postgres_database
 from .processes import fixture_server, start, stop
 from .report import Entry, Figure, Report, entry_from_json, progress
 
-SECTIONS = ("parse", "store", "poll", "cluster", "join", "site")  # "poll": the per-poll CPU and throughput figures
+# "poll": the per-poll CPU and throughput figures; "alerts": one event fanned out to many watches
+SECTIONS = ("parse", "store", "poll", "cluster", "join", "site", "alerts")
 
 
 def positive(text: str) -> int:
@@ -76,6 +77,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--join-sizes", type=incident_sizes, default=joining.DEFAULT_SIZES,
                         help="members of the incidents joined, ascending")
     parser.add_argument("--join-articles", type=positive, default=20, help="timed joins per incident size")
+    parser.add_argument("--alert-watches", type=positive, default=alerting.DEFAULT_WATCHES,
+                        help="watches one alert fans out to")
+    parser.add_argument("--alert-rounds", type=positive, default=3, help="alerts fanned out, each timed")
     parser.add_argument("--site-incidents", type=positive, default=10_000, help="incidents seeded for the site figures")
     parser.add_argument("--site-articles", type=positive, default=100_000, help="articles seeded for the site figures")
     parser.add_argument("--site-requests", type=positive, default=200, help="timed requests per page")
@@ -164,6 +168,13 @@ def join_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterato
                                 work_dir, cleanup)
 
 
+def alerts_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
+    progress(f"one alert fanned out to {args.alert_watches:,} watches")
+    common = ["--watches", str(args.alert_watches), "--rounds", str(args.alert_rounds)]
+    yield from on_each_database("bench.alerting", "alerts", common, alerting.figure_names("alerts.postgresql"),
+                                work_dir, cleanup)
+
+
 def poll_section(args, work_dir: Path, cleanup: contextlib.ExitStack) -> Iterator[Entry]:
     progress("starting the fixture HTTP servers (with and without ETag)")
     etag_server = cleanup.enter_context(fixture_server(True, work_dir / "demo-server.log"))
@@ -211,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cluster": lambda: cluster_section(args, work_dir, cleanup),
                 "join": lambda: join_section(args, work_dir, cleanup),
                 "site": lambda: site_section(args, work_dir, cleanup),
+                "alerts": lambda: alerts_section(args, work_dir, cleanup),
             }
             for name in SECTIONS:  # in this order whatever the order of --only
                 if name in args.sections:

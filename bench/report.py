@@ -145,6 +145,8 @@ class Report:
             f"{show('throughput.celery_worker_sources_per_min')} via Celery; "
             f"clustering {self._clustering('sqlite')} on SQLite, PostgreSQL {self._clustering('postgresql')}; "
             f"a join {self._joining('sqlite')} on SQLite, PostgreSQL {self._joining('postgresql')}; "
+            f"an alert fans out at {show('alerts.sqlite.fanout_per_s')} deliveries/s on SQLite, "
+            f"PostgreSQL {show('alerts.postgresql.fanout_per_s')}; "
             f"{seconds:.0f} s in all"
         )
 

@@ -34,6 +34,7 @@ from incidents.admin_forms import (
     TipForm,
     lines_of,
 )
+from incidents.alerts import admin as alerts_admin  # noqa: F401 - registers watches and their delivery log
 from incidents.catalogue_store import current_catalogue
 from incidents.curation import CurationError
 from incidents.models import (

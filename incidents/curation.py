@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from articles.models import Article, StatusUpdate
 from incidents import pipeline
+from incidents.alerts import service as alerts
 from incidents.clustering import exclusions, scoring
 from incidents.models import (
     ArticleExclusion,
@@ -95,6 +96,7 @@ def merge(survivor: Incident, others: Iterable[Incident], editor) -> Incident:
             hidden=True, merged_into=survivor, profile={}, tally={}, news_count=0, status_count=0, summary_due_at=None,
             reviewed_at=now, updated_at=now)
         pipeline.rebuild_from_members(survivor)
+        alerts.mark_due([survivor.pk])  # its members carry both ledgers: only what neither announced is sent
         if survivor.title != title:
             _set_override(survivor, "title", title)
         for field in corrected:
@@ -136,10 +138,12 @@ def split(incident: Incident, article_ids: Iterable[int], editor, into: Incident
             into = _open_for(Article.objects.filter(pk__in=wanted).select_related("facts")
                              .order_by("published_at", "pk").first())
         _move(wanted, into)
+        alerts.forget_announced(wanted)  # what they were announced in belongs to the incident they left
         _pin(incident.pk)
         _pin(into.pk)
         pipeline.rebuild_from_members(incident)
         pipeline.rebuild_from_members(into)
+        alerts.mark_due([incident.pk, into.pk])
         now = timezone.now()
         count = _sources(len(wanted))
         _record(incident, editor, Revision.Action.SPLIT, f"Split: {count} moved to «{_short(into.title)}».",
@@ -257,6 +261,7 @@ def publish(incident: Incident, editor) -> bool:
             return False
         incident.hidden = False
         incident.save(update_fields=["hidden", "updated_at"])
+        alerts.mark_due([incident.pk])  # hidden, it announced nothing
         _record(incident, editor, Revision.Action.PUBLISH, "Published by an editor.", before={"hidden": True},
                 after={"hidden": False})
     return True

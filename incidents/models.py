@@ -144,6 +144,10 @@ class Incident(models.Model):
         null=True, blank=True,
         help_text="When an editor last worked on it: it leaves the review queue until it changes.",
     )
+    alerts_due_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="When its alerts are to be worked out: set when what alerts say of it changed (alerts/service.py).",
+    )
     overridden_fields = models.JSONField(
         default=list, blank=True,
         help_text="Fields an editor set (status, severity, title, services, regions): the pipeline leaves them "
@@ -418,3 +422,7 @@ class ContentVersion(models.Model):
             cursor.execute("SELECT number, changed_at FROM incidents_contentversion WHERE id = 1")
             row = cursor.fetchone()
         return (row[0], str(row[1] or "")) if row else (0, "")
+
+
+# Alerts (incidents/alerts/models.py): defined there, registered with this app by this import.
+from incidents.alerts.models import AlertEvent, AnnouncedEvent, Delivery, Watch  # noqa: E402, F401

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from articles.items import VendorStatus
 from articles.models import Article, StatusUpdate
 from incidents import catalogue_store
+from incidents.alerts.state import state_of
 from incidents.catalogue_store import current_catalogue
 from incidents.clustering import attribution, exclusions, lifecycle, scoring, signals, tally
 from incidents.extraction import regions
@@ -588,6 +589,7 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     new = incident.pk is None
     if not catalogue_is_current:
         current_catalogue()
+    alerts_followed = None if new else state_of(incident)
     incident.tally = counted.to_dict()
     life = counted.lifecycle(now=timezone.now(), quiet_after=quiet_period())
     if life is None:  # no members left: nothing to derive from
@@ -628,6 +630,10 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
         incident.title = counted.first_post_title
     if services_changed:  # whose services they are follows from the vendor and the services named
         owners = attribute_services(incident, counted)
+    # Alerts are worked out again (alerts/service.py) only when what they follow changed; in the same UPDATE.
+    alert_fields = []
+    if new or state_of(incident) != alerts_followed:
+        incident.alerts_due_at, alert_fields = timezone.now(), ["alerts_due_at"]
     # Only what is derived here: the summary fields belong to summaries.py and editors, and may
     # have changed since this row was read. The summary's due mark is set in the same UPDATE, by an
     # expression on the row as it is then (mark_due's rule).
@@ -636,7 +642,7 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
         incident.save()
     else:
         incident.summary_due_at = due_after_change(due_time(last_written=summary_written_at(incident)))
-        incident.save(update_fields=[*DERIVED_FIELDS, "tally", "summary_due_at", *(also or [])])
+        incident.save(update_fields=[*DERIVED_FIELDS, "tally", "summary_due_at", *alert_fields, *(also or [])])
         del incident.summary_due_at  # the expression is not a value: read again if anyone asks
     if services_changed and "services" not in overridden:
         set_services(incident, set(owners.services), new)

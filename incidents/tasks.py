@@ -7,10 +7,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from incidents import pipeline
+from incidents.alerts import delivery as alert_delivery
+from incidents.alerts import service as alerts
 from incidents.summaries import service
 from outagehub.celery import RETRY_POLICY
 
@@ -80,3 +83,62 @@ def write_summary(incident_id: int, lease: str | None = None) -> str:
 def quieten_incidents() -> int:
     """Beat: press-only incidents with no report for the quiet period become "no recent reports"."""
     return pipeline.quieten(timezone.now())
+
+
+@shared_task
+def enqueue_due_alerts() -> int:
+    """Beat: incidents whose alerts are due, deliveries whose message was lost, digests whose window ended;
+    sends a dead worker left unfinished are given up."""
+    now = timezone.now()
+    due = alerts.lease_due(now)
+    alerts.give_up_lost_sends(now)
+    try:
+        for incident_id in due:
+            announce_incident.delay(incident_id)
+        alerts.enqueue(alerts.overdue_deliveries(now))
+        for watch_id in alerts.watches_with_due_digests(now):
+            deliver_alert_digest.delay(watch_id)
+    except BrokerUnreachable as exc:  # all of it is in the database: the next tick, or the lease, takes it again
+        log.warning("the broker refused an alert task (%s); it is taken again later", exc)
+    return len(due)
+
+
+@shared_task(**RETRY_POLICY)
+def announce_incident(incident_id: int) -> int:
+    """An incident's new events, announced once each and fanned out to the watches they concern."""
+    return len(alerts.announce(incident_id))
+
+
+@shared_task(**RETRY_POLICY)
+def deliver_alerts(delivery_ids: list[int]) -> dict:
+    """Send each delivery (claimed first: one that another run took is left alone). A chunk of slow
+    receivers would outlast the time limit: what is left when one more send might not fit is handed on."""
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT - settings.OUTAGEHUB_ALERT_TIMEOUT - 5
+    started = time.monotonic()
+    outcomes: dict[str, int] = {}
+    for n, delivery_id in enumerate(delivery_ids):
+        if n and time.monotonic() - started > budget:  # at least one each time, so the chunk always moves on
+            deliver_alerts.delay(delivery_ids[n:])
+            outcomes["handed_on"] = len(delivery_ids) - n
+            break
+        outcome = alert_delivery.deliver(delivery_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    log.info("alert deliveries: %s", outcomes, extra={"event": "alerts", **outcomes})
+    return outcomes
+
+
+@shared_task(**RETRY_POLICY)
+def deliver_alert_digest(watch_id: int) -> str:
+    return alert_delivery.deliver_digest(watch_id)
+
+
+@shared_task
+def confirm_watch(watch_id: int) -> str:
+    """Send a new watch its confirmation link (double opt-in)."""
+    from incidents.alerts.models import Watch
+
+    watch = Watch.objects.filter(pk=watch_id, state=Watch.State.PENDING).first()
+    if watch is None:
+        return "not pending"
+    result = alert_delivery.send_confirmation(watch)
+    return "sent" if result.ok else result.error

@@ -14,8 +14,9 @@ app.autodiscover_tasks()
 # One queue per kind of work, so a burst of new articles never delays the next fetch of a status page,
 # and a slow LLM summary never holds a worker that fetches. A worker started without -Q consumes every
 # queue listed here (`make run`); in production give each its own workers, e.g. `-Q fetch`.
-FETCH_QUEUE, PIPELINE_QUEUE, SUMMARY_QUEUE, LLM_QUEUE = "fetch", "pipeline", "summaries", "llm"
-QUEUES = (FETCH_QUEUE, PIPELINE_QUEUE, SUMMARY_QUEUE, LLM_QUEUE, "celery")  # celery: anything unrouted
+# alerts: announcing and sending them; a receiver that times out holds only alert workers.
+FETCH_QUEUE, PIPELINE_QUEUE, SUMMARY_QUEUE, LLM_QUEUE, ALERTS_QUEUE = "fetch", "pipeline", "summaries", "llm", "alerts"
+QUEUES = (FETCH_QUEUE, PIPELINE_QUEUE, SUMMARY_QUEUE, LLM_QUEUE, ALERTS_QUEUE, "celery")  # celery: anything unrouted
 TASK_QUEUES = {
     "articles.tasks.fetch_source": FETCH_QUEUE,
     "articles.tasks.scrape_article": FETCH_QUEUE,
@@ -26,6 +27,11 @@ TASK_QUEUES = {
     "incidents.tasks.quieten_incidents": PIPELINE_QUEUE,
     "incidents.tasks.enqueue_due_summaries": SUMMARY_QUEUE,
     "incidents.tasks.write_summary": SUMMARY_QUEUE,
+    "incidents.tasks.enqueue_due_alerts": ALERTS_QUEUE,
+    "incidents.tasks.announce_incident": ALERTS_QUEUE,
+    "incidents.tasks.deliver_alerts": ALERTS_QUEUE,
+    "incidents.tasks.deliver_alert_digest": ALERTS_QUEUE,
+    "incidents.tasks.confirm_watch": ALERTS_QUEUE,
 }
 
 

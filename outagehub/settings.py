@@ -172,6 +172,27 @@ OUTAGEHUB_FETCH_MAX_BYTES = env_int("OUTAGEHUB_FETCH_MAX_BYTES", MAX_BODY_BYTES,
 # Fetch the article page for news items whose feed gives only a teaser.
 OUTAGEHUB_SCRAPE_TEASERS = env_bool("OUTAGEHUB_SCRAPE_TEASERS", True)
 
+# --- Alerts (incidents/alerts/) ------------------------------------------------------------------
+# The absolute address of the site, for the links in alerts (confirm, unsubscribe, the incident).
+OUTAGEHUB_SITE_URL = env_str("OUTAGEHUB_SITE_URL", "http://localhost:8000").rstrip("/")
+# Alert destinations (webhooks) on private addresses: off, whatever OUTAGEHUB_ALLOW_PRIVATE_SOURCES says.
+OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS = env_bool("OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS", False)
+# One send: its total deadline (seconds) and the most of the receiver's answer read.
+OUTAGEHUB_ALERT_TIMEOUT = env_int("OUTAGEHUB_ALERT_TIMEOUT", 10, minimum=1, maximum=20)
+OUTAGEHUB_ALERT_MAX_RESPONSE_BYTES = env_int("OUTAGEHUB_ALERT_MAX_RESPONSE_BYTES", 64 * 1024, minimum=1024,
+                                             maximum=1024 * 1024)
+# At most this many messages per watch per window (seconds); events past it wait and go as one digest.
+OUTAGEHUB_ALERT_RATE_LIMIT = env_int("OUTAGEHUB_ALERT_RATE_LIMIT", 10, minimum=1, maximum=1000)
+OUTAGEHUB_ALERT_RATE_WINDOW = env_int("OUTAGEHUB_ALERT_RATE_WINDOW", 60, minimum=10, maximum=120)
+# Sends tried at most this often (retries: 5xx, timeouts, connection errors; never a 4xx).
+OUTAGEHUB_ALERT_MAX_ATTEMPTS = env_int("OUTAGEHUB_ALERT_MAX_ATTEMPTS", 5, minimum=1, maximum=10)
+# A watch whose deliveries failed this many times in a row is paused, and its owner told.
+OUTAGEHUB_ALERT_PAUSE_AFTER = env_int("OUTAGEHUB_ALERT_PAUSE_AFTER", 5, minimum=1, maximum=100)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OutageHub <alerts@localhost>")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+
 # --- Summaries --------------------------------------------------------------------------------
 # "offline" (default: deterministic, no network) or "llm" (an OpenAI-compatible chat-completions
 # endpoint, e.g. a local Ollama; its answer is used only when the faithfulness check passes).
@@ -259,6 +280,7 @@ OUTAGEHUB_DISPATCH_PERIOD = env_period("OUTAGEHUB_DISPATCH_PERIOD", 60, minimum=
 OUTAGEHUB_REAP_PERIOD = env_period("OUTAGEHUB_REAP_PERIOD", 60, minimum=30, maximum=3600)
 OUTAGEHUB_SWEEP_PERIOD = env_period("OUTAGEHUB_SWEEP_PERIOD", 60, minimum=10, maximum=3600)
 OUTAGEHUB_QUIET_CHECK_PERIOD = env_period("OUTAGEHUB_QUIET_CHECK_PERIOD", 300, minimum=60, maximum=86400)
+OUTAGEHUB_ALERTS_PERIOD = env_period("OUTAGEHUB_ALERTS_PERIOD", 10, minimum=10, maximum=3600)
 BEAT_TASKS = {
     "enqueue-due-sources": ("articles.tasks.enqueue_due_sources", OUTAGEHUB_DISPATCH_PERIOD),
     "enqueue-due-summaries": ("incidents.tasks.enqueue_due_summaries", OUTAGEHUB_SUMMARY_PERIOD),
@@ -266,6 +288,8 @@ BEAT_TASKS = {
     "sweep-pending-articles": ("articles.tasks.sweep_pending_articles", OUTAGEHUB_SWEEP_PERIOD),
     # Press-only incidents past the quiet period become "no recent reports" without waiting for news.
     "quieten-incidents": ("incidents.tasks.quieten_incidents", OUTAGEHUB_QUIET_CHECK_PERIOD),
+    # Incidents whose alerts are due (a changed state), deliveries whose message was lost, digests due.
+    "enqueue-due-alerts": ("incidents.tasks.enqueue_due_alerts", OUTAGEHUB_ALERTS_PERIOD),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task, "schedule": period, "options": {"expires": period * 0.9}}
@@ -283,6 +307,9 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must be above CELERY_TASK_SOFT_TIME_LIMIT.")
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must stay below CELERY_BROKER_VISIBILITY_TIMEOUT.")
+if OUTAGEHUB_ALERT_TIMEOUT >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("OUTAGEHUB_ALERT_TIMEOUT must stay below CELERY_TASK_SOFT_TIME_LIMIT: one send must "
+                               "fit in a task.")
 if OUTAGEHUB_REDELIVER_AFTER <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("OUTAGEHUB_REDELIVER_AFTER must be above CELERY_TASK_TIME_LIMIT, or a task still "
                                "running would be handed on a second time.")

@@ -8,7 +8,7 @@ from articles.ingest import store_items
 from articles.items import Item, ItemKind, VendorStatus
 from articles.items import StatusUpdate as ItemUpdate
 from articles.models import Article, FetchAttempt, Source
-from incidents.models import Incident, Membership, Service, Summary, Vendor
+from incidents.models import Incident, Membership, Service, Summary, Vendor, Watch
 from incidents.pipeline import index_regions
 
 
@@ -196,3 +196,25 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     incident = factory.SubFactory(IncidentFactory)
+
+
+class WatchFactory(factory.django.DjangoModelFactory):
+    """An active watch (confirmed). Pass `vendors=[...]` / `services=[...]`, or everything=True."""
+
+    class Meta:
+        model = Watch
+        skip_postgeneration_save = True
+
+    destination = Watch.Destination.WEBHOOK
+    url = factory.Sequence(lambda n: f"http://127.0.0.1:9/hook-{n}")
+    state = Watch.State.ACTIVE
+
+    @factory.post_generation
+    def vendors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.vendors.set(extracted)
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)

@@ -9,7 +9,8 @@ requests are forgotten before every test that uses it. Typical use::
         ...
         assert http_server.requests("/feed.rss")[0][1]["If-None-Match"] == '"abc"'
 
-Routes answer GET and HEAD. A path without a configured route answers 404. Built-in misbehaving routes
+Routes answer GET, HEAD and POST (a POST's body is kept: :meth:`LocalHTTPServer.posts`). A path without a
+configured route answers 404. Built-in misbehaving routes
 under ``/misbehave/`` are always available (see :class:`LocalHTTPServer`). Sleeps are capped at
 ``MAX_SLEEP`` seconds and stop as soon as the client disconnects or the server stops, so no test leaves
 threads sleeping for long.
@@ -138,6 +139,7 @@ class LocalHTTPServer:
         self._routes: dict[str, list[_Response]] = {}
         self._hits: dict[str, int] = {}
         self._requests: list[tuple[str, str, str, RecordedHeaders]] = []  # (target, path, method, headers)
+        self._bodies: list[tuple[str, RecordedHeaders, bytes]] = []  # (path, headers, body) of each POST
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
@@ -242,12 +244,18 @@ class LocalHTTPServer:
                 return [(method, headers) for target, _, method, headers in self._requests if target == path]
             return [(method, headers) for _, req_path, method, headers in self._requests if req_path == path]
 
+    def posts(self, path: str) -> list[tuple[RecordedHeaders, bytes]]:
+        """(headers, body) of each POST received for ``path`` (any query), in order."""
+        with self._lock:
+            return [(headers, body) for req_path, headers, body in self._bodies if req_path == path]
+
     def reset(self) -> None:
         """Forget all configured routes and recorded requests (built-in routes stay)."""
         with self._lock:
             self._routes.clear()
             self._hits.clear()
             self._requests.clear()
+            self._bodies.clear()
 
     # internals --------------------------------------------------------------------------------------
 
@@ -340,6 +348,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self) -> None:
         self._handle(send_body=False)
+
+    def do_POST(self) -> None:
+        # Routes answer a POST as they answer a GET; the request body is read first and recorded.
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(min(length, 16 * MiB)) if length else b""
+        owner = self.server.owner
+        with owner._lock:
+            owner._bodies.append((urlsplit(self.path).path, RecordedHeaders(self.headers.items()), body))
+        self._handle(send_body=True)
 
     # dispatch ---------------------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789abcdef")
 os.environ.setdefault("OUTAGEHUB_ALLOW_PRIVATE_SOURCES", "1")  # the tests' HTTP server is on 127.0.0.1
+os.environ.setdefault("OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS", "1")  # alert receivers: the same local server
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Recorded feeds link to their real sites; tests that scrape turn this on and serve the page locally.
 os.environ.setdefault("OUTAGEHUB_SCRAPE_TEASERS", "0")

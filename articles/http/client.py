@@ -30,3 +30,30 @@ def refuse_forbidden_source_url(url: str, *, allow_private: bool) -> None:
         netguard.check_url(url, allow_private and settings.OUTAGEHUB_ALLOW_PRIVATE_SOURCES)
     except netguard.UnresolvableHostError:
         return
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> http_fetch.PostResult:
+    """POST to an alert destination with the alert bounds from settings. A private address is refused
+    unless OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS (its own switch: a deployment that polls a private
+    source has not thereby opened its network to whoever creates a webhook)."""
+    return http_fetch.post(
+        url,
+        body,
+        headers=headers,
+        allow_private=settings.OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS,
+        user_agent=settings.OUTAGEHUB_USER_AGENT,
+        connect_timeout=settings.OUTAGEHUB_FETCH_CONNECT_TIMEOUT,
+        total_timeout=settings.OUTAGEHUB_ALERT_TIMEOUT,
+        max_bytes=settings.OUTAGEHUB_ALERT_MAX_RESPONSE_BYTES,
+    )
+
+
+def refuse_forbidden_destination(url: str) -> None:
+    """Raise :class:`netguard.UnsafeURLError` when an alert could never be sent to this URL: not http(s),
+    malformed, or on an address :func:`post` refuses. Called when a watch is created or edited; every send
+    checks again (a name may resolve elsewhere later). As for sources, a name that does not resolve now is
+    let through: the send checks it, and a watch from the public form is confirmed by a message sent to it."""
+    try:
+        netguard.check_url(url, settings.OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS)
+    except netguard.UnresolvableHostError:
+        return

@@ -48,7 +48,7 @@ from .errors import (
 from .headers import parse_max_age, parse_retry_after
 from .pools import NO_RETRIES, connection_pool
 
-__all__ = ["DEFAULT_ACCEPT", "FetchResult", "Hop", "check_hop", "fetch", "resolve_redirect"]
+__all__ = ["DEFAULT_ACCEPT", "FetchResult", "Hop", "PostResult", "check_hop", "fetch", "post", "resolve_redirect"]
 
 MiB = 1024 * 1024
 DEFAULT_ACCEPT = (
@@ -152,6 +152,52 @@ def fetch(
             return _result(url, hop, response, etag, last_modified, limits, started, every_hop_permanent)
 
 
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    status: int  # 2xx: anything else is a FetchError with its http_status
+    body: bytes  # what the receiver answered, at most max_bytes
+    duration_ms: float
+
+
+def post(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict[str, str],
+    allow_private: bool = False,
+    user_agent: str = "OutageHub",
+    connect_timeout: float = 10.0,
+    total_timeout: float = 10.0,
+    max_bytes: int = 64 * 1024,
+) -> PostResult:
+    """POST ``body`` to ``url`` under the same guard and bounds as :func:`fetch`: the address checked
+    (private ones refused unless ``allow_private``), one total deadline, the answer's size bounded.
+    Redirects are not followed: a receiver that moved is a refusal (a 3xx could point a signed message
+    anywhere, a private address included). Raises :class:`FetchError`; ``transient`` says whether a
+    retry may work (5xx, 429, timeouts, connection errors), ``http_status`` what the receiver answered."""
+    started = time.monotonic()
+    hop = check_hop(url, allow_private=allow_private)
+    request_headers = {"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": ACCEPT_ENCODING, **headers}
+    with Deadline(total_timeout) as deadline:
+        limits = _Limits(min(connect_timeout, MAX_CONNECT_TIMEOUT), max_bytes, deadline)
+        response = _send(hop, request_headers, limits, method="POST", body=body)
+        status = response.status
+        if status in REDIRECT_STATUSES:
+            _discard(response)
+            raise FetchError(
+                f"HTTP {status} from {hop.host}: the receiver redirects, and messages are never sent on to another "
+                "address; use the address it redirects to",
+                url=hop.url,
+                http_status=status,
+            )
+        if not 200 <= status < 300:
+            _discard(response)
+            raise status_error(hop, status, response.reason, parse_retry_after(response.headers.get("Retry-After", "")))
+        headers_read = {name.lower(): value for name, value in response.headers.itermerged()}
+        answer = _read_body(response, hop, headers_read, limits)
+    return PostResult(status=status, body=answer, duration_ms=(time.monotonic() - started) * 1000.0)
+
+
 def check_hop(url: str, *, allow_private: bool, redirected_from: str = "") -> Hop:
     """Check one request target (the start URL, or a redirect target) and resolve its host.
 
@@ -190,8 +236,9 @@ class _Limits:
     deadline: Deadline
 
 
-def _send(hop: Hop, headers: dict[str, str], limits: _Limits) -> BaseHTTPResponse:
-    """Send the GET to the first address that accepts a connection; return the response (headers read)."""
+def _send(hop: Hop, headers: dict[str, str], limits: _Limits, method: str = "GET",
+          body: bytes | None = None) -> BaseHTTPResponse:
+    """Send the request to the first address that accepts a connection; return the response (headers read)."""
     parsed = hop.parsed
     request_headers = {**headers, "Host": parsed.host_header}
     last = len(hop.addresses) - 1
@@ -203,8 +250,9 @@ def _send(hop: Hop, headers: dict[str, str], limits: _Limits) -> BaseHTTPRespons
         pool = connection_pool(parsed.scheme, address.connect_ip, parsed.port, parsed.host)
         try:
             response = pool.urlopen(
-                "GET",
+                method,
                 parsed.target,
+                body=body,
                 headers=request_headers,
                 retries=NO_RETRIES,
                 redirect=False,

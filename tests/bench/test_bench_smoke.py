@@ -17,7 +17,7 @@ TINY = ["--min-seconds", "0.01", "--store-rounds", "1", "--sources", "5", "--max
         "--cluster-sizes", "20,40,80", "--cluster-articles", "5", "--cluster-rounds", "2",
         "--join-sizes", "3,30", "--join-articles", "2",
         "--site-incidents", "40", "--site-articles", "200", "--site-requests", "5",
-        "--site-sources", "60"]
+        "--site-sources", "60", "--alert-watches", "30", "--alert-rounds", "1"]
 FIGURES = [
     "parse.feed.feedparser_sanitizer_items_per_s", "parse.feed.nh3_items_per_s",
     "parse.feed.largest.items_per_s", "parse.feed.largest.feedparser_sanitizer_items_per_s",
@@ -37,10 +37,12 @@ FIGURES = [
                                              "api_incidents_cold") for q in ("p50", "p95")),
     *(f"site.sqlite.{page}_queries" for page in ("status", "status_filtered", "vendor_components", "api_incidents",
                                                  "api_incidents_filtered")),
+    "alerts.sqlite.fanout_per_s", "alerts.sqlite.fanout_queries",
 ]
 # Kinds with no recorded payload print "skipped"; PostgreSQL runs only when DATABASE_URL is one.
 MAY_BE_SKIPPED = {"parse.azure.items_per_s", "store.postgresql.items_per_s", "cluster.postgresql.80.articles_per_s",
-                  "cluster.postgresql.cost_ratio_80_to_20", "join.postgresql.ratio_30_to_3"}
+                  "cluster.postgresql.cost_ratio_80_to_20", "join.postgresql.ratio_30_to_3",
+                  "alerts.postgresql.fanout_per_s"}
 # `name: value unit (note)`, or `name: skipped: why` / `name: error: what`.
 FIGURE_LINE = re.compile(
     r"^(?P<name>[a-z0-9_.]+):\s+"

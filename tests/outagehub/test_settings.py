@@ -99,7 +99,7 @@ def test_beat_entries_and_worker_limits_come_from_the_environment():
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout.strip().splitlines()[-1])  # after the shell's own line
     assert printed == {"beat": {"enqueue-due-summaries": 10, "reap-stale-claims": 60, "sweep-pending-articles": 120,
-                                "quieten-incidents": 300}, "per_child": 50}
+                                "quieten-incidents": 300, "enqueue-due-alerts": 10}, "per_child": 50}
 
 
 def test_an_unknown_log_format_is_a_clear_error_at_start_up():

@@ -1,0 +1,1 @@
+"""Alerts: watches, the events of an incident announced once each, and their delivery."""
