@@ -708,7 +708,8 @@ def test_continued_coverage_needs_a_live_incident_of_the_same_subject_in_its_win
     late = news("f", "Outlook error pages everywhere", "Text.",
                 at=T0 + c.CONTINUED_COVERAGE_WINDOW + timedelta(hours=1), subject="vendor:microsoft")
     assert c.continued_coverage(late, [("a", _outage("a", T0))]).incident is None
-    before = news("f", "Outlook error pages everywhere", "Text.", at=T0 - timedelta(hours=1), subject="vendor:microsoft")
+    before = news("f", "Outlook error pages everywhere", "Text.", at=T0 - timedelta(hours=1),
+                  subject="vendor:microsoft")
     assert c.continued_coverage(before, [("a", _outage("a", T0))]).incident is None
     no_subject = news("f", "Error pages everywhere", "Text.", at=T0 + timedelta(hours=1))
     assert c.continued_coverage(no_subject, [("a", _outage("a", T0))]).incident is None
