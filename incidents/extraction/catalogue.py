@@ -37,6 +37,7 @@ SERVICE_FIELDS = ("slug", "vendor", "name", "aliases", "description", "requires"
 # spelled, "AWS's" and "AWS-hosted" still contain "AWS", and a comma between two names stops a
 # match running across them. Every "." must be followed by a word character, so nothing backtracks.
 _TOKEN = re.compile(r"\w+(?:\.\w+)*|[^\w\s]")
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)\s*$")
 # Typographic apostrophes and hyphens, folded to the ASCII ones names are written with.
 _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"})
 
@@ -123,6 +124,10 @@ class Catalogue:
         self._vendors = {vendor.slug: vendor for vendor in vendors}
         self._services = {service.slug: service for service in services}
         self._root = _Node()
+        # A vendor's name without its parenthesis ("X" of "X (Twitter)"): too ambiguous to find in running
+        # text, but what a headline calls the vendor when its grammar names the subject of an outage.
+        self._short_names = {_PARENTHESIS.sub("", vendor.name).strip(): vendor.slug
+                             for vendor in vendors if _PARENTHESIS.search(vendor.name)}
         for vendor in vendors:
             for written in dict.fromkeys((vendor.name, *vendor.aliases)):
                 self._add(_Name("vendor", vendor.slug, vendor.slug, vendor.name, _words(written), written.islower(),
@@ -180,6 +185,10 @@ class Catalogue:
 
     def has_vendor(self, slug: str) -> bool:
         return slug in self._vendors
+
+    def vendor_by_short_name(self, name: str) -> str | None:
+        """The vendor whose name without its parenthesis is `name` as written (case and all), or None."""
+        return self._short_names.get(name.strip())
 
     # --- matching ---------------------------------------------------------------------------------
 

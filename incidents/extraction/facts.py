@@ -168,11 +168,11 @@ LEAD_CHARS = 600
 def subject_of(title: str, body: str, catalogue: Catalogue, own_vendor: str = "") -> tuple[str, str]:
     """Whose outage the article reports, as (key, name): the headline's subject, when its grammar
     names one ("Spotify is down", "outage hits Azure"); a catalogue vendor when that subject is one
-    of its names, else the name itself. A vendor's status post without such a subject is about the
+    of its names (or its name without the parenthesis: "X" of "X (Twitter)"), else the name itself. A vendor's status post without such a subject is about the
     vendor; a headline that names exactly one catalogue vendor is about it."""
     found = find_subject(title, body)
     if found:
-        vendors = catalogue.vendors_in(found.name)
+        vendors = catalogue.vendors_in(found.name) or list(filter(None, [catalogue.vendor_by_short_name(found.name)]))
         if vendors:
             return f"vendor:{vendors[0]}", catalogue.vendor(vendors[0]).name
         key = subject_key(found.name)

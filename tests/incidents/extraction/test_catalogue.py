@@ -286,3 +286,14 @@ def test_a_bad_file_names_itself_and_the_place_of_the_error(tmp_path):
     unknown_vendor.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CatalogueError, match=r'unknown\.json: 1 problem\(s\):\n  - service #1 "s3": vendor "aws"'):
         Catalogue.read_data(unknown_vendor)
+
+
+def test_a_vendor_is_found_by_its_name_without_the_parenthesis_only_as_written():
+    catalogue = Catalogue.from_data({"vendors": [
+        {"slug": "quokka", "name": "Q (Quokka)", "aliases": [], "status_page_url": "", "description": "A network."},
+        {"slug": "wallaby", "name": "Wallaby", "aliases": [], "status_page_url": "", "description": "A store."},
+    ], "services": []})
+    assert catalogue.vendor_by_short_name("Q") == "quokka"
+    assert catalogue.vendor_by_short_name("q") is None  # a lower-case letter is a letter
+    assert catalogue.vendor_by_short_name("Wallaby") is None  # no parenthesis: its name is matched as usual
+    assert catalogue.match("Q is down") == []  # never matched in running text

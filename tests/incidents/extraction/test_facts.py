@@ -149,6 +149,8 @@ def test_a_megabyte_of_history_gives_the_facts_of_its_bounded_start_in_bounded_s
     ("Spotify is down for thousands of users", "vendor:spotify"),  # a catalogue vendor, by the headline's grammar
     ("Massive Cloudflare outage takes down ChatGPT and X", "vendor:cloudflare"),  # the root, not its victims
     ("ChatGPT is down", "vendor:openai"),  # a service names its vendor
+    ("X is having an up and down Monday", "vendor:x"),  # the vendor's name without its parenthesis, "X (Twitter)"
+    ("Twitter.com - Is Twitter Down?", "vendor:x"),  # and by an alias: one subject, one incident
     ("Quokkanet goes dark for hours after botched update", "name:quokkanet"),  # a name the catalogue lacks
     ("Weekly roundup: new phones and a price cut", ""),  # says nothing about whose outage
 ])
