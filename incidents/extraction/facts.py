@@ -168,7 +168,8 @@ LEAD_CHARS = 600
 def subject_of(title: str, body: str, catalogue: Catalogue, own_vendor: str = "") -> tuple[str, str]:
     """Whose outage the article reports, as (key, name): the headline's subject, when its grammar
     names one ("Spotify is down", "outage hits Azure"); a catalogue vendor when that subject is one
-    of its names (or its name without the parenthesis: "X" of "X (Twitter)"), else the name itself. A vendor's status post without such a subject is about the
+    of its names (or its name without the parenthesis: "X" of "X (Twitter)"), else the name
+    itself. A vendor's status post without such a subject is about the
     vendor; a headline that names exactly one catalogue vendor is about it."""
     found = find_subject(title, body)
     if found:
