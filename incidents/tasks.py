@@ -88,10 +88,11 @@ def quieten_incidents() -> int:
 @shared_task
 def enqueue_due_alerts() -> int:
     """Beat: incidents whose alerts are due, deliveries whose message was lost, digests whose window ended;
-    sends a dead worker left unfinished are given up."""
+    sends a dead worker left unfinished are given up, watches left unconfirmed removed."""
     now = timezone.now()
     due = alerts.lease_due(now)
     alerts.give_up_lost_sends(now)
+    alerts.expire_unconfirmed(now)
     try:
         for incident_id in due:
             announce_incident.delay(incident_id)

@@ -181,6 +181,16 @@ OUTAGEHUB_ALLOW_PRIVATE_DESTINATIONS = env_bool("OUTAGEHUB_ALLOW_PRIVATE_DESTINA
 OUTAGEHUB_ALERT_TIMEOUT = env_int("OUTAGEHUB_ALERT_TIMEOUT", 10, minimum=1, maximum=20)
 OUTAGEHUB_ALERT_MAX_RESPONSE_BYTES = env_int("OUTAGEHUB_ALERT_MAX_RESPONSE_BYTES", 64 * 1024, minimum=1024,
                                              maximum=1024 * 1024)
+# The public watch form: sign-ups per client address, and confirmation messages per destination (each
+# sign-up makes the server send one), as requests/period; a watch not confirmed within the hours is removed.
+OUTAGEHUB_WATCH_SIGNUP_RATE = env_str("OUTAGEHUB_WATCH_SIGNUP_RATE", "10/hour")
+OUTAGEHUB_WATCH_CONFIRMATION_RATE = env_str("OUTAGEHUB_WATCH_CONFIRMATION_RATE", "3/day")
+for _name in ("OUTAGEHUB_WATCH_SIGNUP_RATE", "OUTAGEHUB_WATCH_CONFIRMATION_RATE"):
+    try:
+        parse_rate(globals()[_name])
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{_name}: {exc}") from None
+OUTAGEHUB_WATCH_CONFIRM_HOURS = env_int("OUTAGEHUB_WATCH_CONFIRM_HOURS", 72, minimum=1, maximum=24 * 30)
 # At most this many messages per watch per window (seconds); events past it wait and go as one digest.
 OUTAGEHUB_ALERT_RATE_LIMIT = env_int("OUTAGEHUB_ALERT_RATE_LIMIT", 10, minimum=1, maximum=1000)
 OUTAGEHUB_ALERT_RATE_WINDOW = env_int("OUTAGEHUB_ALERT_RATE_WINDOW", 60, minimum=10, maximum=120)

@@ -16,6 +16,9 @@ os.environ.setdefault("OUTAGEHUB_STATIC_MANIFEST", "0")  # no collectstatic befo
 # Every test asks the API from 127.0.0.1, and a Redis cache is shared by the whole run: the rate-limit
 # tests set a low rate themselves, each for an address of its own.
 os.environ.setdefault("OUTAGEHUB_API_RATE", "1000000/min")
+# Likewise the public watch form's limits; their own tests set low ones on addresses of their own.
+os.environ.setdefault("OUTAGEHUB_WATCH_SIGNUP_RATE", "1000000/min")
+os.environ.setdefault("OUTAGEHUB_WATCH_CONFIRMATION_RATE", "1000000/min")
 # Under pytest-xdist each worker ("gw0", "gw1", ...) has a var dir of its own: its SQLite test database, its
 # filesystem broker folders, its beat schedule. Processes a test starts inherit the variable, so they share
 # their worker's folder and no other's.

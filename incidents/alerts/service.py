@@ -22,7 +22,7 @@ from django.utils import timezone
 from incidents import pipeline
 from incidents.alerts import events
 from incidents.alerts.messages import AlertFacts
-from incidents.alerts.models import AlertEvent, AnnouncedEvent, Delivery, watches_for
+from incidents.alerts.models import AlertEvent, AnnouncedEvent, Delivery, Watch, watches_for
 from incidents.alerts.state import state_of
 from incidents.models import Incident, Membership, Severity
 
@@ -152,3 +152,11 @@ def watches_with_due_digests(now: datetime) -> list[int]:
     """Watches holding events whose rate window has ended (a held delivery waits until then): a digest is due."""
     return list(Delivery.objects.filter(status=Delivery.Status.HELD, next_attempt_at__lte=now)
                 .values_list("watch_id", flat=True).distinct())
+
+
+def expire_unconfirmed(now: datetime) -> int:
+    """Remove the watches nobody confirmed within OUTAGEHUB_WATCH_CONFIRM_HOURS: a sign-up for an address
+    that is not the signer's own leaves nothing behind. Returns how many went."""
+    cutoff = now - timedelta(hours=settings.OUTAGEHUB_WATCH_CONFIRM_HOURS)
+    removed, _ = Watch.objects.filter(state=Watch.State.PENDING, created_at__lt=cutoff).delete()
+    return removed

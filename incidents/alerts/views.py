@@ -2,6 +2,7 @@
 
 Confirm and unsubscribe links answer a GET with a page and act on its POST: mail scanners open links."""
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -11,7 +12,9 @@ from django.views.decorators.http import require_http_methods
 from incidents.alerts.delivery import describe
 from incidents.alerts.forms import WatchForm
 from incidents.alerts.models import Watch
+from incidents.api import ratelimit
 from incidents.models import Service, Vendor
+from outagehub import throttle
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,6 +31,11 @@ def new_watch(request, scope: str, slug: str):
         form = WatchForm(initial={name: request.GET[name] for name in ("destination", "address")
                                   if name in request.GET})
     if request.method == "POST" and form.is_valid():
+        refused = _signup_refused(request, form.cleaned_data["address"])
+        if refused:
+            form.add_error(None, refused)
+            return render(request, "alerts/new_watch.html", {"form": form, "subject": subject, "scope": scope},
+                          status=429)
         from incidents.tasks import confirm_watch
 
         with transaction.atomic():
@@ -37,6 +45,20 @@ def new_watch(request, scope: str, slug: str):
         return render(request, "alerts/check_destination.html", {"watch": watch, "subject": subject})
     return render(request, "alerts/new_watch.html", {"form": form, "subject": subject, "scope": scope},
                   status=400 if request.method == "POST" else 200)
+
+
+def _signup_refused(request, address: str) -> str:
+    """Why this sign-up is refused, or "": each makes the server send a confirmation to `address`, so
+    sign-ups are limited per client and confirmations per destination."""
+    for scope, who, setting in (("watch-signup", throttle.client_of(request), "OUTAGEHUB_WATCH_SIGNUP_RATE"),
+                                ("watch-confirmation", address.lower(), "OUTAGEHUB_WATCH_CONFIRMATION_RATE")):
+        rate = ratelimit.parse_rate(getattr(settings, setting))
+        allowance = throttle.spend(scope, who, rate)
+        if allowance.exceeded(rate):
+            what = "sign-ups from your address" if scope == "watch-signup" else "confirmations sent to this address"
+            return (f"Too many {what} for now (at most {rate.requests} in {rate.seconds} s); "
+                    f"try again in {allowance.reset} s.")
+    return ""
 
 
 @require_http_methods(["GET", "POST"])

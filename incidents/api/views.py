@@ -11,12 +11,9 @@ Anonymous clients are limited per address (OUTAGEHUB_API_RATE, counted in Django
 anything else runs): over the limit, 429 with Retry-After.
 """
 
-import logging
-import time
 from functools import cache, wraps
 
 from django.conf import settings
-from django.core.cache import cache as shared_cache
 from django.db.models import Max, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -35,8 +32,8 @@ from incidents.site.filters import FilterRefused, IncidentFilter
 from incidents.site.queries import filtered_incidents
 from incidents.site.timeline import Cursor
 from incidents.site.views import incident_sources, incident_version, slug_url, summary_statements
+from outagehub import throttle
 
-log = logging.getLogger(__name__)
 # What an incident in a list needs: not its clustering state, the biggest part of its row.
 LIST_DEFERRED = ("profile", "tally", "overridden_fields")
 OPEN_LIMIT = 50  # open incidents on a vendor's answer; the incident list pages through all
@@ -65,16 +62,8 @@ def rate_limited(view):
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         rate = _rate(settings.OUTAGEHUB_API_RATE)
-        client = ratelimit.client_ip(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""),
-                                     frozenset(settings.FORWARDED_ALLOW_IPS))
-        number, reset = ratelimit.window(time.time(), rate)
-        key = f"api-rate:{rate.requests}/{rate.seconds}:{number}:{client}"
-        try:
-            shared_cache.add(key, 0, timeout=reset + 1)
-            used = shared_cache.incr(key)
-        except Exception as exc:  # noqa: BLE001 - as the page cache: a failing cache is no limit, not an error
-            log.warning("API rate limit not counted, the cache failed: %s: %s", type(exc).__name__, exc)
-            used = 0
+        allowance = throttle.spend("api-rate", throttle.client_of(request), rate)
+        client, used, reset = allowance.client, allowance.used, allowance.reset
         if used > rate.requests:
             response = problem(429, "rate_limited", f"Too many requests from {client}: at most {rate.requests} in "
                                                     f"{rate.seconds} s. Try again in {reset} s.", retry_after=reset)

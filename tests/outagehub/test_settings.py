@@ -78,9 +78,11 @@ def test_a_bad_broker_url_is_a_clear_error_at_start_up():
     assert result.returncode != 0 and "CELERY_BROKER_URL='amqp://guest@localhost//' is not supported" in result.stderr
 
 
-def test_a_bad_api_rate_is_a_clear_error_at_start_up():
-    result = _manage(["check"], DEBUG="1", OUTAGEHUB_API_RATE="120 per minute")
-    assert result.returncode != 0 and "OUTAGEHUB_API_RATE: '120 per minute' is not a rate" in result.stderr
+@pytest.mark.parametrize("name", ["OUTAGEHUB_API_RATE", "OUTAGEHUB_WATCH_SIGNUP_RATE",
+                                  "OUTAGEHUB_WATCH_CONFIRMATION_RATE"])
+def test_a_bad_rate_is_a_clear_error_at_start_up(name):
+    result = _manage(["check"], DEBUG="1", **{name: "120 per minute"})
+    assert result.returncode != 0 and f"{name}: '120 per minute' is not a rate" in result.stderr
 
 
 def test_a_period_of_zero_turns_a_periodic_task_off(monkeypatch):

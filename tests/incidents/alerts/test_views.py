@@ -4,16 +4,19 @@ destination (double opt-in) before anything else is sent there."""
 import json
 import re
 import time
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from incidents.alerts import service
 from incidents.alerts.models import Watch
 from incidents.alerts.signing import signature
 from incidents.tasks import confirm_watch
-from tests.factories import IncidentFactory, MembershipFactory, ServiceFactory
+from tests.factories import IncidentFactory, MembershipFactory, ServiceFactory, WatchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +77,41 @@ def test_the_readme_verification_snippet_accepts_our_signature_and_nothing_else(
     header = signature("secret", int(time.time()), body)
     assert check("secret", header, body) and not check("secret", header, body + b" ")
     assert not check("other", header, body)
+
+
+def _sign_up(client, address, remote_addr):
+    return client.post("/alerts/vendor/cloudflare/new", {"destination": "email", "address": address,
+                                                         "events": ["opened"], "min_severity": 0},
+                       REMOTE_ADDR=remote_addr)
+
+
+def test_sign_ups_are_limited_per_client_address(client, cloudflare, settings):
+    # Addresses of this run's own: the PostgreSQL run's cache is a Redis the other tests share.
+    settings.OUTAGEHUB_WATCH_SIGNUP_RATE = "2/hour"
+    signer, other = f"192.0.2.{uuid.uuid4().int % 250 + 1}", f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    for _ in range(2):
+        assert _sign_up(client, f"{uuid.uuid4().hex}@example.com", signer).status_code == 200
+    refused = _sign_up(client, f"{uuid.uuid4().hex}@example.com", signer)
+    assert refused.status_code == 429 and b"Too many sign-ups from your address" in refused.content
+    assert Watch.objects.count() == 2
+    assert _sign_up(client, f"{uuid.uuid4().hex}@example.com", other).status_code == 200
+
+
+def test_confirmations_to_one_destination_are_limited_whoever_signs_up(client, cloudflare, settings):
+    settings.OUTAGEHUB_WATCH_CONFIRMATION_RATE = "1/day"
+    victim = f"{uuid.uuid4().hex}@example.com"
+    assert _sign_up(client, victim, "192.0.2.10").status_code == 200
+    refused = _sign_up(client, victim.upper(), "198.51.100.10")
+    assert refused.status_code == 429 and b"Too many confirmations sent to this address" in refused.content
+    assert Watch.objects.count() == 1
+
+
+def test_watches_nobody_confirmed_are_removed_after_the_confirmation_window(settings):
+    settings.OUTAGEHUB_WATCH_CONFIRM_HOURS = 72
+    now = timezone.now()
+    stale = WatchFactory(state=Watch.State.PENDING, created_at=now - timedelta(hours=73))
+    fresh = WatchFactory(state=Watch.State.PENDING, created_at=now - timedelta(hours=71))
+    confirmed = WatchFactory(created_at=now - timedelta(days=30))
+    assert service.expire_unconfirmed(now) == 1
+    assert set(Watch.objects.values_list("pk", flat=True)) == {fresh.pk, confirmed.pk}
+    assert not Watch.objects.filter(pk=stale.pk).exists()
