@@ -83,8 +83,25 @@ def _rebuild_fetch_error(message: str, state: dict[str, Any]) -> FetchError:
     return error
 
 
-def status_error(hop: Hop, status: int, reason: str, retry_after: int | None) -> FetchError:
-    """The error for a final response that is neither a success nor a 304 (nor a redirect we follow)."""
+# What a refusal means depends on what we asked for: a feed we poll, or a webhook we send an alert to.
+_REFUSALS = {
+    "feed": {
+        404: "the feed URL is wrong or the feed was removed; check the URL",
+        410: "the feed is gone for good; remove this source or find the feed's new URL",
+        429: "we are polling too often",
+    },
+    "webhook": {
+        404: "the webhook's address is wrong or the webhook was removed; check it with whoever made it",
+        410: "the webhook is gone for good; remove this watch or ask for the webhook's new address",
+        429: "the receiver limits how often we send",
+    },
+}
+
+
+def status_error(hop: Hop, status: int, reason: str, retry_after: int | None, target: str = "feed") -> FetchError:
+    """The error for a final response that is neither a success nor a 304 (nor a redirect we follow);
+    `target` ("feed" or "webhook") is what we asked the server for."""
+    refusals = _REFUSALS[target]
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
@@ -96,12 +113,10 @@ def status_error(hop: Hop, status: int, reason: str, retry_after: int | None) ->
         if retry_after == MAX_DELAY_SECONDS:  # the server may have asked for longer (parse_retry_after)
             wait += " (the longest pause between polls)"
     transient = False
-    if status == 404:
-        text = f"{prefix}: the feed URL is wrong or the feed was removed; check the URL"
-    elif status == 410:
-        text = f"{prefix}: the feed is gone for good; remove this source or find the feed's new URL"
+    if status in (404, 410):
+        text = f"{prefix}: {refusals[status]}"
     elif status == 429:
-        text = f"{prefix}: we are polling too often; {wait}"
+        text = f"{prefix}: {refusals[429]}; {wait}"
         transient = True
     elif status >= 500:
         text = f"{prefix}: the server is failing; {wait}"

@@ -192,7 +192,8 @@ def post(
             )
         if not 200 <= status < 300:
             _discard(response)
-            raise status_error(hop, status, response.reason, parse_retry_after(response.headers.get("Retry-After", "")))
+            raise status_error(hop, status, response.reason, parse_retry_after(response.headers.get("Retry-After", "")),
+                               target="webhook")
         headers_read = {name.lower(): value for name, value in response.headers.itermerged()}
         answer = _read_body(response, hop, headers_read, limits)
     return PostResult(status=status, body=answer, duration_ms=(time.monotonic() - started) * 1000.0)

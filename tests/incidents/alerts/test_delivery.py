@@ -56,6 +56,7 @@ def test_a_4xx_is_not_retried_and_is_logged(http_server, hook):
     assert delivery.deliver(delivery_id) == "failed"
     row = Delivery.objects.get(pk=delivery_id)
     assert (row.status, row.attempts, row.response_code) == ("failed", 1, 404) and "HTTP 404" in row.error
+    assert "the webhook's address is wrong" in row.error and "feed" not in row.error  # said of a webhook
     assert row.duration_ms is not None and len(http_server.posts("/hook")) == 1
 
 
