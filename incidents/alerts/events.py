@@ -56,6 +56,12 @@ def due_events(ledger: frozenset[str], state: IncidentState) -> tuple[list[Event
     """The events due, in the order they happened, and the ledger once they are announced."""
     events: list[Event] = []
     keys = set(ledger)
+    if OPENED not in keys and state.over:
+        # First seen when it was already over: one message that it happened and ended, not two at once.
+        covers = (OPENED, *((ACKNOWLEDGED,) if state.acknowledged else ()), RESOLVED,
+                  *((REPORT,) if state.has_report else ()))
+        keys.update((*covers, severity_key(state.severity)))
+        return [Event(RESOLVED, state.severity, covers)], frozenset(keys)
     if OPENED not in keys:
         covers = (OPENED, ACKNOWLEDGED) if state.acknowledged else (OPENED,)
         events.append(Event(OPENED, state.severity, covers))

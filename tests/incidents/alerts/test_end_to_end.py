@@ -138,7 +138,7 @@ def test_an_editors_merge_sends_nothing(http_server, sources, watches):
     assert first.pk != second.pk
     run_alerts()
     sent = len(http_server.posts("/slack"))
-    assert sent == 3  # opened twice, and the second one resolved
+    assert sent == 2  # the first opened; the second, first seen over, in one message
     curation.merge(first, [second], User.objects.create(username="editor", is_staff=True))
     assert run_alerts() == {}
     assert len(http_server.posts("/slack")) == sent

@@ -55,3 +55,11 @@ def test_the_union_of_two_ledgers_announces_nothing_either_announced():
     _, one = due_events(frozenset(), state(severity=2))
     _, other = due_events(frozenset(), state(severity=4, acknowledged=True, over=True))
     assert due_events(one | other, state(severity=4, acknowledged=True, over=True))[0] == []
+
+
+def test_an_incident_first_seen_over_is_one_message_that_covers_its_opening_and_end():
+    events, ledger = due_events(frozenset(), state(severity=3, acknowledged=True, over=True, has_report=True))
+    assert kinds(events) == [RESOLVED] and events[0].covers == (OPENED, ACKNOWLEDGED, RESOLVED, REPORT)
+    assert due_events(ledger, state(severity=3, acknowledged=True, over=True, has_report=True))[0] == []
+    events, _ = due_events(frozenset(), state(over=True))
+    assert events[0].covers == (OPENED, RESOLVED)  # a watch of openings hears of it too
