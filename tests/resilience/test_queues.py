@@ -34,12 +34,20 @@ def test_each_task_is_published_to_the_queue_of_its_kind(cluster, settings):
     incident_tasks.write_summary.delay(1)
     settings.OUTAGEHUB_SUMMARY_BACKEND = "llm"  # a slow endpoint must not hold the offline summaries
     incident_tasks.write_summary.delay(2)
+    incident_tasks.enqueue_due_alerts.delay()
+    incident_tasks.announce_incident.delay(1)
+    incident_tasks.deliver_alerts.delay([1])
+    incident_tasks.deliver_alert_digest.delay(1)
+    incident_tasks.confirm_watch.delay(1)
 
     assert sorted(_drain("fetch")) == ["articles.tasks.enqueue_due_sources", "articles.tasks.fetch_source",
                                        "articles.tasks.reap_stale_claims", "articles.tasks.scrape_article"]
     assert sorted(_drain("pipeline")) == ["articles.tasks.sweep_pending_articles", "incidents.tasks.process_article"]
     assert sorted(_drain("summaries")) == ["incidents.tasks.enqueue_due_summaries", "incidents.tasks.write_summary"]
     assert _drain("llm") == ["incidents.tasks.write_summary"]
+    assert sorted(_drain("alerts")) == ["incidents.tasks.announce_incident", "incidents.tasks.confirm_watch",
+                                        "incidents.tasks.deliver_alert_digest", "incidents.tasks.deliver_alerts",
+                                        "incidents.tasks.enqueue_due_alerts"]
     assert _drain("celery") == []
 
 
