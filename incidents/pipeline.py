@@ -8,7 +8,7 @@ two workers never open two incidents for one event.
 import logging
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -310,8 +310,15 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                     candidates.setdefault(candidate.pk, candidate)
                     profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
                 decision = scoring.continued_coverage(article_signals, [(c.pk, profiles[c.pk]) for c in live])
-            if join_only and decision.incident is None:
-                return Outcome(article.pk, "not_relevant")
+            if join_only:
+                if decision.incident is None:
+                    return Outcome(article.pk, "not_relevant")
+                # In the context of that incident it does report the outage: the decision is recorded with why.
+                why = ("a post-incident report of the outage it joins" if facts.claims.postmortem
+                       else "continued coverage of a live incident of its own subject")
+                facts = replace(facts, relevance=replace(facts.relevance, is_outage=True,
+                                                         evidence=(*facts.relevance.evidence, f"joined as {why}")))
+                save_facts(article, facts)
             if decision.incident is None:
                 decision = scoring.choose(article_signals, list(profiles.items()), thresholds)
                 if decision.incident is not None:
