@@ -288,7 +288,8 @@ def test_follow_up_coverage_the_model_doubts_joins_the_live_incident_of_its_subj
     assert (outcome.action, outcome.incident_id) == ("joined", incident_id)
     assert Membership.objects.get(article=follow_up).score_parts == {"continued_coverage": 1.0}
     facts = ArticleFacts.objects.get(article=follow_up)  # in that incident's context it reports the outage
-    assert facts.is_outage and facts.evidence[-1] == "joined as continued coverage of a live incident of its own subject"
+    assert facts.is_outage
+    assert facts.evidence[-1] == "joined as continued coverage of a live incident of its own subject"
     assert not ArticleFacts.objects.get(article=alone).is_outage
     launch = stored(press, news("Cloudflare launches new AI crawler controls", body="", at=T0 + timedelta(hours=4)))
     assert process_article(launch.pk).action == "not_relevant"
