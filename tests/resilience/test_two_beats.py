@@ -5,6 +5,7 @@ only one dispatcher wins it (articles/dispatch.py)."""
 import re
 
 import pytest
+from django.conf import settings
 from django.db.models import Count
 
 from articles.models import FetchAttempt, Source
@@ -13,9 +14,10 @@ from tests.resilience.services import wait_for
 
 pytestmark = [pytest.mark.resilience, pytest.mark.integration]
 
-# Beat entries come from the environment: dispatch at its shortest period, everything else off.
-ONLY_DISPATCH = {"OUTAGEHUB_DISPATCH_PERIOD": "10", "OUTAGEHUB_SUMMARY_PERIOD": "0", "OUTAGEHUB_REAP_PERIOD": "0",
-                 "OUTAGEHUB_SWEEP_PERIOD": "0"}
+# Beat entries come from the environment: dispatch at its shortest period, every other entry (each has an
+# OUTAGEHUB_*_PERIOD, 0 turns it off) off, those added later included.
+ONLY_DISPATCH = {**{name: "0" for name in dir(settings) if name.startswith("OUTAGEHUB_") and name.endswith("_PERIOD")},
+                 "OUTAGEHUB_DISPATCH_PERIOD": "10"}
 
 
 def _ticks(beat) -> int:
