@@ -230,6 +230,7 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
     from django.db import connection, transaction
     from django.utils.text import slugify
 
+    from incidents.clustering import tally
     from incidents.models import Incident, IncidentKey, Severity
 
     through = Incident.services.through
@@ -255,7 +256,7 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
                     started_at=at, first_reported_at=at, last_activity_at=min(resolved, archive.now),
                     resolved_at=resolved if resolved < archive.now else None,
                     news_count=rng.randint(1, 6), profile={**profile, "first_seen": stamp, "last_seen": stamp},
-                    created_at=at,
+                    tally=seeded_tally(tally, company, services, at), created_at=at,
                 ))
                 extras.append((services, keys, at))
             created = Incident.objects.bulk_create(rows, batch_size=BATCH_SIZE)  # sets pk (RETURNING)
@@ -275,6 +276,15 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     archive.seconds = perf_counter() - started
+
+
+def seeded_tally(tally, company: Company, services: tuple[Product, ...], at: datetime) -> dict:
+    """The tally the pipeline would have left on a one-report incident of these services: every incident
+    it makes has one, and a join adds to it (an incident without one is counted again from its members,
+    which only incidents made before tallies existed need)."""
+    report = tally.Share(article_id=0, published_at=at, last_changed_at=at, outlet="bench.example",
+                         vendors=(company.slug,), services=tuple(service.slug for service in services))
+    return tally.Tally().add(report).to_dict()
 
 
 # --- the articles ---------------------------------------------------------------------------------------
