@@ -245,6 +245,10 @@ class ArticleFacts(models.Model):
 
     class Meta:
         verbose_name_plural = "article facts"
+        # Doubted reports by subject: an incident that opens pulls in the earlier ones of its subject
+        # (pipeline.pull_in_earlier_coverage); only the few with a subject and no outage verdict are indexed.
+        indexes = [models.Index(fields=["subject"], name="incidents_doubted_subject",
+                                condition=models.Q(is_outage=False) & ~models.Q(subject=""))]
 
     def __str__(self) -> str:
         return f"facts of article {self.article_id}"

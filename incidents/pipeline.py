@@ -304,8 +304,9 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                     profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
                 decision = scoring.explained_incident(article_signals, [(c.pk, profiles[c.pk]) for c in earlier])
             elif join_only:
-                live, _ = candidates_for({f"subject:{facts.subject}"}, when,
-                                         lookback=scoring.CONTINUED_COVERAGE_WINDOW)
+                # Keys seen on either side of it (an incident that opened after it pulls it in):
+                # scoring.continued_coverage keeps those within its windows.
+                live, _ = candidates_for({f"subject:{facts.subject}"}, when)
                 for candidate in live:
                     candidates.setdefault(candidate.pk, candidate)
                     profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
@@ -355,7 +356,26 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
             return Outcome(article.pk, "unchanged")
         raise
+    if action == "opened" and facts.subject and when is not None:
+        pull_in_earlier_coverage(facts.subject, when, thresholds)
     return Outcome(article.pk, action, incident.pk)
+
+
+def pull_in_earlier_coverage(subject: str, when: datetime, thresholds: scoring.Thresholds = scoring.SHIPPED) -> int:
+    """An incident of `subject` has just opened: the news of that subject from the hours before it that
+    the outage model doubted (scoring.CONTINUED_COVERAGE_PROBABILITY and up) and that is in no incident
+    joins it now, as it would have had the incident been open ("X is having an up and down Monday",
+    hours before "X is down"). Returns how many joined."""
+    doubted = (ArticleFacts.objects.filter(
+        subject=subject, is_outage=False, relevance_score__gte=scoring.CONTINUED_COVERAGE_PROBABILITY,
+        article__kind=Article.Kind.NEWS, article__published_is_fetch_time=False,
+        article__published_at__gte=when - scoring.EARLIER_COVERAGE_WINDOW, article__published_at__lt=when,
+        article__membership__isnull=True, article__exclusion__isnull=True)
+        .order_by("article__published_at", "article_id").values_list("article_id", flat=True))
+    joined = 0
+    for article in Article.objects.filter(pk__in=list(doubted)).order_by("published_at", "pk"):
+        joined += assign(article, extract_facts(article), thresholds, join_only=True).action == "joined"
+    return joined
 
 
 def merge_fragments(survivor: Incident, fragment_ids: list[int], bridge: Article) -> list[int]:

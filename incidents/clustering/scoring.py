@@ -460,25 +460,30 @@ def explained_incident(s: ArticleSignals, candidates: Iterable[tuple[Hashable, I
 # join this way under held-out models score 0.017-0.13 and the others of those subjects at most 0.009
 # (launches, reviews, deals); the rule never opens an incident.
 CONTINUED_COVERAGE_PROBABILITY = 0.03
-# How long after an incident of its subject was last seen an item may join it this way.
+# How long after an incident of its subject was last seen an item may join it this way, and how long
+# before its first report (the doubted early reports, pulled in when the incident opens).
 CONTINUED_COVERAGE_WINDOW = timedelta(hours=48)
+EARLIER_COVERAGE_WINDOW = timedelta(hours=12)
 
 
 def may_continue_coverage(s: ArticleSignals, outage_probability: float) -> bool:
     """Whether a news item that reports no outage of its own is worth looking up as continued coverage."""
-    return bool(s.subject) and not s.is_status_post and outage_probability >= CONTINUED_COVERAGE_PROBABILITY
+    return (bool(s.subject) and s.published_at is not None and not s.is_status_post
+            and outage_probability >= CONTINUED_COVERAGE_PROBABILITY)
 
 
 def continued_coverage(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfile]]) -> Decision:
-    """The live incident of the item's own subject it continues to cover: seen from its first report
-    up to CONTINUED_COVERAGE_WINDOW after its last, the latest seen first. A rule of its own, not text
-    likeness: follow-up stories share few words with the first reports. None when there is none."""
+    """The live incident of the item's own subject it continues to cover: seen from EARLIER_COVERAGE_WINDOW
+    before its first report up to CONTINUED_COVERAGE_WINDOW after its last, the latest seen first. A rule of
+    its own, not text likeness: follow-up stories share few words with the first reports. None when there
+    is none."""
     best: tuple[tuple, Hashable] | None = None
     for incident, profile in candidates:
         if not s.subject or s.subject not in profile.subjects or s.published_at is None:
             continue
         if profile.first_seen is None or profile.last_seen is None or not (
-                profile.first_seen <= s.published_at <= profile.last_seen + CONTINUED_COVERAGE_WINDOW):
+                profile.first_seen - EARLIER_COVERAGE_WINDOW <= s.published_at
+                <= profile.last_seen + CONTINUED_COVERAGE_WINDOW):
             continue
         rank = (profile.last_seen, profile.sources)
         if best is None or rank > best[0]:

@@ -295,6 +295,23 @@ def test_follow_up_coverage_the_model_doubts_joins_the_live_incident_of_its_subj
     assert process_article(launch.pk).action == "not_relevant"
 
 
+def test_an_incident_that_opens_pulls_in_the_doubted_reports_of_its_subject_from_the_hours_before(press):
+    from incidents.clustering import scoring
+
+    early = stored(press, news("Cloudflare error pages everywhere", body="", at=T0 - timedelta(hours=2)))
+    too_early = stored(press, news("Cloudflare error pages everywhere again", body="",
+                                   at=T0 - scoring.EARLIER_COVERAGE_WINDOW - timedelta(hours=1)))
+    launch = stored(press, news("Cloudflare launches new AI crawler controls", body="", at=T0 - timedelta(hours=1)))
+    for article in (too_early, early, launch):
+        assert process_article(article.pk).action == "not_relevant"  # no incident yet: they open none
+    outage = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    incident_id = process_article(outage.pk).incident_id
+    members = set(Membership.objects.filter(incident_id=incident_id).values_list("article_id", flat=True))
+    assert members == {outage.pk, early.pk}
+    assert Incident.objects.get(pk=incident_id).first_reported_at == T0 - timedelta(hours=2)
+    assert process_article(early.pk).action == "unchanged"  # placed once; processing it again changes nothing
+
+
 def test_a_post_incident_report_of_an_outage_we_never_saw_opens_an_incident_of_its_own(press):
     report = stored(press, news("Cloudflare explains what caused last week's outage",
                                 body="<p>In its post-incident report, Cloudflare blamed a config file.</p>"))

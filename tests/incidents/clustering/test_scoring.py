@@ -708,9 +708,11 @@ def test_continued_coverage_needs_a_live_incident_of_the_same_subject_in_its_win
     late = news("f", "Outlook error pages everywhere", "Text.",
                 at=T0 + c.CONTINUED_COVERAGE_WINDOW + timedelta(hours=1), subject="vendor:microsoft")
     assert c.continued_coverage(late, [("a", _outage("a", T0))]).incident is None
-    before = news("f", "Outlook error pages everywhere", "Text.", at=T0 - timedelta(hours=1),
-                  subject="vendor:microsoft")
-    assert c.continued_coverage(before, [("a", _outage("a", T0))]).incident is None
+    early = news("f", "Outlook error pages everywhere", "Text.", at=T0 - timedelta(hours=1), subject="vendor:microsoft")
+    assert c.continued_coverage(early, [("a", _outage("a", T0))]).incident == "a"  # hours before its first report
+    too_early = news("f", "Outlook error pages everywhere", "Text.",
+                     at=T0 - c.EARLIER_COVERAGE_WINDOW - timedelta(hours=1), subject="vendor:microsoft")
+    assert c.continued_coverage(too_early, [("a", _outage("a", T0))]).incident is None
     no_subject = news("f", "Error pages everywhere", "Text.", at=T0 + timedelta(hours=1))
     assert c.continued_coverage(no_subject, [("a", _outage("a", T0))]).incident is None
 
@@ -720,3 +722,5 @@ def test_only_news_with_a_subject_and_some_outage_probability_is_looked_up_as_co
     assert c.may_continue_coverage(item, c.CONTINUED_COVERAGE_PROBABILITY)
     assert not c.may_continue_coverage(item, c.CONTINUED_COVERAGE_PROBABILITY / 2)  # launches, reviews, deals
     assert not c.may_continue_coverage(news("f", "Error pages everywhere", "Text."), 0.5)
+    assert not c.may_continue_coverage(news("f", "Outlook error pages everywhere", "Text.", at=None,
+                                            subject="vendor:microsoft"), 0.5)  # undated: placed in no time
