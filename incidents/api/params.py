@@ -12,8 +12,8 @@ import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from incidents.site.feed_params import DEFAULT_LIMIT, FILTERS, listed, parse_limit
-from incidents.site.filters import SLUG, FilterRefused, IncidentFilter, parse_filter
+from incidents.site.feed_params import DEFAULT_LIMIT, FILTERS, listed, parse_filter_and_limit
+from incidents.site.filters import SLUG, FilterRefused, IncidentFilter
 from incidents.site.timeline import Cursor
 
 # `order` → the incident's column it sorts by, newest first (then by id).
@@ -73,14 +73,8 @@ def unknown_parameters(params: Mapping[str, str], taken: tuple[str, ...]) -> lis
 def parse_list_request(params: Mapping[str, str]) -> ListRequest:
     """The page of incidents the parameters ask for, or FilterRefused naming every problem."""
     problems = unknown_parameters(params, LIST_PARAMETERS)
-    try:
-        wanted = parse_filter({name: params[name] for name in FILTERS if name in params})
-    except FilterRefused as refused:
-        problems += refused.problems
-        wanted = IncidentFilter()
-    problems += wanted.unusable
-    limit, problem = parse_limit(params.get("limit") or "", "the answer's")
-    problems += [problem] if problem else []
+    wanted, limit, more = parse_filter_and_limit(params, FILTERS, "the answer's")
+    problems += more
 
     order = (params.get("order") or "").strip().lower()
     if order and order not in ORDERS:

@@ -55,15 +55,8 @@ def parse_feed_request(params: Mapping[str, str], filters: tuple[str, ...] = FIL
     taken = (*filters, "limit", *(("before", "after") if paged else ()))
     problems = [f"unknown parameter {name!r}; this feed takes {listed(taken)}"
                 for name in params if name not in taken]
-    try:
-        wanted = parse_filter({name: params[name] for name in filters if name in params})
-    except FilterRefused as refused:
-        problems += refused.problems
-        wanted = IncidentFilter()
-    problems += wanted.unusable
-
-    limit, problem = parse_limit(params.get("limit") or "", "the feed's")
-    problems += [problem] if problem else []
+    wanted, limit, more = parse_filter_and_limit(params, filters, "the feed's")
+    problems += more
 
     cursors = {}
     for name in ("before", "after") if paged else ():
@@ -79,6 +72,21 @@ def parse_feed_request(params: Mapping[str, str], filters: tuple[str, ...] = FIL
     if problems:
         raise FilterRefused(problems)
     return FeedRequest(wanted=wanted, limit=limit, before=cursors.get("before"), after=cursors.get("after"))
+
+
+def parse_filter_and_limit(params: Mapping[str, str], filters: tuple[str, ...],
+                           whose_links: str) -> tuple[IncidentFilter, int, list[str]]:
+    """The filter the parameters ask for (of `filters`) and the limit, with the problems of both: a
+    filter that cannot be read is none, an unusable limit the default."""
+    problems: list[str] = []
+    try:
+        wanted = parse_filter({name: params[name] for name in filters if name in params})
+    except FilterRefused as refused:
+        problems += refused.problems
+        wanted = IncidentFilter()
+    problems += wanted.unusable
+    limit, problem = parse_limit(params.get("limit") or "", whose_links)
+    return wanted, limit, [*problems, *([problem] if problem else [])]
 
 
 def parse_limit(raw: str, whose_links: str) -> tuple[int, str]:
