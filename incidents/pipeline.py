@@ -674,7 +674,9 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
     if services_changed and "services" not in overridden:
         set_services(incident, set(owners.services), new)
     if before is None or ("regions" not in overridden and regions != before.named("regions")):
-        index_regions(incident, indexed=set() if new else None)
+        # What is indexed now is what the regions last derived (those of `before`) cover: not read again.
+        index_regions(incident, indexed=set() if new else None if before is None
+                      else covered_labels(before.named("regions")))
 
 
 # A victim's outage and its root's overlap: the root is looked for this far around the victim's start.
@@ -723,10 +725,15 @@ def set_services(incident: Incident, slugs: set[str], new: bool = False) -> None
                                      for pk in sorted(wanted - current)])
 
 
+def covered_labels(labels: list[str]) -> set[str]:
+    """The region labels an incident of these regions is found under: each and its ancestors."""
+    return {ancestor for label in labels for ancestor in regions.expand(label)}
+
+
 def index_regions(incident: Incident, indexed: set[str] | None = None) -> None:
     """Keep IncidentRegion (the region filter's index) equal to the incident's regions and their
     ancestors. `indexed`: the labels indexed now, when the caller knows them (none, for a new incident)."""
-    covered = {ancestor for label in incident.regions for ancestor in regions.expand(label)}
+    covered = covered_labels(incident.regions)
     if indexed is None:
         indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
     if covered != indexed:

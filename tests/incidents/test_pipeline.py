@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from articles.items import VendorStatus
 from articles.models import Article
 from incidents.models import ArticleFacts, Incident, Membership
-from incidents.pipeline import DERIVED_FIELDS, assignment_lock, process_article, rebuild_from_members
+from incidents.pipeline import (
+    DERIVED_FIELDS,
+    assignment_lock,
+    covered_labels,
+    process_article,
+    rebuild_from_members,
+)
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
 from tests.incidents.cloudflare_outage import BODY, T0, cloudflare_post, news
 
@@ -453,6 +459,23 @@ def test_placing_an_article_among_a_full_set_of_candidates_runs_at_most_twelve_q
     assert len(opening) <= MAX_QUERIES_TO_PLACE, "\n".join(opening)
     incident = Incident.objects.get(memberships__article__url="https://news.example/gmail")
     assert incident.summary_due_at is not None and incident.region_rows.exists() and incident.services.exists()
+
+
+def test_a_join_that_adds_a_region_indexes_it_without_reading_the_index_first(press):
+    from incidents.models import IncidentRegion
+
+    first = stored(press, news("AWS outage hits EC2", body="<p>Amazon EC2 in us-east-1 failed with errors.</p>"))
+    incident_id = process_article(first.pk).incident_id
+    later = stored(press, news("AWS EC2 outage spreads", at=T0 + timedelta(minutes=20),
+                               body="<p>Amazon EC2 in us-east-1 and eu-west-1 failed with elevated error rates.</p>"))
+    with CaptureQueriesContext(connection) as queries:
+        assert process_article(later.pk).incident_id == incident_id
+    incident = Incident.objects.get(pk=incident_id)
+    assert set(incident.regions) == {"aws:us-east-1", "aws:eu-west-1"}
+    # the index is what the regions cover, as a full rebuild would make it
+    indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
+    assert indexed == covered_labels(incident.regions) and len(indexed) > len(incident.regions)
+    assert not any('FROM "incidents_incidentregion"' in q["sql"] for q in queries)
 
 
 def test_a_join_moves_the_incidents_keys_forward_in_time_never_back(press):
