@@ -325,6 +325,9 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 if decision.incident is not None:
                     fragments = scoring.bridged_fragments(article_signals, decision.incident, list(profiles.items()),
                                                           thresholds)
+                elif article.kind == Article.Kind.NEWS and when is not None:
+                    decision = scoring.continued_coverage(article_signals, list(profiles.items()),
+                                                          after=scoring.SAME_SUBJECT_WINDOW, part="same_subject")
             if decision.incident is None:
                 incident = new_incident(article, facts, slug=None if slug_taken else slug)
                 profile, action = None, "opened"

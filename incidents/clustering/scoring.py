@@ -464,6 +464,10 @@ CONTINUED_COVERAGE_PROBABILITY = 0.03
 # before its first report (the doubted early reports, pulled in when the incident opens).
 CONTINUED_COVERAGE_WINDOW = timedelta(hours=48)
 EARLIER_COVERAGE_WINDOW = timedelta(hours=12)
+# A report of an outage whose words fit no incident still joins the live one of its own subject seen
+# within this long ("Is Twitter down?" two hours after "X is having an up and down Monday"): one
+# subject's outages hours apart are one story to a reader; days apart they stay two.
+SAME_SUBJECT_WINDOW = timedelta(hours=12)
 
 
 def may_continue_coverage(s: ArticleSignals, outage_probability: float) -> bool:
@@ -472,25 +476,24 @@ def may_continue_coverage(s: ArticleSignals, outage_probability: float) -> bool:
             and outage_probability >= CONTINUED_COVERAGE_PROBABILITY)
 
 
-def continued_coverage(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfile]]) -> Decision:
+def continued_coverage(s: ArticleSignals, candidates: Iterable[tuple[Hashable, IncidentProfile]],
+                       after: timedelta = CONTINUED_COVERAGE_WINDOW, part: str = "continued_coverage") -> Decision:
     """The live incident of the item's own subject it continues to cover: seen from EARLIER_COVERAGE_WINDOW
-    before its first report up to CONTINUED_COVERAGE_WINDOW after its last, the latest seen first. A rule of
-    its own, not text likeness: follow-up stories share few words with the first reports. None when there
-    is none."""
+    before its first report up to `after` its last, the latest seen first. A rule of its own, not text
+    likeness: follow-up stories share few words with the first reports. None when there is none."""
     best: tuple[tuple, Hashable] | None = None
     for incident, profile in candidates:
         if not s.subject or s.subject not in profile.subjects or s.published_at is None:
             continue
         if profile.first_seen is None or profile.last_seen is None or not (
-                profile.first_seen - EARLIER_COVERAGE_WINDOW <= s.published_at
-                <= profile.last_seen + CONTINUED_COVERAGE_WINDOW):
+                profile.first_seen - EARLIER_COVERAGE_WINDOW <= s.published_at <= profile.last_seen + after):
             continue
         rank = (profile.last_seen, profile.sources)
         if best is None or rank > best[0]:
             best = (rank, incident)
     if best is None:
         return Decision(None, None)
-    return Decision(best[1], Score(1.0, {"continued_coverage": 1.0}))
+    return Decision(best[1], Score(1.0, {part: 1.0}))
 
 
 # --- naming ------------------------------------------------------------------------------------

@@ -318,6 +318,21 @@ def test_an_incident_that_opens_pulls_in_the_doubted_reports_of_its_subject_from
     assert process_article(early.pk).action == "unchanged"  # placed once; processing it again changes nothing
 
 
+def test_a_report_in_other_words_joins_the_live_incident_of_its_subject_hours_later_but_not_days(press):
+    from incidents.clustering import scoring
+
+    # Its other name, too: "X" and "Twitter" share no word, but both are the vendor X (Twitter).
+    first = stored(press, news("X is down for thousands of users", body=""))
+    incident_id = process_article(first.pk).incident_id
+    other_words = stored(press, news("Twitter.com - Is Twitter Down?", body="", at=T0 + timedelta(hours=3)))
+    outcome = process_article(other_words.pk)
+    assert (outcome.action, outcome.incident_id) == ("joined", incident_id)
+    assert Membership.objects.get(article=other_words).score_parts == {"same_subject": 1.0}
+    days_later = stored(press, news("Twitter.com - Is Twitter Down?", body="",
+                                    at=T0 + scoring.CONTINUED_COVERAGE_WINDOW + timedelta(days=1)))
+    assert process_article(days_later.pk).action == "opened"
+
+
 def test_a_post_incident_report_of_an_outage_we_never_saw_opens_an_incident_of_its_own(press):
     report = stored(press, news("Cloudflare explains what caused last week's outage",
                                 body="<p>In its post-incident report, Cloudflare blamed a config file.</p>"))
