@@ -98,8 +98,15 @@ def test_happening_now_lists_live_incidents_by_severity_then_freshness_with_thei
 
 def test_the_timeline_warns_when_most_sources_failed_their_last_fetch(client, now):
     SourceFactory(health="ok")
-    for _ in range(3):
-        SourceFactory(health="failing", last_error_at=now - timedelta(hours=1))
+    failing = [SourceFactory(health="ok") for _ in range(3)]
+    connection.check_constraints()  # as a commit would: PostgreSQL moves the content version at commit
+    first = client.get("/")
+    assert page(client, "/").select_one(".happening .warning") is None  # all well, and that page is cached
+    Source.objects.filter(pk__in=[source.pk for source in failing]).update(
+        health="failing", last_error_at=now - timedelta(hours=1))
+    connection.check_constraints()
+    # No incident changed, but a source's health moves the content version: no cached page, no 304, hides it.
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
     warning = page(client, "/").select_one(".happening .warning").get_text()
     assert warning.startswith(f"Our view may be stale: 3 of 4 sources unreachable since "
                               f"{now - timedelta(hours=1):%Y-%m-%d %H:%M} UTC.")
