@@ -372,7 +372,8 @@ def pull_in_earlier_coverage(subject: str, when: datetime, thresholds: scoring.T
     doubted = (ArticleFacts.objects.filter(
         subject=subject, is_outage=False, relevance_score__gte=scoring.CONTINUED_COVERAGE_PROBABILITY,
         article__kind=Article.Kind.NEWS, article__published_is_fetch_time=False,
-        article__published_at__gte=when - scoring.EARLIER_COVERAGE_WINDOW, article__published_at__lt=when,
+        article__published_at__gte=signals.window_around(when, scoring.EARLIER_COVERAGE_WINDOW)[0],
+        article__published_at__lt=when,
         article__membership__isnull=True, article__exclusion__isnull=True)
         .order_by("article__published_at", "article_id").values_list("article_id", flat=True))
     joined = 0

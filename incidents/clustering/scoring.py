@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from incidents.clustering import text_features as tf
-from incidents.clustering.signals import ArticleSignals, error_key, retrieval_keys
+from incidents.clustering.signals import ArticleSignals, error_key, retrieval_keys, window_around
 
 # Profile bounds: a profile never grows past these, however many members the incident has.
 CENTROID_TERMS = 250
@@ -486,7 +486,8 @@ def continued_coverage(s: ArticleSignals, candidates: Iterable[tuple[Hashable, I
         if not s.subject or s.subject not in profile.subjects or s.published_at is None:
             continue
         if profile.first_seen is None or profile.last_seen is None or not (
-                profile.first_seen - EARLIER_COVERAGE_WINDOW <= s.published_at <= profile.last_seen + after):
+                window_around(profile.first_seen, EARLIER_COVERAGE_WINDOW)[0] <= s.published_at
+                <= window_around(profile.last_seen, after)[1]):
             continue
         rank = (profile.last_seen, profile.sources)
         if best is None or rank > best[0]:
