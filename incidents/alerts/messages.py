@@ -29,10 +29,12 @@ class AlertFacts:
     started_at: str  # ISO 8601, UTC
     takeaway: str
     link: str
+    ended_at: str = ""  # ISO 8601, UTC; "" while it lasts, or when it is over and no source says when
 
     @classmethod
     def from_dict(cls, data: dict) -> "AlertFacts":
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        # Facts stored before a field existed lack it: it takes its default.
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def fact_lines(facts: AlertFacts) -> list[tuple[str, str]]:
     """(label, value) of every fact a message states, those that are known."""
     lines = [("Vendor", facts.vendor), ("Services", ", ".join(facts.services)), ("Status", facts.status),
              ("Severity", facts.severity), ("Regions", ", ".join(facts.regions)), ("Started", _time(facts.started_at)),
-             ("Takeaway", facts.takeaway)]
+             ("Ended", _time(facts.ended_at) if facts.ended_at else ""), ("Takeaway", facts.takeaway)]
     return [(label, value) for label, value in lines if value]
 
 

@@ -123,6 +123,7 @@ def facts_of(incident: Incident, services: list[str]) -> AlertFacts:
         started_at=incident.started_at.astimezone(UTC).isoformat(),
         takeaway=(takeaways[0].get("text", "") if takeaways else ""),
         link=site_url(reverse("incident", args=[incident.slug])),
+        ended_at=incident.resolved_at.astimezone(UTC).isoformat() if incident.resolved_at else "",
     )
 
 

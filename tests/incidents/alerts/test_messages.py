@@ -34,3 +34,12 @@ def test_a_vendor_not_in_the_title_is_named_in_the_headline():
     facts = AlertFacts(**{**FACTS.__dict__, "title": "Elevated errors on the dashboard"})
     headline = messages.headline(Alert(1, "resolved", facts, ""))
     assert headline == "Resolved — Cloudflare: Elevated errors on the dashboard"
+
+
+def test_a_resolved_alert_says_when_it_ended_and_older_stored_facts_still_read():
+    over = AlertFacts(**{**FACTS.__dict__, "status": "resolved", "ended_at": "2025-11-18T14:42:00+00:00"})
+    _, text, _ = messages.email_parts([Alert(5, "resolved", over, "2025-11-18T14:45:00+00:00")], UNSUBSCRIBE)
+    assert "Started: 2025-11-18 11:48 UTC" in text and "Ended: 2025-11-18 14:42 UTC" in text
+    assert "Ended" not in messages.email_parts([ALERT], UNSUBSCRIBE)[1]  # while it lasts
+    stored_before = {name: value for name, value in FACTS.__dict__.items() if name != "ended_at"}
+    assert AlertFacts.from_dict(stored_before) == FACTS
