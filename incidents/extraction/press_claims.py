@@ -48,11 +48,13 @@ _WHO = re.compile(r"\b(?:the company|a spokesperson|a spokesman|a spokeswoman|it
                   re.IGNORECASE)
 
 # A post-incident report says so in its headline ("Microsoft explains what caused …", "… root cause"),
-# or names itself in its first lines ("In a post-incident report published Friday, …").
+# or names itself in its first lines ("In a post-incident report published Friday, …"). Someone blaming
+# the outage on a cause while it lasts ("Musk blames X outages on 'massive cyberattack'") is a claim
+# in the news, not a report of what happened: "blames" is no sign of one.
 _POSTMORTEM = re.compile(
     r"\b(?:post[- ]?mortem|post[- ]incident (?:report|review|analysis)|root[- ]cause|RCA\b|what went wrong|"
     r"(?:explains?|reveals?|details?) (?:what|why|how) (?:caused|happened|went|took|broke|brought)|"
-    r"(?:explains?|blames?|reveals? (?:the )?cause of) (?:\w+ ){0,4}(?:outage|downtime|disruption)|"
+    r"(?:explains?|reveals? (?:the )?cause of) (?:\w+ ){0,4}(?:outage|downtime|disruption)|"
     r"incident report|after-action report|"
     # the cause told after the fact: "outage was triggered by a file that doubled", "a single point of
     # failure triggered the Amazon outage", "the cause of Monday's outage"

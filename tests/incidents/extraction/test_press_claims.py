@@ -58,6 +58,8 @@ def test_post_incident_reports_by_headline_or_by_what_they_call_themselves():
     assert read_claims("A single point of failure triggered the Amazon outage affecting millions", "",
                        PUBLISHED).postmortem
     assert not read_claims("Widespread Cloudflare outage blamed on mysterious traffic spike", "", PUBLISHED).postmortem
+    # someone's claim while it lasts is news, not a report of what happened
+    assert not read_claims("Elon Musk blames X outages on “massive cyberattack”", "", PUBLISHED).postmortem
     assert read_claims("AWS", "In a post-incident report published Friday, AWS blamed DNS.", PUBLISHED).postmortem
     live = read_claims("Azure is down", "We will publish a post incident review within 14 days.", PUBLISHED)
     assert not live.postmortem and live.postmortem_promised
