@@ -230,7 +230,9 @@ def facts_as_json(facts: Facts) -> dict:
 _UNAFFECTED = re.compile(
     r"\b(?:not (?:been |be )?(?:affected|impacted)|unaffected|unimpacted|no impact|"
     r"served (?:successfully |normally )?(?:from|out of)|(?:continued?|continues) to (?:work|operate|function|serve) "
-    r"normally|(?:fail(?:ed)?|rout(?:ed|ing)|redirect(?:ed|ing)|shift(?:ed|ing)) (?:traffic )?(?:over )?(?:to|away))\b",
+    r"normally|(?:fail(?:ed)?|rout(?:ed|ing)|redirect(?:ed|ing)|shift(?:ed|ing)) (?:traffic )?(?:over )?(?:to|away)|"
+    # where an attack is said to come from is not where users are hit: "bad actors in Ukraine are behind it"
+    r"(?:actors?|hackers?|attackers?|IP addresses|botnets?) (?:\w+ ){0,2}(?:in|from|based in|linked to))\b",
     re.IGNORECASE)
 # Lines every post ends with ("contact AWS Support", "subscribe to updates"): a service named there is
 # not affected, and never names an incident.
@@ -241,7 +243,7 @@ _BOILERPLATE = re.compile(
 
 
 def unaffected_spans(text: str) -> list[tuple[int, int]]:
-    """The sentences that name places as unaffected or as serving traffic."""
+    """The sentences that name places as unaffected, as serving traffic, or as where an attack came from."""
     return [(start, end) for start, end in sentences(text) if _UNAFFECTED.search(text, start, end)]
 
 

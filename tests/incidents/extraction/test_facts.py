@@ -213,3 +213,9 @@ def test_places_served_from_or_not_affected_are_no_affected_regions_and_support_
                     AT, CATALOGUE)
     assert facts.region_labels == ["aws:us-east-1"]
     assert all("support" not in slug for slug in facts.services)
+
+
+def test_where_an_attack_is_said_to_come_from_is_no_affected_region():
+    facts = extract("Elon Musk claims bad actors in Ukraine are behind “massive” X cyberattack",
+                    "Users in the United States could not load X for hours on Monday.", AT, CATALOGUE)
+    assert facts.region_labels == ["United States"]
