@@ -228,6 +228,13 @@ class _Writer:
             text = f"{subject} had problems{where} from {start}; the sources say it is over but not when it ended."
         elif b.status == "quiet":
             was = "were" if len(b.own_services) > 1 else "was"
+            latest = max(b.sources, key=lambda s: s.published_at, default=None)
+            if latest is not None and latest.published_at > b.started_at:
+                text = (f"{subject} {was} reported down{where} from {start}; the last report, by {latest.publisher} "
+                        f"at {format_time(latest.published_at, b.as_of)}, did not say it was over, and none "
+                        "has come since.")
+                refs = tuple(dict.fromkeys([*self.scope_refs(), *self.start_refs(), latest.ref]))
+                return Statement(text, refs[:MAX_CITATIONS + 1])
             text = f"{subject} {was} reported down{where} at {start}; no source has reported on it since."
         elif b.status == "reported" and self.press_says_resolved:
             doc, _ = self.press_says_resolved

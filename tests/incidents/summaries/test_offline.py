@@ -10,7 +10,7 @@ from incidents.summaries.brief import IncidentBrief, RelatedIncident, ServiceInf
 from incidents.summaries.faithfulness import unsupported_claims
 from incidents.summaries.offline import summarise
 from incidents.summaries.roles import wrong_role_claims
-from tests.incidents.summaries.test_roles import ARS_CLOUDFLARE
+from tests.incidents.summaries.test_roles import ARS_CLOUDFLARE, SILENT_VENDOR
 from tests.incidents.summaries.test_roles import brief as press_brief
 
 CATALOGUE = Catalogue.load_default()
@@ -223,3 +223,12 @@ def test_the_post_incident_report_gives_a_root_cause_takeaway():
                           "race condition in the DynamoDB DNS management system, which left an empty record.”")
     assert cause.citations == ("article:2",) and unsupported_claims(summary, brief, CATALOGUE) == []
     assert not [t for t in summarise(aws_brief(status="resolved")).takeaways if t.kind == "root_cause"]
+
+
+def test_a_quiet_press_incident_says_when_its_last_report_came_not_that_none_followed_the_start():
+    the_brief = press_brief(SILENT_VENDOR, status="quiet")  # started 11:20, reported at 12:00, then nothing
+    first = summarise(the_brief).why_this_matters[0]
+    assert "last report, by The Register at" in first.text and "none has come since" in first.text
+    assert "no source has reported on it since" not in first.text
+    assert SILENT_VENDOR.ref in first.citations
+    assert unsupported_claims(summarise(the_brief), the_brief, CATALOGUE) == []
