@@ -135,8 +135,13 @@ class IncidentBrief:
 
     @property
     def affected(self) -> str:
-        """What is down, in words: the vendor's services (a few by name), else the vendor, else the subject."""
-        return self.services_named(MAX_SERVICES_NAMED) if self.own_services else self.vendor or self.subject or ""
+        """What is down, in words: the vendor's services (a few by name), else what the reports name with
+        its vendor ("Chromecast (Google)"), else the vendor, else the subject."""
+        if self.own_services:
+            return self.services_named(MAX_SERVICES_NAMED)
+        if self.subject and self.vendor and self.subject != self.vendor:
+            return f"{self.subject} ({self.vendor})"
+        return self.vendor or self.subject or ""
 
     def services_named(self, limit: int) -> str:
         """The vendor's own services: "A, B and C", or "A, B and 7 other Google Cloud services" past the limit."""

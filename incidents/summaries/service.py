@@ -84,7 +84,7 @@ def brief_for(incident: Incident, now: datetime | None = None) -> IncidentBrief:
         as_of=now,
         vendor=vendor.name if vendor else "",
         vendor_description=vendor.description if vendor else "",
-        subject=incident.subject,
+        subject=incident.subject or _named_subject(members),
         services=tuple(ServiceInfo(s.name, s.description, s.vendor.name) for s in services),
         region_labels=tuple(incident.regions),
         vendor_incident_ids=tuple(incident.vendor_incident_ids),
@@ -97,6 +97,17 @@ def brief_for(incident: Incident, now: datetime | None = None) -> IncidentBrief:
         related_count=related_count,
         sources=tuple(sources),
     )
+
+
+def _named_subject(members: list[Membership]) -> str:
+    """What most of the reports say is down when it is a name the catalogue does not know ("Chromecast"
+    in reports that also name Google): the affected thing, rather than its whole vendor. "" otherwise."""
+    said = Counter((facts.subject, facts.subject_name) for m in members
+                   if (facts := getattr(m.article, "facts", None)) is not None and facts.subject)
+    if not said:
+        return ""
+    (subject, name), count = said.most_common(1)[0]
+    return name if subject.startswith("name:") and count * 2 > sum(said.values()) else ""
 
 
 def _docs_of(member: Membership, updates: list[StatusUpdate], service_names: dict[str, str]) -> list[SourceDoc]:

@@ -3,6 +3,7 @@
 reports of 2025, Google Cloud's updates (gcp-status-incidents-2022-07-03.json)."""
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from incidents.extraction.catalogue import Catalogue
@@ -232,3 +233,15 @@ def test_a_quiet_press_incident_says_when_its_last_report_came_not_that_none_fol
     assert "no source has reported on it since" not in first.text
     assert SILENT_VENDOR.ref in first.citations
     assert unsupported_claims(summarise(the_brief), the_brief, CATALOGUE) == []
+
+
+def test_a_product_the_catalogue_lacks_is_named_with_its_vendor_not_as_the_whole_vendor_down():
+    chromecast = SourceDoc(ref="article:7", kind="news", publisher="ZDNET",
+                           title="'Untrusted device' errors on Chromecast? What to know",
+                           text="Google says a fix is on the way for Chromecast owners who see 'Untrusted device'.",
+                           published_at=datetime(2025, 11, 18, 12, 0, tzinfo=UTC), url="https://zdnet.example/c")
+    the_brief = replace(press_brief(chromecast, vendor="Google"), subject="Chromecast")
+    summary = summarise(the_brief)
+    assert summary.why_this_matters[0].text.startswith("Chromecast (Google) ")
+    assert not any(t.startswith("Google was") or t.startswith("Google has been") for t in texts(summary))
+    assert unsupported_claims(summary, the_brief, CATALOGUE) == []

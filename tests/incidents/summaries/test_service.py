@@ -277,3 +277,19 @@ def test_an_incident_left_with_no_sources_gets_no_summary(cloudflare_status):
     incident = place(cloudflare_status, cloudflare_post())
     Membership.objects.filter(incident=incident).delete()  # its sources merged into another incident
     assert write_summary(incident.pk, force=True) == "empty"
+
+
+def test_the_name_most_reports_give_is_what_is_down_when_the_catalogue_lacks_it():
+    from types import SimpleNamespace
+
+    from incidents.summaries.service import _named_subject
+
+    def member(subject, name=""):
+        return SimpleNamespace(article=SimpleNamespace(facts=SimpleNamespace(subject=subject, subject_name=name)))
+
+    chromecast = [member("name:chromecast", "Chromecast"), member("name:chromecast", "Chromecast"),
+                  member("vendor:google", "Google")]
+    assert _named_subject(chromecast) == "Chromecast"
+    assert _named_subject([*chromecast, member("vendor:google", "Google")]) == ""  # not most of them
+    assert _named_subject([member("vendor:google", "Google")]) == ""  # a vendor is named as the vendor
+    assert _named_subject([]) == ""
