@@ -326,7 +326,7 @@ class _Writer:
             if b.vendor:
                 what = f"{what} ({b.vendor})"
         else:
-            what = b.vendor or b.subject
+            what = b.affected
         if not what:
             return Statement("Affected: not yet clear from the sources.", self.cite(lambda s: True))
         where = _where(b, MAX_REGIONS_LISTED) or "; no region named yet"

@@ -243,5 +243,7 @@ def test_a_product_the_catalogue_lacks_is_named_with_its_vendor_not_as_the_whole
     the_brief = replace(press_brief(chromecast, vendor="Google"), subject="Chromecast")
     summary = summarise(the_brief)
     assert summary.why_this_matters[0].text.startswith("Chromecast (Google) ")
+    [scope] = [t.text for t in summary.takeaways if t.kind == "scope"]
+    assert scope == "Affected: Chromecast (Google); no region named yet."
     assert not any(t.startswith("Google was") or t.startswith("Google has been") for t in texts(summary))
     assert unsupported_claims(summary, the_brief, CATALOGUE) == []
