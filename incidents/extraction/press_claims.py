@@ -29,7 +29,9 @@ _START = re.compile(
     r"\b(?:since|began|begun|beginning|started|starting|first (?:reported|noticed|appeared|spotted)|"
     r"went (?:down|dark|offline)|kicked off|onset)\b", re.IGNORECASE)
 _RESOLVED = re.compile(
-    r"\b(?:resolved|restored|back (?:up|online)|fixed|recovered|mitigated|is working again|are working again)\b",
+    r"\b(?:resolved|restored|back (?:up|online)|fixed|recovered|mitigated|is working again|are working again|"
+    r"(?:outage|disruption|downtime|incident)s? (?:is|are|was|were|has been|have been) "
+    r"(?:now |finally |largely )?over)\b",
     re.IGNORECASE)
 # The vendor (or its spokesperson, or "the company") owning up to the problem, in its own channel or to
 # the press. "did not respond to a request for comment" is no acknowledgement.

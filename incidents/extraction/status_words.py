@@ -85,6 +85,9 @@ _STATUS_PATTERNS = {
         r"|(?:fully|completely) restored\b|restored (?:(?:full|normal) )?(?:service|access|connectivity|mail flow)\b"
         r"|(?:is|are|was|were|came) (?:now |fully )?back online\b"
         r"|(?:back to normal|operating normally|fully recovered)\b"
+        # "Massive Azure outage is over, but problems linger": the end, said of the outage itself
+        r"|(?:outage|disruption|downtime|incident)s? (?:is|are|was|were|has been|have been) "
+        r"(?:now |finally |largely )?over\b"
     ),
     "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
 }

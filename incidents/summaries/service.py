@@ -84,7 +84,8 @@ def brief_for(incident: Incident, now: datetime | None = None) -> IncidentBrief:
         as_of=now,
         vendor=vendor.name if vendor else "",
         vendor_description=vendor.description if vendor else "",
-        subject=incident.subject or _named_subject(members),
+        # The incident's own subject is a headline's salient word, kept for incidents of no known vendor.
+        subject=_named_subject(members) or ("" if vendor else incident.subject),
         services=tuple(ServiceInfo(s.name, s.description, s.vendor.name) for s in services),
         region_labels=tuple(incident.regions),
         vendor_incident_ids=tuple(incident.vendor_incident_ids),

@@ -92,6 +92,7 @@ def test_words_that_do_not_state_a_lifecycle_state_give_none(text):
         ("With service fully restored, Microsoft apologised to customers.", "resolved"),
         ("Microsoft restored service around 14:00 UTC.", "resolved"),
         ("Outlook is back online after a four-hour outage.", "resolved"),
+        ("Massive Azure outage is over, but problems linger - here's what happened", "resolved"),
     ],
 )
 def test_it_reads_the_states_in_the_wordings_of_press_and_posts(text, status):
@@ -109,6 +110,8 @@ def test_it_reads_the_states_in_the_wordings_of_press_and_posts(text, status):
         "The company is reviewing its pricing.",
         "Microsoft will deploy a fix tomorrow.",
         "Users were told to wait until mail flow is back online.",
+        "The 2nd-gen Chromecast stopped working this week, but it's not over yet.",
+        "Microsoft says the outage will be over by Friday.",
     ],
 )
 def test_a_state_denied_partly_reached_or_awaited_is_not_stated(text):
