@@ -158,7 +158,6 @@ class Evidence:
     last_end_stated: bool = False  # that end is the vendor's own, even if it is the start ("retroactive" posts)
     severity: tuple[int, str] = (0, "")
     latest_news_says_resolved: bool = False  # the latest report (the earliest of those, on a tie)
-    first_resolved_report: datetime | None = None
     stated_start: datetime | None = None  # the earliest start a report states
     stated_end: datetime | None = None  # the end the latest report saying "resolved" states
     press_acknowledged_at: datetime | None = None  # the earliest acknowledgement a report states
@@ -205,10 +204,10 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
     status = "resolved" if resolved else "reported"
     ended = None
     if resolved:
-        ended = e.stated_end or e.first_resolved_report
-        # A single report that says "resolved" shows when it was over by, not how long it lasted: an
-        # end no later than the start is not known, rather than an outage of 0 minutes.
-        ended = ended if ended and ended > started else None
+        # Only an end a report states: a report saying "it is over" shows that it was over by the time
+        # it was written, not when it ended (taken as the end, the ZDNET piece a day later made an
+        # eight-hour outage "2 days 1 h"). An end no later than the start is not known either.
+        ended = e.stated_end if e.stated_end and e.stated_end > started else None
     elif now is not None and e.last_report_at is not None and now - e.last_report_at > quiet_after:
         status = "quiet"
     return Lifecycle(
@@ -249,5 +248,4 @@ def derive(posts: list[StatusPost], news: list[NewsReport]) -> Lifecycle:
         last_end_stated=any(s.end_stated for s in states if s.ended_at is not None and s.ended_at == max(ends)),
         severity=severity_of([p.impact for p in posts]),
         latest_news_says_resolved=bool(latest and latest.says_resolved),
-        first_resolved_report=min((n.published_at for n in news if n.says_resolved), default=None),
     ))

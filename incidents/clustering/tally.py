@@ -177,7 +177,6 @@ def _parts(s: Share) -> _Parts:
             if s.stated_start is not None:
                 extremes["stated_start"] = ((micros(s.stated_start),), None)
             if s.says_resolved:
-                extremes["first_resolved_report"] = ((t,), None)
                 extremes["latest_resolved_report"] = ((-t, s.article_id), _iso(s.stated_end))
     else:
         state = post.state
@@ -327,7 +326,6 @@ class Tally:
             last_end_stated=bool(self.extremes["last_end"][1]) if "last_end" in self.extremes else False,
             severity=(-severity[0][0], severity[1]) if severity else (0, ""),
             latest_news_says_resolved=bool(latest_news and latest_news[1]),
-            first_resolved_report=self._time("first_resolved_report"),
             stated_start=self._time("stated_start"),
             stated_end=_time(latest_resolved[1]) if latest_resolved else None,
             press_acknowledged_at=from_micros(self.extremes["press_acknowledged"][0][0])

@@ -64,7 +64,8 @@ def test_press_only_is_reported_and_not_acknowledged():
     life = derive([], [NewsReport(T0), NewsReport(T0 + timedelta(hours=1))])
     assert (life.status, life.vendor_acknowledged_at, life.resolved_at) == ("reported", None, None)
     resolved = derive([], [NewsReport(T0), NewsReport(T0 + timedelta(hours=3), says_resolved=True)])
-    assert resolved.status == "resolved" and resolved.resolved_at == T0 + timedelta(hours=3)
+    # over, but a report that says so without a time shows only that it was over by then: no end, no duration
+    assert resolved.status == "resolved" and resolved.resolved_at is None
 
 
 def test_an_incident_with_two_posts_is_over_only_when_both_are():
@@ -117,13 +118,13 @@ def test_press_only_starts_at_the_start_a_report_states():
 
 
 def test_press_only_ends_at_the_time_the_resolving_report_states():
-    life = decide(_press(latest_news_says_resolved=True, first_resolved_report=T + timedelta(hours=3),
+    life = decide(_press(latest_news_says_resolved=True,
                          stated_end=T + timedelta(hours=1)), now=T)
     assert (life.status, life.resolved_at) == ("resolved", T + timedelta(hours=1))
 
 
 def test_one_report_saying_resolved_gives_no_zero_minute_outage():
-    life = decide(_press(latest_news_says_resolved=True, first_resolved_report=T), now=T)
+    life = decide(_press(latest_news_says_resolved=True), now=T)
     assert life.status == "resolved" and life.resolved_at is None
 
 
@@ -131,7 +132,7 @@ def test_press_only_goes_quiet_after_the_quiet_period_and_not_before():
     assert decide(_press(), now=T + QUIET_AFTER).status == "reported"
     assert decide(_press(), now=T + QUIET_AFTER + timedelta(seconds=1)).status == "quiet"
     assert decide(_press(), now=None).status == "reported"  # no clock: no quiet period
-    resolved = decide(_press(latest_news_says_resolved=True, first_resolved_report=T), now=T + timedelta(days=9))
+    resolved = decide(_press(latest_news_says_resolved=True), now=T + timedelta(days=9))
     assert resolved.status == "resolved"
 
 
