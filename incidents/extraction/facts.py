@@ -256,10 +256,10 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
 
 # Words that recall an earlier incident, whatever the date of the article.
 _RECALLED = (
-    r"\blast (?:month|year|spring|summer|fall|autumn|winter|quarter)\b"
+    r"\blast (?:week|month|year|spring|summer|fall|autumn|winter|quarter)\b"
     r"|\bearlier (?:this|that|in the) (?:year|month)\b"
     r"|\b(?:a|one|two|three|four|five|six|several|a few|\d{1,2}) (?:weeks?|months?|years?)"
-    r" (?:ago|earlier|before|prior)\b"
+    r" (?:ago|earlier|before|prior|after)\b"
     r"|\b(?:a|an) (?:similar|comparable) (?:\w{1,20} )?(?:outage|incident|issue|disruption|problem|failure|crash|bug)"
     r"|\b(?:the|a|an|its|their) (?:previous|prior|earlier|past) (?:\w{1,20} )?(?:outages?|incidents?|disruptions?"
     r"|issues?|problems?|failures?)\b"

@@ -219,3 +219,12 @@ def test_where_an_attack_is_said_to_come_from_is_no_affected_region():
     facts = extract("Elon Musk claims bad actors in Ukraine are behind “massive” X cyberattack",
                     "Users in the United States could not load X for hours on Monday.", AT, CATALOGUE)
     assert facts.region_labels == ["United States"]
+
+
+@pytest.mark.parametrize("body", [
+    "Microsoft Azure is experiencing an outage just one week after issues with AWS took out swaths of the internet.",
+    "Status pages still show green. Heads up to anyone on Azure. Last week AWS, now this.",
+])
+def test_a_vendor_named_only_in_a_look_back_at_last_weeks_outage_is_not_affected_now(body):
+    facts = extract("Azure outage takes down Microsoft services", body, AT, CATALOGUE)
+    assert "azure" in facts.vendors and "aws" not in facts.vendors
