@@ -41,7 +41,10 @@ _ACKNOWLEDGED = re.compile(
     r"posted (?:on|to) (?:its|their) status|in a status (?:page )?(?:update|post)|"
     r"on (?:its|their|the service['\u2019]s) status page|"
     r"wrote on (?:X|Twitter|Bluesky|Mastodon|its)|said in a statement|"
-    r"status page (?:said|says|read|reads|showed|shows|confirmed|acknowledged))\b", re.IGNORECASE)
+    r"status page (?:said|says|read|reads|showed|shows|confirmed|acknowledged)|"
+    # working on a fix is owning up to the problem: "Google says a fix is on the way", "is working on a fix"
+    r"(?:says|said) (?:that )?(?:a |the )?fix (?:is|was) (?:on the way|coming|in the works|being)|"
+    r"(?:is|are|was|were) (?:still |now )?working on (?:a |the )?fix)\b", re.IGNORECASE)
 _NOT = re.compile(
     r"\b(?:not|never|no|yet to|hasn['\u2019]t|haven['\u2019]t|didn['\u2019]t|did not|has not|have not)\b[^.;]{0,30}$",
     re.IGNORECASE)

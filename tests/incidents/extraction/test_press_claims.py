@@ -29,6 +29,14 @@ def test_what_the_vendors_status_page_said_is_its_acknowledgement():
     assert read_claims("Cloudflare outage", text, PUBLISHED, ("Cloudflare",)).acknowledged
 
 
+def test_a_vendor_working_on_a_fix_has_owned_up_to_the_problem():
+    for text in ("Google says a fix is on the way, but there are some temporary workarounds.",
+                 "Google is still working on a fix for the Chromecast errors."):
+        assert read_claims("Chromecast errors", text, PUBLISHED, ("Google",)).acknowledged, text
+    assert not read_claims("Chromecast errors", "Owners are working on a fix of their own.", PUBLISHED,
+                           ("Google",)).acknowledged  # someone else's fix
+
+
 def test_no_acknowledgement_from_a_denial_or_from_someone_else():
     for text in ("Microsoft did not confirm the outage.", "Users confirmed the app is broken.",
                  "Microsoft has not yet acknowledged the problem."):
