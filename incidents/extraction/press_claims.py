@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incidents.extraction.spans import sentences
+from incidents.extraction.status_words import OUTAGE_IS_OVER
 from incidents.extraction.times import find_times
 
 # A report states a start at most this long before its publication: an older "since" is a history.
@@ -30,8 +31,7 @@ _START = re.compile(
     r"went (?:down|dark|offline)|kicked off|onset)\b", re.IGNORECASE)
 _RESOLVED = re.compile(
     r"\b(?:resolved|restored|back (?:up|online)|fixed|recovered|mitigated|is working again|are working again|"
-    r"(?:outage|disruption|downtime|incident)s? (?:is|are|was|were|has been|have been) "
-    r"(?:now |finally |largely )?over)\b",
+    rf"{OUTAGE_IS_OVER})\b",
     re.IGNORECASE)
 # The vendor (or its spokesperson, or "the company") owning up to the problem, in its own channel or to
 # the press. "did not respond to a request for comment" is no acknowledgement.

@@ -48,6 +48,10 @@ _BEING = r"(?:are|is|am|was|were|we['\u2019]re|they['\u2019]re|currently|activel
 _HAVING = r"(?:has|have|had|we['\u2019]ve|they['\u2019]ve)"
 _FIX = (r"(?:(?:a|an|the) )?(?:potential |possible |temporary |permanent |targeted )?"
         r"(?:fix|patch|hotfix|mitigation)(?:es)?")
+# "Massive Azure outage is over, but problems linger": the end, said of the outage itself (a report's
+# claims read it too, press_claims).
+OUTAGE_IS_OVER = (r"(?:outage|disruption|downtime|incident)s? (?:is|are|was|were|has been|have been) "
+                  r"(?:now |finally |largely )?over")
 _STATUS_PATTERNS = {
     "investigating": (
         rf"{_BEING} (?:currently |actively |still |now )?(?:investigating\b|looking into\b(?! \w+ing\b)"
@@ -85,9 +89,7 @@ _STATUS_PATTERNS = {
         r"|(?:fully|completely) restored\b|restored (?:(?:full|normal) )?(?:service|access|connectivity|mail flow)\b"
         r"|(?:is|are|was|were|came) (?:now |fully )?back online\b"
         r"|(?:back to normal|operating normally|fully recovered)\b"
-        # "Massive Azure outage is over, but problems linger": the end, said of the outage itself
-        r"|(?:outage|disruption|downtime|incident)s? (?:is|are|was|were|has been|have been) "
-        r"(?:now |finally |largely )?over\b"
+        rf"|{OUTAGE_IS_OVER}\b"
     ),
     "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
 }
