@@ -24,7 +24,7 @@ from incidents import catalogue_store
 from incidents.alerts.state import state_of
 from incidents.catalogue_store import current_catalogue
 from incidents.clustering import attribution, exclusions, lifecycle, scoring, signals, tally
-from incidents.extraction import regions
+from incidents.extraction import outage_model, regions
 from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.facts import Facts, extract
 from incidents.extraction.press_claims import PressClaims
@@ -111,7 +111,10 @@ def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
         if article.kind == Article.Kind.NEWS and (facts.claims.postmortem or scoring.may_continue_coverage(
                 signals_of(article, facts), facts.relevance.score)):
-            return assign(article, facts, thresholds, join_only=True)
+            outcome = assign(article, facts, thresholds, join_only=True)
+            if outcome.action == "not_relevant" and not facts.claims.postmortem:
+                return open_corroborated(article, facts, thresholds) or outcome
+            return outcome
         save_facts(article, facts)
         return Outcome(article_id, "not_relevant")
     if facts.about_vendor:  # a status post about another provider's outage is no outage of the poster's
@@ -364,22 +367,59 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
     return Outcome(article.pk, action, incident.pk)
 
 
-def pull_in_earlier_coverage(subject: str, when: datetime, thresholds: scoring.Thresholds = scoring.SHIPPED) -> int:
-    """An incident of `subject` has just opened: the news of that subject from the hours before it that
-    the outage model doubted (scoring.CONTINUED_COVERAGE_PROBABILITY and up) and that is in no incident
-    joins it now, as it would have had the incident been open ("X is having an up and down Monday",
-    hours before "X is down"). Returns how many joined."""
-    doubted = (ArticleFacts.objects.filter(
-        subject=subject, is_outage=False, relevance_score__gte=scoring.CONTINUED_COVERAGE_PROBABILITY,
+def doubted_reports(subject: str, since: datetime, until: datetime, least_probability: float) -> QuerySet[ArticleFacts]:
+    """The dated news of `subject` published in [since, until) that the outage model doubted, with at
+    least `least_probability`, and that is in no incident and not excluded; oldest first."""
+    return (ArticleFacts.objects.filter(
+        subject=subject, is_outage=False, relevance_score__gte=least_probability,
         article__kind=Article.Kind.NEWS, article__published_is_fetch_time=False,
-        article__published_at__gte=signals.window_around(when, scoring.EARLIER_COVERAGE_WINDOW)[0],
-        article__published_at__lt=when,
+        article__published_at__gte=since, article__published_at__lt=until,
         article__membership__isnull=True, article__exclusion__isnull=True)
-        .order_by("article__published_at", "article_id").values_list("article_id", flat=True))
+        .order_by("article__published_at", "article_id"))
+
+
+def pull_in_earlier_coverage(subject: str, when: datetime, thresholds: scoring.Thresholds = scoring.SHIPPED,
+                             since: datetime | None = None) -> int:
+    """An incident of `subject` has just opened (at `since`, when that is earlier than `when`): the news
+    of that subject from the hours before it, up to `when`, that the outage model doubted
+    (scoring.CONTINUED_COVERAGE_PROBABILITY and up) and that is in no incident joins it now, as it would
+    have had the incident been open ("X is having an up and down Monday", hours before "X is down").
+    Returns how many joined."""
+    start = signals.window_around(since or when, scoring.EARLIER_COVERAGE_WINDOW)[0]
+    doubted = doubted_reports(subject, start, when, scoring.CONTINUED_COVERAGE_PROBABILITY).values_list(
+        "article_id", flat=True)
     joined = 0
     for article in Article.objects.filter(pk__in=list(doubted)).order_by("published_at", "pk"):
         joined += assign(article, extract_facts(article), thresholds, join_only=True).action == "joined"
     return joined
+
+
+def open_corroborated(article: Article, facts: Facts, thresholds: scoring.Thresholds) -> Outcome | None:
+    """A doubted news report that no live incident explains, corroborated by other outlets' doubted
+    reports of its subject from the day before (`scoring.corroborating`): the earliest of them opens the
+    incident as an outage report, the reports in between and this one join it as its coverage. None
+    when nothing corroborates it (the caller's "not relevant" stands)."""
+    when = article_time(article)
+    if not facts.subject or when is None:
+        return None
+    threshold = outage_model.shipped_model().threshold
+    earlier = list(doubted_reports(facts.subject, when - scoring.CORROBORATION_WINDOW, when,
+                                   scoring.CORROBORATION_SHARE * threshold).select_related("article"))
+    corroborators = scoring.corroborating(
+        facts.relevance.score, outlet_of(article),
+        [(row.article, outlet_of(row.article), row.relevance_score) for row in earlier], threshold)
+    if not corroborators:
+        return None
+    first = corroborators[0]
+    first_facts = extract_facts(first)
+    if matching_exclusion_rule(first, first_facts) or matching_exclusion_rule(article, facts):
+        return None  # an editor's rule keeps such reports out: they open nothing together either
+    why = f"corroborated by {outlet_of(article)}: {article.title[:120]}"
+    first_facts = replace(first_facts, relevance=replace(first_facts.relevance, is_outage=True, evidence=(
+        *first_facts.relevance.evidence, why)))
+    assign(first, first_facts, thresholds)
+    pull_in_earlier_coverage(facts.subject, when, thresholds, since=article_time(first))
+    return assign(article, facts, thresholds, join_only=True)
 
 
 def merge_fragments(survivor: Incident, fragment_ids: list[int], bridge: Article) -> list[int]:

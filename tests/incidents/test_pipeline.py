@@ -318,6 +318,58 @@ def test_an_incident_that_opens_pulls_in_the_doubted_reports_of_its_subject_from
     assert process_article(early.pk).action == "unchanged"  # placed once; processing it again changes nothing
 
 
+@pytest.fixture
+def doubting_model(tmp_path, monkeypatch):
+    """An outage model whose only word is "glitch": a headline with it scores 0.2, half way between half
+    the threshold (0.3) and the threshold; any other 0.01."""
+    import json
+    import math
+
+    from incidents.extraction import outage_model
+
+    def logit(p):
+        return math.log(p / (1 - p))
+
+    artefact = tmp_path / "model.json"
+    artefact.write_text(json.dumps({"weights": {"t:w:glitch": logit(0.2) - logit(0.01)}, "intercept": logit(0.01),
+                                    "threshold": 0.3, "version": "test", "training": {"fingerprint": "test"}}))
+    monkeypatch.setenv(outage_model.MODEL_PATH_ENV, str(artefact))
+
+
+def test_doubted_reports_of_one_subject_from_two_outlets_open_an_incident_from_the_first(press, doubting_model):
+    first = stored(press, news("Cloudflare glitch? What to know", body="", url="https://one.example/a"))
+    same_outlet = stored(press, news("Cloudflare glitch: more reports", body="", url="https://one.example/b",
+                                     at=T0 + timedelta(hours=6)))
+    for article in (first, same_outlet):  # one outlet twice is no corroboration
+        assert process_article(article.pk).action == "not_relevant"
+    assert not Incident.objects.exists()
+
+    other_outlet = stored(press, news("How to get around the Cloudflare glitch", body="",
+                                      url="https://two.example/c", at=T0 + timedelta(hours=20)))
+    outcome = process_article(other_outlet.pk)
+    incident = Incident.objects.get()
+    assert (outcome.action, outcome.incident_id) == ("joined", incident.pk)
+    members = set(Membership.objects.filter(incident=incident).values_list("article_id", flat=True))
+    assert members == {first.pk, same_outlet.pk, other_outlet.pk}
+    assert incident.first_reported_at == T0  # the earliest report opened it
+    evidence = ArticleFacts.objects.get(article=first).evidence
+    assert evidence[-1] == "corroborated by two.example: How to get around the Cloudflare glitch"
+
+
+def test_doubted_reports_a_day_apart_or_of_two_subjects_corroborate_nothing(press, doubting_model):
+    from incidents.clustering import scoring
+
+    stored_reports = [
+        stored(press, news("Cloudflare glitch? What to know", body="", url="https://one.example/a")),
+        stored(press, news("Fastly glitch? What to know", body="", url="https://two.example/b",
+                           at=T0 + timedelta(hours=1))),
+        stored(press, news("How to get around the Cloudflare glitch", body="", url="https://three.example/c",
+                           at=T0 + scoring.CORROBORATION_WINDOW + timedelta(hours=1))),
+    ]
+    assert [process_article(article.pk).action for article in stored_reports] == ["not_relevant"] * 3
+    assert not Incident.objects.exists()
+
+
 def test_a_report_in_other_words_joins_the_live_incident_of_its_subject_hours_later_but_not_days(press):
     from incidents.clustering import scoring
 

@@ -724,3 +724,17 @@ def test_only_news_with_a_subject_and_some_outage_probability_is_looked_up_as_co
     assert not c.may_continue_coverage(news("f", "Error pages everywhere", "Text."), 0.5)
     assert not c.may_continue_coverage(news("f", "Outlook error pages everywhere", "Text.", at=None,
                                             subject="vendor:microsoft"), 0.5)  # undated: placed in no time
+
+
+def test_doubted_reports_of_one_subject_from_two_outlets_corroborate_each_other():
+    # threshold 0.3: each report needs 0.15; 0.2 and 0.2 combine to 0.36
+    earlier = [("a", "one.example", 0.2), ("b", "one.example", 0.16), ("c", "two.example", 0.05)]
+    assert c.corroborating(0.2, "three.example", earlier, threshold=0.3) == ["a", "b"]
+    assert c.corroborating(0.2, "one.example", earlier, threshold=0.3) == []  # an outlet does not corroborate itself
+    assert c.corroborating(0.1, "three.example", earlier, threshold=0.3) == []  # too doubtful to need a witness
+    assert c.corroborating(0.2, "three.example", [("c", "two.example", 0.05)], threshold=0.3) == []
+    # one outlet's reports count once: two of them at 0.16 are not two witnesses
+    assert c.corroborating(0.16, "three.example", [("a", "one.example", 0.16), ("b", "one.example", 0.16)],
+                           threshold=0.3) == []
+    assert c.corroborating(0.16, "three.example", [("a", "one.example", 0.16), ("b", "two.example", 0.16)],
+                           threshold=0.3) == ["a", "b"]
