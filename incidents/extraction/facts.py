@@ -26,7 +26,7 @@ from incidents.extraction.regions import find_regions
 from incidents.extraction.relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from incidents.extraction.relevance import Relevance, assess
 from incidents.extraction.spans import blanked, positions_in, sentence_spans, sentences
-from incidents.extraction.status_words import find_impacts, find_status
+from incidents.extraction.status_words import NOT_AFFECTED, SERVED_ELSEWHERE, find_impacts, find_status
 from incidents.extraction.subjects import find_subject, subject_key
 from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
 
@@ -228,11 +228,9 @@ def facts_as_json(facts: Facts) -> dict:
 # A place named as unaffected, or as where traffic was served from, is no affected region: "requests
 # were served successfully from Northern Virginia", "customers in Europe were not affected".
 _UNAFFECTED = re.compile(
-    r"\b(?:not (?:been |be )?(?:affected|impacted)|unaffected|unimpacted|no impact|"
-    r"served (?:successfully |normally )?(?:from|out of)|(?:continued?|continues) to (?:work|operate|function|serve) "
-    r"normally|(?:fail(?:ed)?|rout(?:ed|ing)|redirect(?:ed|ing)|shift(?:ed|ing)) (?:traffic )?(?:over )?(?:to|away)|"
+    rf"{NOT_AFFECTED}|{SERVED_ELSEWHERE}|\b(?:continued?|continues) to (?:work|operate|function|serve) normally\b"
     # where an attack is said to come from is not where users are hit: "bad actors in Ukraine are behind it"
-    r"(?:actors?|hackers?|attackers?|IP addresses|botnets?) (?:\w+ ){0,2}(?:in|from|based in|linked to))\b",
+    r"|\b(?:actors?|hackers?|attackers?|IP addresses|botnets?) (?:\w+ ){0,2}(?:in|from|based in|linked to)\b",
     re.IGNORECASE)
 # Lines every post ends with ("contact AWS Support", "subscribe to updates"): a service named there is
 # not affected, and never names an incident.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incidents.extraction.spans import sentences
-from incidents.extraction.status_words import OUTAGE_IS_OVER
+from incidents.extraction.status_words import says_over
 from incidents.extraction.times import find_times
 
 # A report states a start at most this long before its publication: an older "since" is a history.
@@ -29,10 +29,6 @@ FUTURE_SLACK = timedelta(minutes=10)
 _START = re.compile(
     r"\b(?:since|began|begun|beginning|started|starting|first (?:reported|noticed|appeared|spotted)|"
     r"went (?:down|dark|offline)|kicked off|onset)\b", re.IGNORECASE)
-_RESOLVED = re.compile(
-    r"\b(?:resolved|restored|back (?:up|online)|fixed|recovered|mitigated|is working again|are working again|"
-    rf"{OUTAGE_IS_OVER})\b",
-    re.IGNORECASE)
 # The vendor (or its spokesperson, or "the company") owning up to the problem, in its own channel or to
 # the press. "did not respond to a request for comment" is no acknowledgement.
 _ACKNOWLEDGED = re.compile(
@@ -137,7 +133,7 @@ def read_claims(title: str, text: str, published_at: datetime, vendor_names: tup
     for sentence in _sentences_of(text):
         if start is None and _START.search(sentence):
             start = _earliest_stated(sentence, published_at)
-        if resolved is None and _states(_RESOLVED, sentence):
+        if resolved is None and says_over(sentence):
             resolved = _latest_stated(sentence, published_at)
         if not acknowledgement and _states(_ACKNOWLEDGED, sentence) and (
                 _WHO.search(sentence) or any(name in sentence.casefold() for name in names)):

@@ -48,9 +48,8 @@ _BEING = r"(?:are|is|am|was|were|we['\u2019]re|they['\u2019]re|currently|activel
 _HAVING = r"(?:has|have|had|we['\u2019]ve|they['\u2019]ve)"
 _FIX = (r"(?:(?:a|an|the) )?(?:potential |possible |temporary |permanent |targeted )?"
         r"(?:fix|patch|hotfix|mitigation)(?:es)?")
-# "Massive Azure outage is over, but problems linger": the end, said of the outage itself (a report's
-# claims read it too, press_claims).
-OUTAGE_IS_OVER = (r"(?:outage|disruption|downtime|incident)s? (?:is|are|was|were|has been|have been) "
+# "Massive Azure outage is over, but problems linger": the end, said of the outage itself.
+_OUTAGE_IS_OVER = (r"(?:outage|disruption|downtime|incident)s? (?:is|are|was|were|has been|have been) "
                   r"(?:now |finally |largely )?over")
 _STATUS_PATTERNS = {
     "investigating": (
@@ -89,7 +88,7 @@ _STATUS_PATTERNS = {
         r"|(?:fully|completely) restored\b|restored (?:(?:full|normal) )?(?:service|access|connectivity|mail flow)\b"
         r"|(?:is|are|was|were|came) (?:now |fully )?back online\b"
         r"|(?:back to normal|operating normally|fully recovered)\b"
-        rf"|{OUTAGE_IS_OVER}\b"
+        rf"|{_OUTAGE_IS_OVER}\b"
     ),
     "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
 }
@@ -123,6 +122,42 @@ def find_status(text: str) -> str | None:
             continue
         states.add(match.lastgroup)
     return max(states, key=LIFECYCLE.index, default=None)
+
+
+# How a report says the outage is over besides the resolved state above: reporters write "fixed",
+# "back up", "services recovered", "no longer seeing errors" where a vendor's post says "resolved".
+# Kept out of find_status, where a vendor's "we have fixed the issue and are monitoring" stays monitoring.
+_OVER_IN_REPORTS = _phrase(
+    r"(?:has|have|had) (?:now )?been (?:fully |completely )?(?:fixed|mitigated)\b"
+    r"|(?:is|are|was|were) (?:now )?(?:fully |completely )?(?:fixed|back (?:up|online|to normal)|working again)\b"
+    r"|(?:fully|completely) (?:recovered|operational)\b"
+    r"|(?:resolved|fixed|mitigated) the (?:issue|incident|problem|outage|disruption)\b"
+    r"|(?:service|services|systems?|access|connectivity|everything) (?:has |have |had )?(?:now |fully |largely )?"
+    r"(?:recovered|returned|came back|come back)\b"
+    r"|no longer (?:experiencing|seeing|affected|impacted)\b"
+)
+_REPORTED_OVER = re.compile(rf"\b(?=[a-z])(?:{_phrase(_STATUS_PATTERNS['resolved'])}|{_OVER_IN_REPORTS})",
+                            re.IGNORECASE)
+
+
+def says_over(sentence: str) -> bool:
+    """Whether a sentence of a report says the outage is over: the resolved state as find_status reads
+    it, or the looser words of the press; not a state denied ("has not been fixed") or only promised or
+    awaited ("once it is back up"). The one reading of "it is over" for the press's claims and the
+    summaries (which also set aside hedged sentences, `summaries.sentences.says_resolved`)."""
+    return any(not _PROMISE.search(sentence, max(0, m.start() - 80), m.start())
+               and not _DENIED.search(sentence, max(0, m.start() - 30), m.start())
+               for m in _REPORTED_OVER.finditer(sentence))
+
+
+# A place or service named as spared: "customers in Europe were not affected", "no impact to …".
+NOT_AFFECTED = (r"(?:\b(?:not|never)\s+(?:been\s+|be\s+)?|n['\u2019]t\s+(?:been\s+)?|\bun)(?:affected|impacted)\b"
+                r"|\bno impact\b")
+# Where the traffic went instead, the place to follow: "served successfully from Northern Virginia",
+# "failed over to our Central US datacenter" (traffic moved away from a place leaves it affected).
+SERVED_ELSEWHERE = (r"(?:\bserved (?:successfully |normally |instead |reliably )?(?:from|out of)|\bfailover to"
+                    r"|\b(?:fail(?:ed|ing)?|moved|shift(?:ed|ing)|(?:re)?rout(?:ed|ing)|redirect(?:ed|ing)|diverted|migrated)"
+                    r"\s+(?:\w+\s+){0,2}?(?:over\s+)?to)")
 
 
 _CANNOT = r"(?:unable to|(?:could|can|were|was) not(?: be)? able to|can['\u2019]?t|cannot|couldn['\u2019]t|could not)"

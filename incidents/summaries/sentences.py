@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from incidents.clustering.text_features import STOPWORDS, cosine, stem, term_vector, words, zipf
+from incidents.extraction import status_words
 
 MIN_WORDS, MAX_WORDS = 6, 60  # a quotable sentence; shorter is a heading, longer is a paragraph
 MAX_SENTENCE_CHARS = 600  # anything longer is over MAX_WORDS anyway; not worth tokenising
@@ -467,24 +468,14 @@ def is_about_earlier_incidents(sentence: str) -> bool:
     return bool(_EARLIER.search(sentence))
 
 
-# The incident is over: "has been resolved", "is now resolved", "services are back to normal".
-_RESOLVED = re.compile(
-    r"\b(?:has|have|had) (?:now )?been (?:fully |completely )?(?:resolved|restored|fixed|mitigated)\b"
-    r"|\b(?:is|are|was|were) (?:now )?(?:fully |completely )?"
-    r"(?:resolved|restored|fixed|over|back (?:up|online|to normal))\b"
-    r"|\b(?:fully|completely) (?:restored|recovered|resolved|operational)\b"
-    r"|\b(?:resolved|fixed|mitigated) the (?:issue|incident|problem|outage|disruption)\b"
-    r"|\b(?:service|services|access|everything) (?:has |have )?(?:returned|came back|come back)\b"
-    r"|\bback to normal\b|\bno longer (?:experiencing|seeing|affected|impacted)\b",
-    re.I,
-)
+# Hedged or partial ("still", "partially", "for now"): a summary does not call the incident over on it.
 _NOT_YET = re.compile(r"\b(?:not|n't|n\u2019t|yet to|until|once|when|if|partially|still)\b", re.I)
 
 
 def says_resolved(sentence: str) -> bool:
     """Whether the sentence says this incident is over. "Not yet resolved", "once it is resolved"
     and a resolution in a paragraph about earlier incidents do not count."""
-    return (bool(_RESOLVED.search(sentence)) and not _NOT_YET.search(sentence)
+    return (status_words.says_over(sentence) and not _NOT_YET.search(sentence)
             and not is_about_earlier_incidents(sentence))
 
 
@@ -517,17 +508,15 @@ def says_vendor_acknowledged(sentence: str, vendor: str) -> bool:
 # successfully from Northern Virginia", "customers in Europe were not affected", "failed over to
 # our Central US datacenter". "Traffic served from load balancers in Western Europe saw errors" is
 # affected: serving and failing over count only when the place follows them closely.
+# A clause can say more than a sentence can: "operating normally", "remained operational" and "healthy"
+# spare only the place of their own clause.
 _NOT_AFFECTED = re.compile(
-    r"\b(?:not|n't|n\u2019t|never|un)\s*(?:been\s+)?(?:affected|impacted)\b|\bunaffected\b|\bno impact\b"
+    rf"{status_words.NOT_AFFECTED}"
     r"|\b(?:operating|operated|working|worked|running|ran) (?:normally|as expected|fine)\b"
     r"|\bremain(?:s|ed)? (?:fully )?(?:operational|available|unaffected|up)\b|\bhealthy\b",
     re.I,
 )
-_SERVED_FROM = (
-    r"(?:\bserved (?:successfully |normally |instead |reliably )?from|\bfailover to"
-    r"|\b(?:failed|fail|moved|shifted|rerouted|redirected|routed|diverted|migrated)\s+(?:\w+\s+){0,2}?(?:over\s+)?to)"
-    r"\s+(?:our\s+|the\s+|its\s+|other\s+)?(?:[\w-]+\s+){0,2}?"
-)
+_SERVED_FROM = rf"{status_words.SERVED_ELSEWHERE}\s+(?:our\s+|the\s+|its\s+|other\s+)?(?:[\w-]+\s+){{0,2}}?"
 _CLAUSE_BREAK = re.compile(r"[;,]\s+|\s+(?:while|whereas|but|although|though|except)\s+", re.I)
 
 

@@ -215,6 +215,12 @@ def test_places_served_from_or_not_affected_are_no_affected_regions_and_support_
     assert all("support" not in slug for slug in facts.services)
 
 
+def test_a_place_traffic_is_moved_away_from_is_affected_and_the_place_it_fails_over_to_is_not():
+    facts = extract("Azure outage", "Microsoft is shifting traffic away from West Europe. Some "
+                    "workloads failed over to North Europe.", AT, CATALOGUE)
+    assert facts.region_labels == ["azure:westeurope"]
+
+
 def test_where_an_attack_is_said_to_come_from_is_no_affected_region():
     facts = extract("Elon Musk claims bad actors in Ukraine are behind “massive” X cyberattack",
                     "Users in the United States could not load X for hours on Monday.", AT, CATALOGUE)

@@ -118,6 +118,27 @@ def test_a_state_denied_partly_reached_or_awaited_is_not_stated(text):
     assert find_status(text) is None
 
 
+@pytest.mark.parametrize("sentence, over", [
+    ("This incident has been resolved.", True),
+    ("Massive Azure outage is over, but problems linger.", True),
+    ("Slack said it had fixed the issue by 10 a.m. ET.", True),
+    ("Services recovered at 14:00 UTC, the company said.", True),
+    ("Users are no longer seeing errors.", True),
+    ("Spotify is back up for most users.", True),
+    ("The problem has not been fixed yet.", False),  # denied
+    ("We will post an update once the service is back online.", False),  # awaited
+    ("Names were resolved to the wrong address.", False),  # the verb, not the state
+    ("Engineers are working to resolve the issue.", False),  # work under way
+])
+def test_a_report_saying_the_outage_is_over_is_read_in_the_press_s_looser_words(sentence, over):
+    assert status_words.says_over(sentence) is over
+
+
+def test_a_vendor_post_that_fixed_the_issue_and_watches_is_monitoring_not_over():
+    post = "We have fixed the issue and are monitoring the results."
+    assert find_status(post) == "monitoring" and status_words.says_over(post)
+
+
 def test_the_lifecycle_order_puts_postmortem_last():
     assert LIFECYCLE == ("investigating", "identified", "monitoring", "resolved", "postmortem")
 
