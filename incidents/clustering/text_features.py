@@ -188,9 +188,14 @@ def top(vec: Mapping[str, float], k: int) -> dict[str, float]:
     return dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
 
 
+def norm(vec: Mapping[str, float]) -> float:
+    """The vector's L2 norm."""
+    return math.sqrt(sum(v * v for v in vec.values()))
+
+
 def normalise(vec: Mapping[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(v * v for v in vec.values()))
-    return {k: v / norm for k, v in vec.items()} if norm else {}
+    length = norm(vec)
+    return {k: v / length for k, v in vec.items()} if length else {}
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:

@@ -599,6 +599,32 @@ def test_real_ecbplus_documents_cluster_into_their_events():
     assert len(set(assignment.values())) <= 12
 
 
+def test_two_events_of_one_kind_that_share_their_main_name_stay_apart_by_the_other_names():
+    dunmore = news("f1", "Fire destroys Brantons store in Dunmore",
+                   "A fire gutted the Brantons supermarket on Dunmore High Street overnight. Fire chief Alan "
+                   "Pryce said crews from Dunmore and Brackley fought the blaze for six hours.", at=None)
+    kestwick = news("f2", "Brantons store in Kestwick catches fire",
+                    "Flames tore through the Brantons supermarket in Kestwick town centre. Inspector Mara Lindqvist "
+                    "of Kestwick police said a man had been arrested on suspicion of arson.", at=None)
+    again = news("f3", "Dunmore Brantons blaze: store cannot be saved",
+                 "Alan Pryce, the fire chief, said the Brantons building on Dunmore High Street would be "
+                 "demolished after crews from Brackley and Dunmore put out the fire.", at=None)
+    incident = incident_of(dunmore)
+    other, same = c.score(kestwick, incident), c.score(again, incident)
+    assert other.parts["entities_beyond"] < 0 < same.parts["entities_beyond"]
+    # The shared chain name and the words of a fire alone would have joined the other town's fire.
+    assert other.total - other.parts["entities_beyond"] >= c.threshold(incident) > other.total
+    assert c.choose(kestwick, [(1, incident)]).incident is None
+    assert c.choose(again, [(1, incident)]).incident == 1
+
+
+def test_names_beyond_the_main_one_are_left_to_the_catalogue_when_both_name_vendors():
+    first = news("n1", *OUTLOOK_DOWN, vendors=["microsoft"])
+    other = news("n2", *OUTLOOK_AGAIN, vendors=["microsoft"])
+    assert "entities_beyond" not in c.score(other, incident_of(first)).parts
+    assert "entities_beyond" in c.score(replace(other, vendors=frozenset()), incident_of(first)).parts
+
+
 # --- whose outage it is --------------------------------------------------------------------------
 
 

@@ -78,3 +78,10 @@ def test_features_are_deterministic():
     assert tf.term_vector("A", STORY) == tf.term_vector("A", STORY)
     assert tf.simhash(STORY) == tf.simhash(STORY)
     assert tf.stable_hash("error 500") == tf.stable_hash("error 500")
+
+
+def test_norm_is_the_length_that_normalise_divides_by():
+    vec = {"a": 3.0, "b": 4.0}
+    assert tf.norm(vec) == 5.0
+    assert tf.norm(tf.normalise(vec)) == 1.0
+    assert tf.norm({}) == 0.0
