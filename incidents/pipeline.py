@@ -66,38 +66,52 @@ def article_time(article: Article) -> datetime | None:
 
 def process_article(article_id: int, assume_outage: bool = False,
                     thresholds: scoring.Thresholds = scoring.SHIPPED) -> Outcome:
-    """Place one article (below) and record that it is no longer pending. Run twice, the second run finds
-    it unchanged and only clears the mark again; a run killed before the mark is cleared is swept again.
-    `thresholds` are the join thresholds (others for evaluation only)."""
+    """Place one article (below), record that it is no longer pending and put it in the search index.
+    Run twice, the second run finds it unchanged and only clears the mark again; a run killed before
+    the mark is cleared is swept again. `thresholds` are the join thresholds (others for evaluation only)."""
     # The versions of the catalogue and of the exclusion rules come with the article: two queries
     # fewer per article, and both are read again only when an editor changed them.
     article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
                .annotate(**catalogue_store.version_annotations(), **RULES_VERSION).filter(pk=article_id).first())
     if article is None:
         return Outcome(article_id, "missing")
-    outcome = _place(article, assume_outage, thresholds)
+    try:
+        return _place(article, assume_outage, thresholds)
+    except Exception:
+        index_articles([article_id])  # searchable even when it could not be placed (it stays pending)
+        raise
+
+
+def processed(article: Article) -> None:
+    """What every outcome writes last, in the transaction of what it placed (one commit, one flush to
+    disk, per article): the article is no longer pending, then its search document (searchable
+    whatever follows: excluded or not about an outage too). The pending mark first: its row lock
+    comes before the index's share lock on the article, in every transaction that takes both."""
     # Only the version we processed: had it changed meanwhile, its new version is still to do.
-    Article.objects.filter(pk=article_id, content_hash=article.content_hash, pending_since__isnull=False).update(
+    Article.objects.filter(pk=article.pk, content_hash=article.content_hash, pending_since__isnull=False).update(
         pending_since=None)
-    return outcome
+    index_articles([article.pk])
 
 
 def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds) -> Outcome:
-    """0. put it in the search index  1. extract facts (skip if the article has not changed since)
-    2. an article already placed refreshes its incident  3. not an outage: stop  4. otherwise join or
-    open an incident.
+    """1. extract facts (skip if the article has not changed since)  2. an article already placed
+    refreshes its incident  3. not an outage: stop  4. otherwise join or open an incident. Each
+    outcome is written in one transaction, ending with `processed`.
 
     assume_outage skips the relevance decision (cluster_eval --all-relevant, for event data
     that is not about outages)."""
     article_id = article.pk
-    index_articles([article_id])  # searchable whatever follows: excluded or not about an outage too
     if getattr(article, "exclusion", None) is not None:  # an editor took it out of clustering
+        with transaction.atomic():
+            processed(article)
         return Outcome(article_id, "excluded")
     stored = getattr(article, "facts", None)
     membership = getattr(article, "membership", None)
     if stored is not None and stored.content_hash == article.content_hash and (
         membership or stored.about_vendor or not _belongs_in_an_incident(article, stored.is_outage, assume_outage)
     ):
+        with transaction.atomic():
+            processed(article)
         return Outcome(article_id, "unchanged", membership.incident_id if membership else None)
 
     # Facts are saved in the same transaction as what follows from them: if placing the article
@@ -107,22 +121,27 @@ def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds
         with assignment_lock():
             save_facts(article, facts)
             recount_member(article, facts)
+            processed(article)
         return Outcome(article_id, "refreshed", membership.incident_id)
+    evidence, action = None, ""
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
         if article.kind == Article.Kind.NEWS and (facts.claims.postmortem or scoring.may_continue_coverage(
                 signals_of(article, facts), facts.relevance.score)):
-            return assign(article, facts, thresholds, join_only=True)
-        save_facts(article, facts)
-        return Outcome(article_id, "not_relevant")
-    if facts.about_vendor:  # a status post about another provider's outage is no outage of the poster's
-        save_facts(article, facts, evidence=[*facts.relevance.evidence,
-                                             f"about {facts.about_vendor}'s outage, which the poster watches"])
-        return Outcome(article_id, "about_another_vendor")
-    rule = matching_exclusion_rule(article, facts, (article.rules, article.rules_at, article.rules_active))
-    if rule is not None:
-        save_facts(article, facts, evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
-        return Outcome(article_id, "excluded_by_rule")
-    return assign(article, facts, thresholds)
+            return assign(article, facts, thresholds, join_only=True, then=processed)
+        action = "not_relevant"
+    elif facts.about_vendor:  # a status post about another provider's outage is no outage of the poster's
+        evidence = [*facts.relevance.evidence, f"about {facts.about_vendor}'s outage, which the poster watches"]
+        action = "about_another_vendor"
+    elif (rule := matching_exclusion_rule(article, facts,
+                                          (article.rules, article.rules_at, article.rules_active))) is not None:
+        evidence = [*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"]
+        action = "excluded_by_rule"
+    if action:
+        with transaction.atomic():
+            save_facts(article, facts, evidence=evidence)
+            processed(article)
+        return Outcome(article_id, action)
+    return assign(article, facts, thresholds, then=processed)
 
 
 def unprocessed_articles(source_ids: list[int]) -> QuerySet[Article]:
@@ -281,11 +300,12 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
 
 
 def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scoring.SHIPPED,
-           join_only: bool = False) -> Outcome:
+           join_only: bool = False, then: Callable[[Article], None] | None = None) -> Outcome:
     """Join the article to the incident it belongs to, or open one. With `join_only` (a news item that
     reports no outage of its own) it only joins the outage it explains, if it is a post-incident report,
     or else a live incident of its own subject (`scoring.continued_coverage`), and otherwise stays out
-    of every incident."""
+    of every incident. `then(article)` is written last in the same transaction, whatever the outcome
+    (process_article's `processed`)."""
     article_signals = signals_of(article, facts)
     keys = signals.retrieval_keys(article_signals)
     when = article_time(article)
@@ -313,6 +333,8 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 decision = scoring.continued_coverage(article_signals, [(c.pk, profiles[c.pk]) for c in live])
             if join_only:
                 if decision.incident is None:
+                    if then is not None:
+                        then(article)
                     return Outcome(article.pk, "not_relevant")
                 # In the context of that incident it does report the outage: the decision is recorded with why.
                 why = ("a post-incident report of the outage it joins" if facts.claims.postmortem
@@ -355,8 +377,12 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                                 also=["profile"], catalogue_is_current=True)
             if fragments:
                 merge_fragments(incident, fragments, article)
+            if then is not None:
+                then(article)
     except IntegrityError:
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
+            if then is not None:
+                then(article)
             return Outcome(article.pk, "unchanged")
         raise
     if action == "opened" and facts.subject and when is not None:
