@@ -70,9 +70,11 @@ def process_article(article_id: int, assume_outage: bool = False,
     Run twice, the second run finds it unchanged and only clears the mark again; a run killed before
     the mark is cleared is swept again. `thresholds` are the join thresholds (others for evaluation only)."""
     # The versions of the catalogue and of the exclusion rules come with the article: two queries
-    # fewer per article, and both are read again only when an editor changed them.
-    article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
-               .annotate(**catalogue_store.version_annotations(), **RULES_VERSION).filter(pk=article_id).first())
+    # fewer per article, and both are read again only when an editor changed them. Found by its key
+    # (in the model's date order, PostgreSQL may walk the date index to it).
+    article = (Article.objects.select_related("facts", "membership", "exclusion")
+               .annotate(**catalogue_store.version_annotations(), **RULES_VERSION).filter(pk=article_id)
+               .order_by("pk").first())
     if article is None:
         return Outcome(article_id, "missing")
     try:
