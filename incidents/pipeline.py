@@ -69,12 +69,8 @@ def process_article(article_id: int, assume_outage: bool = False,
     """Place one article (below), record that it is no longer pending and put it in the search index.
     Run twice, the second run finds it unchanged and only clears the mark again; a run killed before
     the mark is cleared is swept again. `thresholds` are the join thresholds (others for evaluation only)."""
-    # The versions of the catalogue and of the exclusion rules come with the article: two queries
-    # fewer per article, and both are read again only when an editor changed them. Found by its key
-    # (in the model's date order, PostgreSQL may walk the date index to it).
-    article = (Article.objects.select_related("facts", "membership", "exclusion")
-               .annotate(**catalogue_store.version_annotations(), **RULES_VERSION).filter(pk=article_id)
-               .order_by("pk").first())
+    # Found by its key (in the model's date order, PostgreSQL may walk the date index to it).
+    article = ARTICLE_TO_PLACE.filter(pk=article_id).order_by("pk").first()
     if article is None:
         return Outcome(article_id, "missing")
     try:
@@ -174,6 +170,11 @@ RULES_VERSION = {**catalogue_store.table_version(ExclusionRule.objects.all(), "r
                  "rules_active": catalogue_store.scalar(ExclusionRule.objects.filter(active=True), "COUNT", "pk",
                                                         IntegerField())}
 _active_rules: dict[str, object] = {}  # the version of the rules read last, and the active ones
+# An article as process_article reads it. The versions of the catalogue and of the exclusion rules come
+# with it: two queries fewer per article, and both are read again only when an editor changed them.
+# Built once: annotating it anew for every article cost more than running the query.
+ARTICLE_TO_PLACE = (Article.objects.select_related("facts", "membership", "exclusion")
+                    .annotate(**catalogue_store.version_annotations(), **RULES_VERSION))
 
 
 def matching_exclusion_rule(article: Article, facts: Facts, version: tuple | None = None) -> ExclusionRule | None:
