@@ -318,6 +318,12 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
         return [], False
     sql = " UNION ALL ".join(part for part, _ in parts) + " ORDER BY started_at DESC"
     rows = list(Incident.objects.raw(sql, [value for _, values in parts for value in values]))
+    # A column that is no field of the model comes as the database gives it (SQLite: naive): converted
+    # as the ORM converts the summary's own field.
+    written = Summary._meta.get_field("created_at").cached_col
+    for convert in connection.ops.get_db_converters(written):
+        for row in rows:
+            row.summary_written_at = convert(row.summary_written_at, written, connection)
     return [row for row in rows if row.is_candidate], any(row.slug == slug for row in rows)
 
 
