@@ -28,6 +28,7 @@ can only be imported once bench.child.main has configured Django for this databa
 """
 
 import contextlib
+import itertools
 import random
 import sys
 from collections import defaultdict
@@ -228,6 +229,7 @@ def clear_earlier_runs() -> tuple[int, int]:
 def seed(archive: Archive, count: int, rng: random.Random) -> None:
     """Add `count` incidents, with their services and keys, in one transaction."""
     from django.db import connection, transaction
+    from django.db.models import Max
     from django.utils.text import slugify
 
     from incidents.clustering import tally
@@ -237,11 +239,15 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
     span = timedelta(days=365 * ARCHIVE_YEARS).total_seconds()
     started = perf_counter()
     target = archive.incidents + count
+    # Slugs are numbered past every incident row there is (a seeded row's id is at least its number):
+    # a kept archive is seeded back to size after each run, and numbers that restarted at its size
+    # would meet the slug an earlier run gave when the same number of incidents was seeded back.
+    numbers = itertools.count((Incident.objects.aggregate(last=Max("pk"))["last"] or 0) + 1)
     with transaction.atomic():
         while archive.incidents < target:
             chunk = min(SEED_CHUNK, target - archive.incidents)
             rows, extras = [], []
-            for n in range(archive.incidents, archive.incidents + chunk):
+            for n in itertools.islice(numbers, chunk):
                 company = rng.choice(archive.companies)
                 first = rng.randrange(len(company.services))
                 services = company.services[first:first + rng.randint(1, 3)]

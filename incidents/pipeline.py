@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import IntegerField, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -66,38 +66,50 @@ def article_time(article: Article) -> datetime | None:
 
 def process_article(article_id: int, assume_outage: bool = False,
                     thresholds: scoring.Thresholds = scoring.SHIPPED) -> Outcome:
-    """Place one article (below) and record that it is no longer pending. Run twice, the second run finds
-    it unchanged and only clears the mark again; a run killed before the mark is cleared is swept again.
-    `thresholds` are the join thresholds (others for evaluation only)."""
-    # The versions of the catalogue and of the exclusion rules come with the article: two queries
-    # fewer per article, and both are read again only when an editor changed them.
-    article = (Article.objects.select_related("facts", "membership__incident", "exclusion")
-               .annotate(**catalogue_store.version_annotations(), **RULES_VERSION).filter(pk=article_id).first())
+    """Place one article (below), record that it is no longer pending and put it in the search index.
+    Run twice, the second run finds it unchanged and only clears the mark again; a run killed before
+    the mark is cleared is swept again. `thresholds` are the join thresholds (others for evaluation only)."""
+    # Found by its key (in the model's date order, PostgreSQL may walk the date index to it).
+    article = ARTICLE_TO_PLACE.filter(pk=article_id).order_by("pk").first()
     if article is None:
         return Outcome(article_id, "missing")
-    outcome = _place(article, assume_outage, thresholds)
+    try:
+        return _place(article, assume_outage, thresholds)
+    except Exception:
+        index_articles([article_id])  # searchable even when it could not be placed (it stays pending)
+        raise
+
+
+def processed(article: Article) -> None:
+    """What every outcome writes last, in the transaction of what it placed (one commit, one flush to
+    disk, per article): the article is no longer pending, then its search document (searchable
+    whatever follows: excluded or not about an outage too). The pending mark first: its row lock
+    comes before the index's share lock on the article, in every transaction that takes both."""
     # Only the version we processed: had it changed meanwhile, its new version is still to do.
-    Article.objects.filter(pk=article_id, content_hash=article.content_hash, pending_since__isnull=False).update(
+    Article.objects.filter(pk=article.pk, content_hash=article.content_hash, pending_since__isnull=False).update(
         pending_since=None)
-    return outcome
+    index_articles([article.pk])
 
 
 def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds) -> Outcome:
-    """0. put it in the search index  1. extract facts (skip if the article has not changed since)
-    2. an article already placed refreshes its incident  3. not an outage: stop  4. otherwise join or
-    open an incident.
+    """1. extract facts (skip if the article has not changed since)  2. an article already placed
+    refreshes its incident  3. not an outage: stop  4. otherwise join or open an incident. Each
+    outcome is written in one transaction, ending with `processed`.
 
     assume_outage skips the relevance decision (cluster_eval --all-relevant, for event data
     that is not about outages)."""
     article_id = article.pk
-    index_articles([article_id])  # searchable whatever follows: excluded or not about an outage too
     if getattr(article, "exclusion", None) is not None:  # an editor took it out of clustering
+        with transaction.atomic():
+            processed(article)
         return Outcome(article_id, "excluded")
     stored = getattr(article, "facts", None)
     membership = getattr(article, "membership", None)
     if stored is not None and stored.content_hash == article.content_hash and (
         membership or stored.about_vendor or not _belongs_in_an_incident(article, stored.is_outage, assume_outage)
     ):
+        with transaction.atomic():
+            processed(article)
         return Outcome(article_id, "unchanged", membership.incident_id if membership else None)
 
     # Facts are saved in the same transaction as what follows from them: if placing the article
@@ -107,25 +119,30 @@ def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds
         with assignment_lock():
             save_facts(article, facts)
             recount_member(article, facts)
+            processed(article)
         return Outcome(article_id, "refreshed", membership.incident_id)
+    evidence, action = None, ""
     if not _belongs_in_an_incident(article, facts.is_outage, assume_outage):
         if article.kind == Article.Kind.NEWS and (facts.claims.postmortem or scoring.may_continue_coverage(
                 signals_of(article, facts), facts.relevance.score)):
-            outcome = assign(article, facts, thresholds, join_only=True)
+            outcome = assign(article, facts, thresholds, join_only=True, then=processed)
             if outcome.action == "not_relevant" and not facts.claims.postmortem:
                 return open_corroborated(article, facts, thresholds) or outcome
             return outcome
-        save_facts(article, facts)
-        return Outcome(article_id, "not_relevant")
-    if facts.about_vendor:  # a status post about another provider's outage is no outage of the poster's
-        save_facts(article, facts, evidence=[*facts.relevance.evidence,
-                                             f"about {facts.about_vendor}'s outage, which the poster watches"])
-        return Outcome(article_id, "about_another_vendor")
-    rule = matching_exclusion_rule(article, facts, (article.rules, article.rules_at, article.rules_active))
-    if rule is not None:
-        save_facts(article, facts, evidence=[*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"])
-        return Outcome(article_id, "excluded_by_rule")
-    return assign(article, facts, thresholds)
+        action = "not_relevant"
+    elif facts.about_vendor:  # a status post about another provider's outage is no outage of the poster's
+        evidence = [*facts.relevance.evidence, f"about {facts.about_vendor}'s outage, which the poster watches"]
+        action = "about_another_vendor"
+    elif (rule := matching_exclusion_rule(article, facts,
+                                          (article.rules, article.rules_at, article.rules_active))) is not None:
+        evidence = [*facts.relevance.evidence, f"excluded by editor rule #{rule.pk}: {rule}"]
+        action = "excluded_by_rule"
+    if action:
+        with transaction.atomic():
+            save_facts(article, facts, evidence=evidence)
+            processed(article)
+        return Outcome(article_id, action)
+    return assign(article, facts, thresholds, then=processed)
 
 
 def unprocessed_articles(source_ids: list[int]) -> QuerySet[Article]:
@@ -156,6 +173,11 @@ RULES_VERSION = {**catalogue_store.table_version(ExclusionRule.objects.all(), "r
                  "rules_active": catalogue_store.scalar(ExclusionRule.objects.filter(active=True), "COUNT", "pk",
                                                         IntegerField())}
 _active_rules: dict[str, object] = {}  # the version of the rules read last, and the active ones
+# An article as process_article reads it. The versions of the catalogue and of the exclusion rules come
+# with it: two queries fewer per article, and both are read again only when an editor changed them.
+# Built once: annotating it anew for every article cost more than running the query.
+ARTICLE_TO_PLACE = (Article.objects.select_related("facts", "membership", "exclusion")
+                    .annotate(**catalogue_store.version_annotations(), **RULES_VERSION))
 
 
 def matching_exclusion_rule(article: Article, facts: Facts, version: tuple | None = None) -> ExclusionRule | None:
@@ -247,48 +269,74 @@ def assignment_lock():
         yield
 
 
+# The candidates and the incident with the slug a new one would take, whole rows with when their summary
+# was written, in one statement: a UNION, not an OR (with an OR PostgreSQL scans every incident, 0.1 s
+# at 100k). The candidates are the incidents sharing most keys seen in the time window (MATCH: one
+# "(key IN (...) AND last_seen_at BETWEEN ...)" a window), read through the (key, last_seen_at) index.
+# Written out, not built with the ORM: building and compiling that query cost more than running it.
+_CANDIDATES = """
+    SELECT i.*, s.created_at AS summary_written_at, 1 AS is_candidate
+    FROM incidents_incident i LEFT JOIN incidents_summary s ON s.id = i.summary_id
+    WHERE i.id IN (SELECT incident_id FROM incidents_incidentkey WHERE {match}
+                   GROUP BY incident_id ORDER BY COUNT(id) DESC, incident_id DESC LIMIT %s)
+"""
+_TAKEN = """
+    SELECT i.*, s.created_at AS summary_written_at, 0 AS is_candidate
+    FROM incidents_incident i LEFT JOIN incidents_summary s ON s.id = i.summary_id
+    WHERE i.slug = %s
+"""
+
+
 def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
                    lookback: timedelta | None = None) -> tuple[list[Incident], bool]:
     """Incidents sharing the most keys with the article, seen within the time window (or, with
     `lookback`, from that long before it up to it), and whether an incident has `slug` already (the one
     a new incident would take), in one query. Uses the (key, last_seen_at) index, so the cost does not
-    grow with the archive."""
-    if when is not None and lookback is not None:
-        low, _ = signals.window_around(when, lookback)
-        lookup = IncidentKey.objects.filter(key__in=keys, last_seen_at__gte=low, last_seen_at__lte=when)
-    elif when is None:
-        lookup = IncidentKey.objects.filter(key__in=keys)
-    else:
+    grow with the archive. The newest first (the incidents' order)."""
+    windows: dict[datetime | None, tuple[datetime | None, list[str]]] = {}  # low end -> (high end, keys)
+    if keys and when is None:
+        windows[None] = (None, sorted(keys))
+    elif keys and lookback is not None:
+        windows[signals.window_around(when, lookback)[0]] = (when, sorted(keys))
+    elif keys:
         # Each kind of key has its own window: a vendor incident id is looked up further back.
-        windows: dict = {}
-        for key in keys:
-            windows.setdefault(signals.key_window(key), []).append(key)
-        match = Q()
-        for window, some_keys in windows.items():
-            low, high = signals.window_around(when, window)
-            match |= Q(key__in=some_keys, last_seen_at__gte=low, last_seen_at__lte=high)
-        lookup = IncidentKey.objects.filter(match)
-    best = (lookup.values("incident").annotate(shared=Count("pk")).order_by("-shared", "-incident")
-            .values_list("incident", flat=True)[:MAX_CANDIDATES])
-    # Whole rows, in one query (the ids are a subquery): the one the article joins is not read again.
-    written = {"summary_written_at": Subquery(Summary.objects.filter(pk=OuterRef("summary_id")).values("created_at"))}
-    taken = Incident.objects.filter(slug=slug).annotate(is_candidate=Value(False), **written)
-    if not keys:
-        rows = list(taken) if slug else []
-    else:
-        found = Incident.objects.filter(pk__in=best).annotate(is_candidate=Value(True), **written)
-        # A UNION, not an OR: with an OR PostgreSQL scans every incident (0.1 s at 100k).
-        rows = list(found.order_by().union(taken.order_by(), all=True).order_by(*Incident._meta.ordering) if slug
-                    else found)
+        for key in sorted(keys):
+            low, high = signals.window_around(when, signals.key_window(key))
+            windows.setdefault(low, (high, []))[1].append(key)
+    match, params = [], []
+    for low, (high, some_keys) in windows.items():
+        placeholders = ", ".join(["%s"] * len(some_keys))
+        if low is None:
+            match.append(f"key IN ({placeholders})")
+            params += some_keys
+        else:
+            match.append(f"(key IN ({placeholders}) AND last_seen_at >= %s AND last_seen_at <= %s)")
+            params += [*some_keys, *map(connection.ops.adapt_datetimefield_value, (low, high))]
+    parts = []
+    if match:
+        parts.append((_CANDIDATES.format(match=" OR ".join(match)), [*params, MAX_CANDIDATES]))
+    if slug:
+        parts.append((_TAKEN, [slug]))
+    if not parts:
+        return [], False
+    sql = " UNION ALL ".join(part for part, _ in parts) + " ORDER BY started_at DESC"
+    rows = list(Incident.objects.raw(sql, [value for _, values in parts for value in values]))
+    # A column that is no field of the model comes as the database gives it (SQLite: naive): converted
+    # as the ORM converts the summary's own field.
+    written = Summary._meta.get_field("created_at").cached_col
+    for convert in connection.ops.get_db_converters(written):
+        for row in rows:
+            row.summary_written_at = convert(row.summary_written_at, written, connection)
     return [row for row in rows if row.is_candidate], any(row.slug == slug for row in rows)
 
 
 def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scoring.SHIPPED,
-           join_only: bool = False) -> Outcome:
+           join_only: bool = False, then: Callable[[Article], None] | None = None) -> Outcome:
     """Join the article to the incident it belongs to, or open one. With `join_only` (a news item that
     reports no outage of its own) it only joins the outage it explains, if it is a post-incident report,
     or else a live incident of its own subject (`scoring.continued_coverage`), and otherwise stays out
-    of every incident."""
+    of every incident. `then(article)` is written last in the same transaction, whatever the outcome
+    (process_article's `processed`)."""
     article_signals = signals_of(article, facts)
     keys = signals.retrieval_keys(article_signals)
     when = article_time(article)
@@ -316,6 +364,8 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 decision = scoring.continued_coverage(article_signals, [(c.pk, profiles[c.pk]) for c in live])
             if join_only:
                 if decision.incident is None:
+                    if then is not None:
+                        then(article)
                     return Outcome(article.pk, "not_relevant")
                 # In the context of that incident it does report the outage: the decision is recorded with why.
                 why = ("a post-incident report of the outage it joins" if facts.claims.postmortem
@@ -358,8 +408,12 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                                 also=["profile"], catalogue_is_current=True)
             if fragments:
                 merge_fragments(incident, fragments, article)
+            if then is not None:
+                then(article)
     except IntegrityError:
         if Membership.objects.filter(article=article).exists():  # another worker placed it meanwhile
+            if then is not None:
+                then(article)
             return Outcome(article.pk, "unchanged")
         raise
     if action == "opened" and facts.subject and when is not None:

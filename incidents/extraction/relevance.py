@@ -24,6 +24,7 @@ The weights and the threshold were tuned on tests/eval/outage-dev.jsonl (a devel
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 
 THRESHOLD = 3.0
@@ -309,8 +310,12 @@ _TAG = re.compile(r"<[^<>]{0,500}>")
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")
 _NEWLINES = re.compile(r"\n\s*")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+# Extraction reads one article's fields three times (the outage model's cue features, the rule score
+# among them, and the rule verdict itself): the last few cleanings and rule matches are kept.
+_RECENT = 16
 
 
+@lru_cache(maxsize=_RECENT)
 def clean(text: str, limit: int) -> str:
     """Lower-case plain text: entities decoded, tags dropped, quotes and dashes straightened."""
     if not text:
@@ -324,7 +329,8 @@ def _shown(match: re.Match[str]) -> str:
     return " ".join(match.group(0).split())[:60]
 
 
-def field_hits(field: str, text: str) -> tuple[list[tuple[_Rule, str, float, str]], set[str]]:
+@lru_cache(maxsize=_RECENT)
+def field_hits(field: str, text: str) -> tuple[tuple[tuple[_Rule, str, float, str], ...], frozenset[str]]:
     """The rules that fire in one field, and the groups they belong to. A phrase counts once: where
     two cues of the same sign overlap ("service problems" and "problems"), only the heavier one is
     weighed (the lighter one's group still counts for the combination rules)."""
@@ -348,7 +354,7 @@ def field_hits(field: str, text: str) -> tuple[list[tuple[_Rule, str, float, str
         taken.append((weight, (start, end)))
         kept.append((rule, where, weight, phrase))
     order = {id(rule): i for i, rule in enumerate(RULES)}
-    return sorted(kept, key=lambda hit: order[id(hit[0])]), {hit[0].group for hit in found}
+    return tuple(sorted(kept, key=lambda hit: order[id(hit[0])])), frozenset(hit[0].group for hit in found)
 
 
 def assess(

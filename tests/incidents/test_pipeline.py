@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.items import VendorStatus
 from articles.models import Article
+from incidents import pipeline
 from incidents.models import ArticleFacts, Incident, Membership
 from incidents.pipeline import (
     DERIVED_FIELDS,
@@ -18,6 +19,8 @@ from incidents.pipeline import (
     process_article,
     rebuild_from_members,
 )
+from incidents.site.search import views as search_views
+from incidents.site.search.query import parse_query
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
 from tests.incidents.cloudflare_outage import BODY, T0, cloudflare_post, news
 
@@ -119,6 +122,25 @@ def test_a_syndicated_copy_is_counted_once(press):
     process_article(stored(mirror, news(title, url="https://mirror.example/cloudflare")).pk)
     incident = Incident.objects.get()
     assert incident.memberships.count() == 2 and incident.news_count == 1
+
+
+def test_an_article_that_cannot_be_placed_keeps_no_facts_stays_pending_and_is_searchable(press, monkeypatch):
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+
+    def lookup_fails(*args, **kwargs):
+        raise RuntimeError("the lookup failed")
+
+    monkeypatch.setattr(pipeline, "candidates_for", lookup_fails)
+    with pytest.raises(RuntimeError):
+        process_article(article.pk)
+    article.refresh_from_db()
+    assert article.pending_since is not None and not ArticleFacts.objects.filter(article=article).exists()
+    assert [hit.article.pk for hit in search_views.search(parse_query("mysterious traffic spike")).articles] == [
+        article.pk]
+    monkeypatch.undo()
+    assert process_article(article.pk).action == "opened"  # the next run places it
+    article.refresh_from_db()
+    assert article.pending_since is None
 
 
 def test_the_cost_of_placing_an_article_does_not_grow_with_the_archive(press, django_assert_max_num_queries):
