@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import IntegerField, QuerySet
+from django.db.models import IntegerField, JSONField, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -269,22 +269,37 @@ def assignment_lock():
         yield
 
 
-# The candidates and the incident with the slug a new one would take, whole rows with when their summary
+# The candidates and the incident with the slug a new one would take, with when their summary
 # was written, in one statement: a UNION, not an OR (with an OR PostgreSQL scans every incident, 0.1 s
 # at 100k). The candidates are the incidents sharing most keys seen in the time window (MATCH: one
 # "(key IN (...) AND last_seen_at BETWEEN ...)" a window), read through the (key, last_seen_at) index.
 # Written out, not built with the ORM: building and compiling that query cost more than running it.
-_CANDIDATES = """
-    SELECT i.*, s.created_at AS summary_written_at, 1 AS is_candidate
+# Each candidate's JSON columns but its profile come as text, decoded only for the incident an article
+# joins (`read_whole`): an article meets some twenty candidates and scores them by their profiles alone,
+# and decoding every column of each cost more than the lookup's SQL.
+_UNDECODED = tuple(field for field in Incident._meta.concrete_fields
+                   if isinstance(field, JSONField) and field.name != "profile")
+_COLUMNS = ", ".join(f"CAST(i.{field.column} AS TEXT) AS {field.column}_text" if field in _UNDECODED
+                     else f"i.{field.column}" for field in Incident._meta.concrete_fields)
+_CANDIDATES = f"""
+    SELECT {_COLUMNS}, s.created_at AS summary_written_at, 1 AS is_candidate
     FROM incidents_incident i LEFT JOIN incidents_summary s ON s.id = i.summary_id
-    WHERE i.id IN (SELECT incident_id FROM incidents_incidentkey WHERE {match}
+    WHERE i.id IN (SELECT incident_id FROM incidents_incidentkey WHERE {{match}}
                    GROUP BY incident_id ORDER BY COUNT(id) DESC, incident_id DESC LIMIT %s)
-"""
-_TAKEN = """
-    SELECT i.*, s.created_at AS summary_written_at, 0 AS is_candidate
+"""  # noqa: S608 - the model's own column names; the values are parameters
+_TAKEN = f"""
+    SELECT {_COLUMNS}, s.created_at AS summary_written_at, 0 AS is_candidate
     FROM incidents_incident i LEFT JOIN incidents_summary s ON s.id = i.summary_id
     WHERE i.slug = %s
-"""
+"""  # noqa: S608 - as above
+
+
+def read_whole(candidate: Incident) -> Incident:
+    """A candidate as candidates_for read it, with the JSON columns it left as text decoded."""
+    for field in _UNDECODED:
+        setattr(candidate, field.attname,
+                field.from_db_value(getattr(candidate, f"{field.column}_text"), None, connection))
+    return candidate
 
 
 def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
@@ -385,7 +400,7 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 incident = new_incident(article, facts, slug=None if slug_taken else slug)
                 profile, action = None, "opened"
             else:
-                incident = candidates[decision.incident]
+                incident = read_whole(candidates[decision.incident])
                 profile, action = profiles[decision.incident], "joined"
             duplicate_of = scoring.duplicate_member(article_signals, profile) if profile else None
             incident.profile = scoring.absorb(profile, article_signals).to_dict()
