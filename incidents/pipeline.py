@@ -469,9 +469,9 @@ def open_corroborated(article: Article, facts: Facts, thresholds: scoring.Thresh
     incident as an outage report, the reports in between and this one join it as its coverage. None
     when nothing corroborates it (the caller's "not relevant" stands)."""
     when = article_time(article)
-    if not facts.subject or when is None:
-        return None
     threshold = outage_model.shipped_model().threshold
+    if not facts.subject or when is None or not scoring.may_be_corroborated(facts.relevance.score, threshold):
+        return None
     earlier = list(doubted_reports(facts.subject, when - scoring.CORROBORATION_WINDOW, when,
                                    scoring.CORROBORATION_SHARE * threshold).select_related("article"))
     corroborators = scoring.corroborating(

@@ -547,15 +547,20 @@ CORROBORATION_SHARE = 0.5
 CORROBORATION_WINDOW = timedelta(hours=24)
 
 
+def may_be_corroborated(probability: float, threshold: float) -> bool:
+    """Whether a doubted report is likely enough for other outlets' reports to corroborate it."""
+    return probability >= CORROBORATION_SHARE * threshold
+
+
 def corroborating(probability: float, outlet: str, earlier: Iterable[tuple[Hashable, str, float]],
                   threshold: float) -> list[Hashable]:
     """The earlier doubted reports of an item's subject (key, outlet, outage probability; in time order)
     that corroborate it: at least CORROBORATION_SHARE of `threshold` each, from other outlets (each
     outlet's likeliest report counts once), and with the item at `threshold` together. The keys in time
     order, or [] when they do not."""
-    floor = CORROBORATION_SHARE * threshold
-    if probability < floor:
+    if not may_be_corroborated(probability, threshold):
         return []
+    floor = CORROBORATION_SHARE * threshold
     likeliest: dict[str, tuple[float, Hashable]] = {}
     order: list[Hashable] = []
     for key, their_outlet, their_probability in earlier:

@@ -758,6 +758,7 @@ def test_doubted_reports_of_one_subject_from_two_outlets_corroborate_each_other(
     assert c.corroborating(0.2, "three.example", earlier, threshold=0.3) == ["a", "b"]
     assert c.corroborating(0.2, "one.example", earlier, threshold=0.3) == []  # an outlet does not corroborate itself
     assert c.corroborating(0.1, "three.example", earlier, threshold=0.3) == []  # too doubtful to need a witness
+    assert c.may_be_corroborated(0.15, threshold=0.3) and not c.may_be_corroborated(0.1, threshold=0.3)
     assert c.corroborating(0.2, "three.example", [("c", "two.example", 0.05)], threshold=0.3) == []
     # one outlet's reports count once: two of them at 0.16 are not two witnesses
     assert c.corroborating(0.16, "three.example", [("a", "one.example", 0.16), ("b", "one.example", 0.16)],
