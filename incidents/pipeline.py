@@ -475,8 +475,8 @@ def open_corroborated(article: Article, facts: Facts, thresholds: scoring.Thresh
     earlier = list(doubted_reports(facts.subject, when - scoring.CORROBORATION_WINDOW, when,
                                    scoring.CORROBORATION_SHARE * threshold).select_related("article"))
     corroborators = scoring.corroborating(
-        facts.relevance.score, outlet_of(article),
-        [(row.article, outlet_of(row.article), row.relevance_score) for row in earlier], threshold)
+        facts.relevance.score, outlet_of(article), article.title,
+        [(row.article, outlet_of(row.article), row.relevance_score, row.article.title) for row in earlier], threshold)
     if not corroborators:
         return None
     first = corroborators[0]

@@ -552,29 +552,29 @@ def may_be_corroborated(probability: float, threshold: float) -> bool:
     return probability >= CORROBORATION_SHARE * threshold
 
 
-def corroborating(probability: float, outlet: str, earlier: Iterable[tuple[Hashable, str, float]],
-                  threshold: float) -> list[Hashable]:
-    """The earlier doubted reports of an item's subject (key, outlet, outage probability; in time order)
-    that corroborate it: at least CORROBORATION_SHARE of `threshold` each, from other outlets (each
-    outlet's likeliest report counts once), and with the item at `threshold` together. The keys in time
-    order, or [] when they do not."""
+def corroborating(probability: float, outlet: str, headline: str,
+                  earlier: Iterable[tuple[Hashable, str, float, str]], threshold: float) -> list[Hashable]:
+    """The earlier doubted reports of an item's subject (key, outlet, outage probability, headline; in time
+    order) that corroborate it: at least CORROBORATION_SHARE of `threshold` each, from other witnesses,
+    and with the item at `threshold` together. A witness is an outlet, counted once with its likeliest
+    report; a syndicated copy (the same headline) is the witness it copies, the item's own included.
+    The keys in time order, or [] when they do not corroborate it."""
     if not may_be_corroborated(probability, threshold):
         return []
     floor = CORROBORATION_SHARE * threshold
-    likeliest: dict[str, tuple[float, Hashable]] = {}
+    witness_of_story = {tuple(tf.words(headline)): outlet}
+    likeliest: dict[str, float] = {}
     order: list[Hashable] = []
-    for key, their_outlet, their_probability in earlier:
-        if their_outlet == outlet or their_probability < floor:
+    for key, their_outlet, their_probability, their_headline in earlier:
+        witness = witness_of_story.setdefault(tuple(tf.words(their_headline)), their_outlet)
+        if witness == outlet or their_probability < floor:
             continue
         order.append(key)
-        if their_outlet not in likeliest or their_probability > likeliest[their_outlet][0]:
-            likeliest[their_outlet] = (their_probability, key)
-    if not likeliest:
-        return []
+        likeliest[witness] = max(their_probability, likeliest.get(witness, 0.0))
     doubt = 1.0 - probability
-    for their_probability, _ in likeliest.values():
+    for their_probability in likeliest.values():
         doubt *= 1.0 - their_probability
-    return order if 1.0 - doubt >= threshold else []
+    return order if likeliest and 1.0 - doubt >= threshold else []
 
 
 # --- naming ------------------------------------------------------------------------------------

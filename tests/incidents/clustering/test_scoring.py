@@ -754,14 +754,24 @@ def test_only_news_with_a_subject_and_some_outage_probability_is_looked_up_as_co
 
 def test_doubted_reports_of_one_subject_from_two_outlets_corroborate_each_other():
     # threshold 0.3: each report needs 0.15; 0.2 and 0.2 combine to 0.36
-    earlier = [("a", "one.example", 0.2), ("b", "one.example", 0.16), ("c", "two.example", 0.05)]
-    assert c.corroborating(0.2, "three.example", earlier, threshold=0.3) == ["a", "b"]
-    assert c.corroborating(0.2, "one.example", earlier, threshold=0.3) == []  # an outlet does not corroborate itself
-    assert c.corroborating(0.1, "three.example", earlier, threshold=0.3) == []  # too doubtful to need a witness
+    earlier = [("a", "one.example", 0.2, "Gizmo glitch?"), ("b", "one.example", 0.16, "Gizmo glitch: more"),
+               ("c", "two.example", 0.05, "Gizmo deals")]
+    assert c.corroborating(0.2, "three.example", "Gizmo errors", earlier, threshold=0.3) == ["a", "b"]
+    # an outlet does not corroborate itself
+    assert c.corroborating(0.2, "one.example", "Gizmo errors", earlier, threshold=0.3) == []
+    # too doubtful to need a witness
+    assert c.corroborating(0.1, "three.example", "Gizmo errors", earlier, threshold=0.3) == []
     assert c.may_be_corroborated(0.15, threshold=0.3) and not c.may_be_corroborated(0.1, threshold=0.3)
-    assert c.corroborating(0.2, "three.example", [("c", "two.example", 0.05)], threshold=0.3) == []
+    assert c.corroborating(0.2, "three.example", "Gizmo errors", [earlier[2]], threshold=0.3) == []
     # one outlet's reports count once: two of them at 0.16 are not two witnesses
-    assert c.corroborating(0.16, "three.example", [("a", "one.example", 0.16), ("b", "one.example", 0.16)],
-                           threshold=0.3) == []
-    assert c.corroborating(0.16, "three.example", [("a", "one.example", 0.16), ("b", "two.example", 0.16)],
-                           threshold=0.3) == ["a", "b"]
+    one_outlet = [("a", "one.example", 0.16, "Gizmo glitch?"), ("b", "one.example", 0.16, "Gizmo glitch: more")]
+    assert c.corroborating(0.16, "three.example", "Gizmo errors", one_outlet, threshold=0.3) == []
+    two_outlets = [("a", "one.example", 0.16, "Gizmo glitch?"), ("b", "two.example", 0.16, "Gizmo glitch: more")]
+    assert c.corroborating(0.16, "three.example", "Gizmo errors", two_outlets, threshold=0.3) == ["a", "b"]
+
+
+def test_a_syndicated_copy_is_no_second_witness():
+    copy_of_the_item = [("a", "one.example", 0.2, "Gizmo errors? What to know")]
+    assert c.corroborating(0.2, "two.example", "Gizmo errors? What to know", copy_of_the_item, threshold=0.3) == []
+    one_story_twice = [("a", "one.example", 0.16, "Gizmo glitch?"), ("b", "two.example", 0.16, "Gizmo glitch?")]
+    assert c.corroborating(0.16, "three.example", "Gizmo errors", one_story_twice, threshold=0.3) == []
