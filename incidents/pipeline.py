@@ -86,9 +86,33 @@ def processed(article: Article) -> None:
     whatever follows: excluded or not about an outage too). The pending mark first: its row lock
     comes before the index's share lock on the article, in every transaction that takes both."""
     # Only the version we processed: had it changed meanwhile, its new version is still to do.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PROCESSED, {"id": article.pk, "hash": article.content_hash})
+        return
     Article.objects.filter(pk=article.pk, content_hash=article.content_hash, pending_since__isnull=False).update(
         pending_since=None)
     index_articles([article.pk])
+
+
+# `processed` on PostgreSQL: both writes in one statement (one round trip fewer for every article).
+# The mark's UPDATE returns the row it has just locked, with its text as it now is, and that row is
+# indexed; when it marks nothing (done already, or changed meanwhile) the row is read FOR SHARE as
+# index_articles reads it. Two branches, since a statement cannot lock a row it has itself updated
+# (PostgreSQL would skip the row). Same document and conflict rule as index_articles.
+_PROCESSED = """
+    WITH marked AS (
+        UPDATE articles_article SET pending_since = NULL
+        WHERE id = %(id)s AND content_hash = %(hash)s AND pending_since IS NOT NULL
+        RETURNING id, title, vendor_incident_id, summary_text, body_text)
+    INSERT INTO incidents_article_search (article_id, document)
+    SELECT id, incidents_article_document(title, vendor_incident_id, summary_text, body_text)
+    FROM (SELECT * FROM marked
+          UNION ALL
+          SELECT * FROM (SELECT id, title, vendor_incident_id, summary_text, body_text FROM articles_article
+                         WHERE id = %(id)s AND NOT EXISTS (SELECT FROM marked) FOR SHARE) AS unmarked) AS article
+    ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
+"""
 
 
 def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds) -> Outcome:

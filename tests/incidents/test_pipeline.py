@@ -124,6 +124,23 @@ def test_a_syndicated_copy_is_counted_once(press):
     assert incident.memberships.count() == 2 and incident.news_count == 1
 
 
+def test_processed_clears_the_mark_of_the_version_read_only_and_indexes_the_article_as_it_now_is(press):
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    changed = stored(press, news("Fastly edge errors", url="https://press.example/fastly"))
+    Article.objects.filter(pk=changed.pk).update(title="Fastly edge errors resolved", content_hash="newer")
+
+    def searched(words: str) -> list[int]:
+        return [hit.article.pk for hit in search_views.search(parse_query(words)).articles]
+
+    for each in (article, changed, article):  # the last: done already, indexed again all the same
+        pipeline.processed(each)
+    article.refresh_from_db()
+    changed.refresh_from_db()
+    assert article.pending_since is None and changed.pending_since is not None  # its new version is still to do
+    assert searched("mysterious traffic spike") == [article.pk]
+    assert searched("fastly resolved") == [changed.pk]
+
+
 def test_an_article_that_cannot_be_placed_keeps_no_facts_stays_pending_and_is_searchable(press, monkeypatch):
     article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
 
