@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import IntegerField, JSONField, QuerySet
+from django.db.models import DateTimeField, IntegerField, JSONField, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -298,11 +298,13 @@ def assignment_lock():
 # at 100k). The candidates are the incidents sharing most keys seen in the time window (MATCH: one
 # "(key IN (...) AND last_seen_at BETWEEN ...)" a window), read through the (key, last_seen_at) index.
 # Written out, not built with the ORM: building and compiling that query cost more than running it.
-# Each candidate's JSON columns but its profile come as text, decoded only for the incident an article
-# joins (`read_whole`): an article meets some twenty candidates and scores them by their profiles alone,
-# and decoding every column of each cost more than the lookup's SQL.
+# Each candidate's JSON columns but its profile, and its times but its start (the order), come as text,
+# decoded only for the incident an article joins (`read_whole`): an article meets some twenty candidates
+# and scores them by their profiles alone, and decoding every column of each cost more than the
+# lookup's SQL.
 _UNDECODED = tuple(field for field in Incident._meta.concrete_fields
-                   if isinstance(field, JSONField) and field.name != "profile")
+                   if (isinstance(field, JSONField) and field.name != "profile")
+                   or (isinstance(field, DateTimeField) and field.name != "started_at"))
 _COLUMNS = ", ".join(f"CAST(i.{field.column} AS TEXT) AS {field.column}_text" if field in _UNDECODED
                      else f"i.{field.column}" for field in Incident._meta.concrete_fields)
 _CANDIDATES = f"""
@@ -319,10 +321,17 @@ _TAKEN = f"""
 
 
 def read_whole(candidate: Incident) -> Incident:
-    """A candidate as candidates_for read it, with the JSON columns it left as text decoded."""
+    """A candidate as candidates_for read it, with the columns it left as text decoded: as the ORM
+    decodes them (a time: parsed, then the backend's converters, which make SQLite's naive text aware)."""
     for field in _UNDECODED:
-        setattr(candidate, field.attname,
-                field.from_db_value(getattr(candidate, f"{field.column}_text"), None, connection))
+        text = getattr(candidate, f"{field.column}_text")
+        if isinstance(field, JSONField):
+            value = field.from_db_value(text, None, connection)
+        else:
+            value = field.to_python(text)
+            for convert in connection.ops.get_db_converters(field.cached_col):
+                value = convert(value, field.cached_col, connection)
+        setattr(candidate, field.attname, value)
     return candidate
 
 

@@ -522,6 +522,22 @@ def test_a_victims_own_post_that_blames_the_root_links_its_incident_as_caused_by
     assert f'href="/incidents/{victim.slug}/"' in root_page
 
 
+def test_a_candidate_read_whole_is_the_incident_as_stored(press):
+    from incidents.clustering import signals
+    from incidents.pipeline import article_time, candidates_for, extract_facts, read_whole, signals_of
+
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    article = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    keys = signals.retrieval_keys(signals_of(article, extract_facts(article)))
+    stored_incident = Incident.objects.get()
+    Incident.objects.filter(pk=stored_incident.pk).update(alerts_due_at=None)  # a column left empty too
+    stored_incident.refresh_from_db()
+    [candidate], _ = candidates_for(keys, article_time(article))
+    whole = read_whole(candidate)
+    assert {field.attname: getattr(whole, field.attname) for field in Incident._meta.concrete_fields} == {
+        field.attname: getattr(stored_incident, field.attname) for field in Incident._meta.concrete_fields}
+
+
 # The clustering cost target (issue 13): placing one article runs at most this many statements,
 # PostgreSQL's advisory lock included (the transaction's own BEGIN/COMMIT are not logged).
 MAX_QUERIES_TO_PLACE = 12
