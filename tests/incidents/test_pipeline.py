@@ -522,6 +522,23 @@ def test_a_victims_own_post_that_blames_the_root_links_its_incident_as_caused_by
     assert f'href="/incidents/{victim.slug}/"' in root_page
 
 
+def test_the_facts_saved_first_under_the_assignment_lock_are_saved_by_the_statement_that_takes_it(press):
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    facts = pipeline.extract_facts(article)
+    with CaptureQueriesContext(connection) as queries, assignment_lock(saving_facts=(article, facts)):
+        if connection.vendor == "postgresql":  # SQLite's write lock is its transaction's
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+                               "AND pid = pg_backend_pid() AND granted", [pipeline.ASSIGNMENT_LOCK_ID])
+                assert cursor.fetchone() == (1,)
+    if connection.vendor == "postgresql":
+        [locking] = [q["sql"] for q in queries if "pg_advisory_xact_lock" in q["sql"]]
+        assert locking.startswith('INSERT INTO "incidents_articlefacts"')
+    saved = ArticleFacts.objects.get(article=article)
+    assert (saved.content_hash, saved.subject, saved.vendors) == (article.content_hash, facts.subject,
+                                                                  list(facts.vendors))
+
+
 def test_a_candidate_read_whole_is_the_incident_as_stored(press):
     from incidents.clustering import signals
     from incidents.pipeline import article_time, candidates_for, extract_facts, read_whole, signals_of
