@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import IntegerField, JSONField, QuerySet
+from django.db.models import DateTimeField, IntegerField, JSONField, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -86,9 +86,33 @@ def processed(article: Article) -> None:
     whatever follows: excluded or not about an outage too). The pending mark first: its row lock
     comes before the index's share lock on the article, in every transaction that takes both."""
     # Only the version we processed: had it changed meanwhile, its new version is still to do.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PROCESSED, {"id": article.pk, "hash": article.content_hash})
+        return
     Article.objects.filter(pk=article.pk, content_hash=article.content_hash, pending_since__isnull=False).update(
         pending_since=None)
     index_articles([article.pk])
+
+
+# `processed` on PostgreSQL: both writes in one statement (one round trip fewer for every article).
+# The mark's UPDATE returns the row it has just locked, with its text as it now is, and that row is
+# indexed; when it marks nothing (done already, or changed meanwhile) the row is read FOR SHARE as
+# index_articles reads it. Two branches, since a statement cannot lock a row it has itself updated
+# (PostgreSQL would skip the row). Same document and conflict rule as index_articles.
+_PROCESSED = """
+    WITH marked AS (
+        UPDATE articles_article SET pending_since = NULL
+        WHERE id = %(id)s AND content_hash = %(hash)s AND pending_since IS NOT NULL
+        RETURNING id, title, vendor_incident_id, summary_text, body_text)
+    INSERT INTO incidents_article_search (article_id, document)
+    SELECT id, incidents_article_document(title, vendor_incident_id, summary_text, body_text)
+    FROM (SELECT * FROM marked
+          UNION ALL
+          SELECT * FROM (SELECT id, title, vendor_incident_id, summary_text, body_text FROM articles_article
+                         WHERE id = %(id)s AND NOT EXISTS (SELECT FROM marked) FOR SHARE) AS unmarked) AS article
+    ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document
+"""
 
 
 def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds) -> Outcome:
@@ -116,8 +140,7 @@ def _place(article: Article, assume_outage: bool, thresholds: scoring.Thresholds
     # fails, it keeps no current facts and stays pending, so a later run or the sweep retries it.
     facts = extract_facts(article, current_catalogue(catalogue_store.catalogue_version(article)))
     if membership is not None:
-        with assignment_lock():
-            save_facts(article, facts)
+        with assignment_lock(saving_facts=(article, facts)):
             recount_member(article, facts)
             processed(article)
         return Outcome(article_id, "refreshed", membership.incident_id)
@@ -214,8 +237,13 @@ def extract_facts(article: Article, catalogue: Catalogue | None = None) -> Facts
     )
 
 
-def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None) -> None:
-    """Insert or update the article's facts in one statement (an upsert on the article)."""
+def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None,
+               taking_assignment_lock: bool = False) -> None:
+    """Insert or update the article's facts in one statement (an upsert on the article; SQLite and
+    PostgreSQL). `taking_assignment_lock` (assignment_lock's): on PostgreSQL that statement takes the
+    lock before it writes, one round trip fewer than a statement of its own. What follows reads the
+    archive in statements of its own, so under the lock (each statement sees what was committed when
+    it began)."""
     values = {
         "is_outage": facts.is_outage,
         "relevance_score": facts.relevance.score,
@@ -235,8 +263,23 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
         "content_hash": article.content_hash,
         "extracted_at": timezone.now(),
     }
-    ArticleFacts.objects.bulk_create([ArticleFacts(article=article, **values)], update_conflicts=True,
-                                     unique_fields=["article"], update_fields=list(values))
+    fields = [ArticleFacts._meta.get_field(name) for name in ("article", *values)]
+    params = [field.get_db_prep_save(value, connection)
+              for field, value in zip(fields, (article.pk, *values.values()), strict=True)]
+    lock = ""
+    if taking_assignment_lock and connection.vendor == "postgresql":
+        lock, params = "FROM (SELECT pg_advisory_xact_lock(%s)) AS assignment_lock", [*params, ASSIGNMENT_LOCK_ID]
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in fields]
+    with connection.cursor() as cursor:
+        # INSERT … SELECT (not VALUES), so the lock can be its source; "WHERE true" keeps the upsert's
+        # ON CONFLICT from parsing as part of the SELECT (as both databases ask).
+        cursor.execute(
+            f"INSERT INTO {quote(ArticleFacts._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(['%s'] * len(fields))} {lock} WHERE true "
+            f"ON CONFLICT ({columns[0]}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns[1:])}",
+            params,
+        )
 
 
 def signals_of(article: Article, facts: Facts | ArticleFacts) -> signals.ArticleSignals:
@@ -259,11 +302,14 @@ def signals_of(article: Article, facts: Facts | ArticleFacts) -> signals.Article
 
 
 @contextmanager
-def assignment_lock():
+def assignment_lock(saving_facts: tuple[Article, Facts] | None = None):
     """One assignment at a time. SQLite's IMMEDIATE transactions already take the write lock at
-    BEGIN; PostgreSQL takes a transaction-scoped advisory lock."""
+    BEGIN; PostgreSQL takes a transaction-scoped advisory lock. `saving_facts`: an article's facts,
+    saved first, by the statement that takes the lock (save_facts)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if saving_facts is not None:
+            save_facts(*saving_facts, taking_assignment_lock=True)
+        elif connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ASSIGNMENT_LOCK_ID])
         yield
@@ -274,11 +320,13 @@ def assignment_lock():
 # at 100k). The candidates are the incidents sharing most keys seen in the time window (MATCH: one
 # "(key IN (...) AND last_seen_at BETWEEN ...)" a window), read through the (key, last_seen_at) index.
 # Written out, not built with the ORM: building and compiling that query cost more than running it.
-# Each candidate's JSON columns but its profile come as text, decoded only for the incident an article
-# joins (`read_whole`): an article meets some twenty candidates and scores them by their profiles alone,
-# and decoding every column of each cost more than the lookup's SQL.
+# Each candidate's JSON columns but its profile, and its times but its start (the order), come as text,
+# decoded only for the incident an article joins (`read_whole`): an article meets some twenty candidates
+# and scores them by their profiles alone, and decoding every column of each cost more than the
+# lookup's SQL.
 _UNDECODED = tuple(field for field in Incident._meta.concrete_fields
-                   if isinstance(field, JSONField) and field.name != "profile")
+                   if (isinstance(field, JSONField) and field.name != "profile")
+                   or (isinstance(field, DateTimeField) and field.name != "started_at"))
 _COLUMNS = ", ".join(f"CAST(i.{field.column} AS TEXT) AS {field.column}_text" if field in _UNDECODED
                      else f"i.{field.column}" for field in Incident._meta.concrete_fields)
 _CANDIDATES = f"""
@@ -295,10 +343,17 @@ _TAKEN = f"""
 
 
 def read_whole(candidate: Incident) -> Incident:
-    """A candidate as candidates_for read it, with the JSON columns it left as text decoded."""
+    """A candidate as candidates_for read it, with the columns it left as text decoded: as the ORM
+    decodes them (a time: parsed, then the backend's converters, which make SQLite's naive text aware)."""
     for field in _UNDECODED:
-        setattr(candidate, field.attname,
-                field.from_db_value(getattr(candidate, f"{field.column}_text"), None, connection))
+        text = getattr(candidate, f"{field.column}_text")
+        if isinstance(field, JSONField):
+            value = field.from_db_value(text, None, connection)
+        else:
+            value = field.to_python(text)
+            for convert in connection.ops.get_db_converters(field.cached_col):
+                value = convert(value, field.cached_col, connection)
+        setattr(candidate, field.attname, value)
     return candidate
 
 
@@ -356,8 +411,7 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
     keys = signals.retrieval_keys(article_signals)
     when = article_time(article)
     try:
-        with assignment_lock():
-            save_facts(article, facts)
+        with assignment_lock(saving_facts=(article, facts)):
             slug = slug_base(article.title, article.published_at)
             found, slug_taken = candidates_for(keys, when, slug)
             candidates = {c.pk: c for c in found}

@@ -124,6 +124,23 @@ def test_a_syndicated_copy_is_counted_once(press):
     assert incident.memberships.count() == 2 and incident.news_count == 1
 
 
+def test_processed_clears_the_mark_of_the_version_read_only_and_indexes_the_article_as_it_now_is(press):
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    changed = stored(press, news("Fastly edge errors", url="https://press.example/fastly"))
+    Article.objects.filter(pk=changed.pk).update(title="Fastly edge errors resolved", content_hash="newer")
+
+    def searched(words: str) -> list[int]:
+        return [hit.article.pk for hit in search_views.search(parse_query(words)).articles]
+
+    for each in (article, changed, article):  # the last: done already, indexed again all the same
+        pipeline.processed(each)
+    article.refresh_from_db()
+    changed.refresh_from_db()
+    assert article.pending_since is None and changed.pending_since is not None  # its new version is still to do
+    assert searched("mysterious traffic spike") == [article.pk]
+    assert searched("fastly resolved") == [changed.pk]
+
+
 def test_an_article_that_cannot_be_placed_keeps_no_facts_stays_pending_and_is_searchable(press, monkeypatch):
     article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
 
@@ -503,6 +520,39 @@ def test_a_victims_own_post_that_blames_the_root_links_its_incident_as_caused_by
     assert "Caused by" in client.get(f"/incidents/{victim.slug}/").content.decode()
     root_page = client.get(f"/incidents/{root.slug}/").content.decode()
     assert f'href="/incidents/{victim.slug}/"' in root_page
+
+
+def test_the_facts_saved_first_under_the_assignment_lock_are_saved_by_the_statement_that_takes_it(press):
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    facts = pipeline.extract_facts(article)
+    with CaptureQueriesContext(connection) as queries, assignment_lock(saving_facts=(article, facts)):
+        if connection.vendor == "postgresql":  # SQLite's write lock is its transaction's
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+                               "AND pid = pg_backend_pid() AND granted", [pipeline.ASSIGNMENT_LOCK_ID])
+                assert cursor.fetchone() == (1,)
+    if connection.vendor == "postgresql":
+        [locking] = [q["sql"] for q in queries if "pg_advisory_xact_lock" in q["sql"]]
+        assert locking.startswith('INSERT INTO "incidents_articlefacts"')
+    saved = ArticleFacts.objects.get(article=article)
+    assert (saved.content_hash, saved.subject, saved.vendors) == (article.content_hash, facts.subject,
+                                                                  list(facts.vendors))
+
+
+def test_a_candidate_read_whole_is_the_incident_as_stored(press):
+    from incidents.clustering import signals
+    from incidents.pipeline import article_time, candidates_for, extract_facts, read_whole, signals_of
+
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    article = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    keys = signals.retrieval_keys(signals_of(article, extract_facts(article)))
+    stored_incident = Incident.objects.get()
+    Incident.objects.filter(pk=stored_incident.pk).update(alerts_due_at=None)  # a column left empty too
+    stored_incident.refresh_from_db()
+    [candidate], _ = candidates_for(keys, article_time(article))
+    whole = read_whole(candidate)
+    assert {field.attname: getattr(whole, field.attname) for field in Incident._meta.concrete_fields} == {
+        field.attname: getattr(stored_incident, field.attname) for field in Incident._meta.concrete_fields}
 
 
 # The clustering cost target (issue 13): placing one article runs at most this many statements,
