@@ -516,8 +516,8 @@ class _Writer:
             if doc.is_copy:
                 continue
             for sentence in sentences.split_sentences(sentences.plain_text(doc.text)):
-                if (sentences.is_about_earlier_incidents(sentence) and sentences.is_quotable(sentence)
-                        and sentence not in self.quoted):
+                if (sentences.is_about_earlier_incidents(sentence) and sentences.names_an_outage(sentence)
+                        and sentences.is_quotable(sentence) and sentence not in self.quoted):
                     self.quoted.add(sentence)
                     return Statement(f"Earlier incidents, as {doc.publisher} recounts: {_quoted(sentence)}",
                                      (doc.ref,), kind="history")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from incidents.clustering.text_features import STOPWORDS, cosine, stem, term_vector, words, zipf
-from incidents.extraction import status_words
+from incidents.extraction import relevance, status_words
 
 MIN_WORDS, MAX_WORDS = 6, 60  # a quotable sentence; shorter is a heading, longer is a paragraph
 MAX_SENTENCE_CHARS = 600  # anything longer is over MAX_WORDS anyway; not worth tokenising
@@ -149,6 +149,9 @@ _BOILERPLATE = re.compile(
     r"|get (?:email|sms|text) (?:notifications|updates)|receive (?:email|sms) notifications",
     re.I,
 )
+# A sentence that answers a question the reader of the quote never sees ("X outages suggest the answer
+# is no."): it says nothing on its own.
+_ANSWERS_UNSEEN_QUESTION = re.compile(r"\bthe (?:answer|question) (?:is|was|seems|remains|would be)\b", re.I)
 _CLOSING = "\"'\u201d\u2019)]"
 
 # Words of sentences that only restate a lifecycle step or a courtesy ("We are continuing to
@@ -227,7 +230,8 @@ def _is_prose(sentence: str, min_words: int) -> bool:
     if not min_words <= count <= MAX_WORDS:
         return False
     tail = sentence.rstrip(_CLOSING)
-    if tail.endswith(("?", ":")) or _URL.search(sentence) or _BOILERPLATE.search(sentence):
+    if (tail.endswith(("?", ":")) or _URL.search(sentence) or _BOILERPLATE.search(sentence)
+            or _ANSWERS_UNSEEN_QUESTION.search(sentence)):
         return False
     visible = [c for c in sentence if not c.isspace()]
     if sum(c.isalpha() for c in visible) < 0.6 * len(visible):
@@ -461,6 +465,16 @@ _EARLIER = re.compile(
     r"|July|August|September|October|November|December|(?:19|20)\d\d)\b",
     re.I,
 )
+
+
+_OUTAGE_CUES = frozenset({"outage", "symptom", "crash", "recovery"})
+
+
+def names_an_outage(sentence: str) -> bool:
+    """Whether the sentence speaks of an outage at all (the relevance rules' outage, symptom, crash or
+    recovery words): "Last year, Chromecast joined the Google Graveyard" recounts history, no incident."""
+    _, groups = relevance.field_hits("body", relevance.clean(sentence, relevance.BODY_CHARS))
+    return bool(groups & _OUTAGE_CUES)
 
 
 def is_about_earlier_incidents(sentence: str) -> bool:

@@ -249,6 +249,7 @@ def test_sentences_that_only_restate_the_status_or_apologise_are_not_quotable(se
         "“Gmail is down for users in Germany and France since nine this morning.",  # half a quotation
         "The following outbound emails will be impacted by the maintenance:",
         "Wir untersuchen derzeit Berichte über eine beeinträchtigte Leistung für Gmail.",
+        "Gmail outages this morning suggest the answer is no.",  # answers a question the quote does not show
     ],
 )
 def test_questions_links_fragments_and_foreign_sentences_are_not_quotable(sentence):
@@ -437,6 +438,15 @@ def test_markdown_marks_and_link_syntax_are_dropped():
 ])
 def test_a_sentence_about_earlier_incidents_is_told_apart(sentence, earlier):
     assert sentences.is_about_earlier_incidents(sentence) is earlier
+
+
+@pytest.mark.parametrize("sentence, outage", [
+    ("In December 2021, a similar outage in the same region took down Disney+ and Slack for hours.", True),
+    ("Last year, users could not sign in for hours when the service crashed.", True),
+    ("Last year, the dongle joined the graveyard as the company ended its production.", False),
+])
+def test_history_that_names_no_outage_is_told_apart(sentence, outage):
+    assert sentences.names_an_outage(sentence) is outage
 
 
 @pytest.mark.parametrize("sentence, resolved", [
