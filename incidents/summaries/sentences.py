@@ -170,7 +170,7 @@ _FILLER = frozenset(
     restore restored normal normally operating operational service services system systems status page
     currently begin beginning determine determined potential remediation effort efforts progress make
     making full fully complete completed believe ensure users customers experience experiencing
-    caused result results further sooner latest current aware reports reported now again keep point
+    caused result results further sooner latest current aware reports reported now again keep point become becomes
     mitigation underway resolution below here eta summary description diagnosis
     utc gmt pst pdt est edt cst cdt mst mdt cet cest bst ist jst am pm us pacific eastern central
     jan feb mar apr jun jul aug sep sept oct nov dec january february march april june july august

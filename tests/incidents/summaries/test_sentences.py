@@ -232,6 +232,7 @@ def test_site_furniture_is_not_quotable(sentence):
         "We thank you for your patience while we worked on resolving the issue.",
         "We apologize to all who are affected by the disruption.",
         "Nov 20 , 03:25 UTC Resolved - This incident has been resolved.",
+        "Further detail will be provided as more information becomes available.",
     ],
 )
 def test_sentences_that_only_restate_the_status_or_apologise_are_not_quotable(sentence):
