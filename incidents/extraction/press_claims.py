@@ -15,7 +15,7 @@ an acknowledgement about a past incident does not count for this one.
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from incidents.extraction.spans import sentences
 from incidents.extraction.status_words import says_over
@@ -63,6 +63,14 @@ _POSTMORTEM = re.compile(
     r"(?:triggered|caused) (?:the|last \w+['\u2019]s|\w+day['\u2019]s) (?:[\w'\u2019-]+ ){0,3}"
     r"(?:outage|downtime|disruption)|"
     r"what (?:caused|triggered|broke)|(?:cause|culprit) (?:of|for|behind) (?:the|last|\w+day['\u2019]s))",
+    re.IGNORECASE)
+# A write-up's headline names the day of the incident it looks back on ("Cloudflare 1.1.1.1 Incident on
+# July 14, 2025", published days later): a post-incident report when that day is before its publication.
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_DATED_INCIDENT = re.compile(
+    rf"\bincident (?:on|of) (?P<month>{'|'.join(_MONTHS)}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    r"(?:,? (?P<year>\d{4}))?\b",
     re.IGNORECASE)
 _POSTMORTEM_DOCUMENT = re.compile(
     r"\b(?:post[- ]?mortem|post[- ]incident (?:report|review|analysis)|preliminary (?:incident )?report|"
@@ -144,12 +152,27 @@ def read_claims(title: str, text: str, published_at: datetime, vendor_names: tup
     return PressClaims(
         started_at=start, resolved_at=resolved, acknowledged=bool(acknowledgement), acknowledged_at=acknowledged_at,
         acknowledgement=acknowledgement,
-        postmortem=bool(_POSTMORTEM.search(title)) or any(
+        postmortem=bool(_POSTMORTEM.search(title)) or looks_back_on_a_dated_incident(title, published_at) or any(
             _states(_POSTMORTEM_DOCUMENT, sentence) and not _FUTURE.search(sentence)
             for sentence in _sentences_of(lead)),
         postmortem_promised=any(_POSTMORTEM_DOCUMENT.search(sentence) and _FUTURE.search(sentence)
                                 for sentence in _sentences_of(text)), severity=severity, severity_reason=reason,
     )
+
+
+def looks_back_on_a_dated_incident(title: str, published_at: datetime) -> bool:
+    """Whether the headline names the day of an incident before the day it was published."""
+    match = _DATED_INCIDENT.search(title)
+    if match is None:
+        return False
+    year = int(match["year"]) if match["year"] else published_at.year
+    try:
+        day = date(year, _MONTHS.index(match["month"].lower()) + 1, int(match["day"]))
+    except ValueError:  # "February 30"
+        return False
+    if match["year"] is None and day > published_at.date():
+        day = day.replace(year=year - 1)  # "Incident on December 30", published in January
+    return day < published_at.date()
 
 
 def stated_severity(text: str) -> tuple[int, str]:

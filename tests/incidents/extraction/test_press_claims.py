@@ -53,6 +53,14 @@ def test_a_start_long_before_publication_is_history_not_this_outage():
     assert claims.started_at is None
 
 
+def test_a_headline_naming_the_day_of_an_earlier_incident_is_a_post_incident_report():
+    # PUBLISHED is 9 January 2025
+    assert read_claims("Cloudflare 1.1.1.1 Incident on January 6, 2025", "", PUBLISHED).postmortem
+    assert read_claims("Our incident on December 30th: what happened", "", PUBLISHED).postmortem  # last year's
+    assert not read_claims("Cloudflare incident on January 9, 2025", "", PUBLISHED).postmortem  # that day: news
+    assert not read_claims("Incident on February 30", "", PUBLISHED).postmortem  # no such day
+
+
 def test_a_resolution_that_is_denied_or_has_no_time_states_no_end():
     assert read_claims("X down", "The issue has not been resolved at 17:00 UTC.", PUBLISHED).resolved_at is None
     assert read_claims("X down", "Service was restored.", PUBLISHED).resolved_at is None
