@@ -469,7 +469,9 @@ def explained_incident(s: ArticleSignals, candidates: Iterable[tuple[Hashable, I
     """The incident a post-incident report explains, by a rule of its own rather than text likeness
     (a report days later shares few words with the live updates): an incident of the same subject
     (else of a vendor it names), seen within POSTMORTEM_WINDOW before it; one sharing an incident id
-    first, then the latest. None when it explains nothing we saw."""
+    first, then one of the same subject, then one of a service it names ("Cloudflare 1.1.1.1 Incident on
+    July 14" explains the resolver's incident, not a later one of Cloudflare's), then the latest. None
+    when it explains nothing we saw."""
     best: tuple[tuple, Hashable] | None = None
     for incident, profile in candidates:
         same_subject = bool(s.subject) and s.subject in profile.subjects
@@ -480,7 +482,8 @@ def explained_incident(s: ArticleSignals, candidates: Iterable[tuple[Hashable, I
                 profile.first_seen <= s.published_at <= profile.last_seen + POSTMORTEM_WINDOW):
             continue
         rank = (bool(s.all_ids & (profile.incident_ids | profile.anchors)), same_subject,
-                profile.last_seen or datetime.min.replace(tzinfo=UTC), profile.sources)
+                bool(s.services & set(profile.services)), profile.last_seen or datetime.min.replace(tzinfo=UTC),
+                profile.sources)
         if best is None or rank > best[0]:
             best = (rank, incident)
     if best is None:

@@ -678,6 +678,14 @@ def test_a_shared_incident_id_picks_the_outage_a_report_explains():
     assert decision.incident == "with-id"
 
 
+def test_a_report_naming_a_service_explains_that_services_outage_rather_than_a_later_one():
+    report = news("rca", "Microsoft Outlook incident on January 6: what happened", "A bad config change.",
+                  at=T0 + timedelta(days=6), vendors=["microsoft"], services=["outlook"], subject="vendor:microsoft")
+    outlook = _outage("a", T0 - timedelta(days=1), services=["outlook"])
+    later = _outage("b", T0, services=["teams"])
+    assert c.explained_incident(report, [("outlook", outlook), ("later", later)]).incident == "outlook"
+
+
 def test_a_report_of_an_outage_we_never_saw_or_long_ago_explains_nothing():
     report = news("rca", "Root cause of the outage", "Text.", at=T0 + c.POSTMORTEM_WINDOW + timedelta(days=2),
                   vendors=["microsoft"], subject="vendor:microsoft")
