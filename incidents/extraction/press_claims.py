@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from incidents.extraction.spans import sentences
 from incidents.extraction.status_words import says_over
-from incidents.extraction.times import find_times
+from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
 
 # A report states a start at most this long before its publication: an older "since" is a history.
 MAX_STATED_LEAD = timedelta(days=2)
@@ -66,11 +66,9 @@ _POSTMORTEM = re.compile(
     re.IGNORECASE)
 # A write-up's headline names the day of the incident it looks back on ("Cloudflare 1.1.1.1 Incident on
 # July 14, 2025", published days later): a post-incident report when that day is before its publication.
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
 _DATED_INCIDENT = re.compile(
-    rf"\bincident (?:on|of) (?P<month>{'|'.join(_MONTHS)}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
-    r"(?:,? (?P<year>\d{4}))?\b",
+    rf"\bincident (?:on|of) (?P<month>{MONTH_PATTERN})\.? (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?:,? (?P<year>{YEAR_PATTERN}))?\b",
     re.IGNORECASE)
 _POSTMORTEM_DOCUMENT = re.compile(
     r"\b(?:post[- ]?mortem|post[- ]incident (?:report|review|analysis)|preliminary (?:incident )?report|"
@@ -167,7 +165,7 @@ def looks_back_on_a_dated_incident(title: str, published_at: datetime) -> bool:
         return False
     year = int(match["year"]) if match["year"] else published_at.year
     try:
-        day = date(year, _MONTHS.index(match["month"].lower()) + 1, int(match["day"]))
+        day = date(year, MONTHS[match["month"][:3].lower()], int(match["day"]))
     except ValueError:  # "February 30"
         return False
     if match["year"] is None and day > published_at.date():
