@@ -3,6 +3,7 @@ incident post, its state told only in words ("... is now mitigated"). Items may 
 most link to the status page itself."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 from ..items import Item, ItemKind, StatusUpdate, VendorStatus
 from .common import (
@@ -45,9 +46,11 @@ def _item(entry: dict) -> Item:
     link_identifies = bool(link) and not _STATUS_PAGE.match(link)
     status = _status(title, text)
     services = unique(" ".join((tag.get("term") or "").split()) for tag in entry.get("tags") or ())
+    guid = (entry.get("id") or "").strip()
     return Item(
         kind=ItemKind.STATUS,
-        external_id=(entry.get("id") or "").strip() or (link if link_identifies else stable_id(title, posted_at)),
+        external_id=guid or (link if link_identifies else stable_id(title, posted_at)),
+        vendor_incident_id=_tracking_id(link, guid),
         title=title or "(no title)",
         url=link,
         url_identifies=link_identifies,
@@ -60,6 +63,15 @@ def _item(entry: dict) -> Item:
         resolved_at=posted_at if status == VendorStatus.RESOLVED else None,
         updates=(StatusUpdate(posted_at=posted_at, status=status, text=text, html=description),) if posted_at else (),
     )
+
+
+def _tracking_id(link: str, guid: str) -> str:
+    """Azure's tracking id ("SYN2-VMA" in ...?trackingid=SYN2-VMA, else the guid when it is no address):
+    it tells two incidents of one status page apart, so one's post never joins the other's incident."""
+    tracking = parse_qs(urlsplit(link).query).get("trackingid")
+    if tracking and tracking[0].strip():
+        return tracking[0].strip()
+    return "" if "://" in guid else guid
 
 
 def _status(title: str, text: str) -> VendorStatus:

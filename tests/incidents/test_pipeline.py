@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from articles.adapters import azure
 from articles.items import VendorStatus
 from articles.models import Article
 from incidents import pipeline
@@ -22,6 +23,7 @@ from incidents.pipeline import (
 from incidents.site.search import views as search_views
 from incidents.site.search.query import parse_query
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
+from tests.httpserver import FIXTURES_DIR
 from tests.incidents.cloudflare_outage import BODY, T0, cloudflare_post, news
 
 pytestmark = pytest.mark.django_db
@@ -632,3 +634,19 @@ def test_a_join_moves_the_incidents_keys_forward_in_time_never_back(press):
     moved = dict(IncidentKey.objects.filter(incident=later.incident_id).values_list("key", "last_seen_at"))
     assert all(moved[key] >= at for key, at in after.items())
     assert max(moved.values()) == T0 + timedelta(hours=3, minutes=3)  # its keys moved forward to its time
+
+
+def test_two_incidents_of_one_azure_status_feed_stay_apart_by_their_tracking_ids():
+    # The Front Door post (9 Oct) shares the vendor with the Virtual Machines one (8 Oct): only the
+    # tracking ids (a guid, a ?trackingid= link) tell them apart, as they tell Azure's readers.
+    source = SourceFactory(name="Azure status", kind="azure", vendor_name="Microsoft Azure")
+    items = azure.parse((FIXTURES_DIR / "synthetic/azure-status-feed-synthetic.rss").read_bytes())
+    for item in sorted(items, key=lambda item: item.published_at):
+        process_article(stored(source, item).pk)
+
+    by_title = {incident.title: incident for incident in Incident.objects.all()}
+    assert len(by_title) == 3
+    front_door = by_title["Azure Front Door \u2013 Connectivity issues"]
+    assert (front_door.status, front_door.vendor_incident_ids) == ("investigating", ["SYN1-AFD"])
+    machines = by_title["Mitigated \u2013 Virtual Machines \u2013 Allocation failures in East US 2"]
+    assert (machines.status, machines.vendor_incident_ids) == ("resolved", ["SYN2-VMA"])

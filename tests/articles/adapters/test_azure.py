@@ -32,6 +32,7 @@ def test_a_link_to_the_status_page_itself_does_not_identify_the_item(items):
     assert item.url == "https://azure.status.microsoft/en-us/status/"
     assert item.url_identifies is False
     assert item.external_id == "SYN1-AFD"  # the guid, though not a permalink
+    assert item.vendor_incident_id == "SYN1-AFD"
 
 
 def test_a_mitigated_incident_is_resolved_and_without_guid_is_identified_by_its_own_link(items):
@@ -42,6 +43,7 @@ def test_a_mitigated_incident_is_resolved_and_without_guid_is_identified_by_its_
     assert item.url_identifies is True
     assert item.external_id == item.url == "https://azure.status.microsoft/en-us/status/history/?trackingid=SYN2-VMA"
     assert item.locations == ("East US 2",)
+    assert item.vendor_incident_id == "SYN2-VMA"  # its link's tracking id
 
 
 def test_a_post_incident_review_is_a_postmortem(items):
@@ -62,6 +64,7 @@ def test_an_item_without_guid_or_own_link_gets_a_stable_id():
     [first] = azure.parse(body)
 
     assert first.external_id.startswith("sha1:")
+    assert first.vendor_incident_id == ""
     assert azure.parse(body)[0].external_id == first.external_id
 
 
