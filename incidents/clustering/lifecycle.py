@@ -81,6 +81,7 @@ class PostState:
     severity: int
     severity_word: str
     end_stated: bool = False  # its end is the vendor's (a resolved time or a closing update), not its publication
+    updated_at: datetime | None = None  # its latest update (or itself)
 
 
 def post_state(post: StatusPost) -> PostState:
@@ -95,6 +96,7 @@ def post_state(post: StatusPost) -> PostState:
         severity_word=word,
         end_stated=status in CLOSING and (post.resolved_at is not None
                                           or any(u.status in CLOSING for u in post.updates)),
+        updated_at=max([u.posted_at for u in post.updates] or [post.published_at]),
     )
 
 
@@ -165,6 +167,8 @@ class Evidence:
     press_severity: tuple[int, str] = (0, "")  # the largest scale a report states, and its words
     outlets: int = 0
     only_post_incident_reports: bool = False  # no report of the outage itself: it is over
+    post_incident_report_at: datetime | None = None  # the first post-incident report (press or vendor)
+    posts_updated_at: datetime | None = None  # the latest update of any post
 
 
 def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QUIET_AFTER) -> Lifecycle:
@@ -180,7 +184,7 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
     if e.posts:
         # Open posts with no lifecycle word beside a closed one are follow-up notes ("update"), not a reopening.
         notes_only = e.most_advanced_open in (None, VendorStatus.UPDATE) and e.last_end is not None
-        open_posts = 0 if notes_only else e.open_posts
+        open_posts = 0 if notes_only or _explained_since(e) else e.open_posts
         if open_posts:
             status = e.most_advanced_open
         else:
@@ -219,6 +223,14 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
         severity=severity,
         vendor_severity=vendor_severity,
     )
+
+
+def _explained_since(e: Evidence) -> bool:
+    """A post-incident report published after the open posts' last update: the outage is over, though
+    we never saw the vendor close its post (a dev replay's 1.1.1.1 post stopped at "identified" while
+    Cloudflare's write-up came 30 hours later). A post updated after it is a recurrence, still open."""
+    return bool(e.open_posts and e.post_incident_report_at and e.posts_updated_at
+                and e.post_incident_report_at > e.posts_updated_at)
 
 
 def press_severity(e: Evidence) -> int:

@@ -114,6 +114,7 @@ class Share:
                 "status": state.status.value if state.status else "", "started_at": _iso(state.started_at),
                 "ended_at": _iso(state.ended_at), "acknowledged_at": _iso(state.acknowledged_at),
                 "severity": state.severity, "severity_word": state.severity_word, "end_stated": state.end_stated,
+                "updated_at": _iso(state.updated_at),
             }
         return data
 
@@ -135,7 +136,8 @@ class Share:
                 status=VendorStatus(post["status"]) if post["status"] else None,
                 started_at=_time(post["started_at"]), ended_at=_time(post["ended_at"]),
                 acknowledged_at=_time(post["acknowledged_at"]), severity=int(post["severity"]),
-                severity_word=post["severity_word"], end_stated=bool(post.get("end_stated")))),
+                severity_word=post["severity_word"], end_stated=bool(post.get("end_stated")),
+                updated_at=_time(post.get("updated_at")))),
         )
 
 
@@ -184,6 +186,9 @@ def _parts(s: Share) -> _Parts:
         counts["unplanned_posts"] = 0 if state.status in lifecycle.MAINTENANCE else 1
         extremes["first_reported"] = ((min(t, micros(state.started_at)),), None)
         extremes["acknowledged"] = ((micros(state.acknowledged_at),), None)
+        # Of every post, not only open ones: a post that closes moves it later, which the tally can
+        # replace exactly (an extreme that vanished could not be).
+        extremes["post_updated"] = ((-micros(state.updated_at or state.acknowledged_at),), None)
         extremes["first_post"] = ((t, s.article_id), post.title)
         if state.severity:
             extremes["severity"] = ((-state.severity, t, s.article_id), state.severity_word)
@@ -334,6 +339,8 @@ class Tally:
             press_severity=(-press_severity[0][0], press_severity[1]) if press_severity else (0, ""),
             outlets=self.outlets,
             only_post_incident_reports=not self.counts.get("posts") and "latest_news" not in self.extremes,
+            post_incident_report_at=self._time("postmortem"),
+            posts_updated_at=self._time("post_updated", negated=True),
         ), now=now, quiet_after=quiet_after)
 
     def _time(self, name: str, negated: bool = False) -> datetime | None:

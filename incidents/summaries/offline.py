@@ -432,7 +432,9 @@ class _Writer:
         b = self.brief
         if not b.is_over:
             return None
-        refs = self.closing_refs() or self.start_refs()
+        # No source closing it: a post-incident report, written once it was over, is what says so.
+        report = (b.post_incident_report,) if b.post_incident_report else ()
+        refs = self.closing_refs() or report or self.start_refs()
         word = "Completed" if b.is_maintenance else "Resolved"
         if not b.resolved_at:
             return Statement(f"{word}; the sources give no time for its end.", refs, kind="resolution")

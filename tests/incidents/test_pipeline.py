@@ -317,6 +317,19 @@ def test_a_post_incident_report_days_later_joins_the_outage_it_explains(press):
     assert incident.first_reported_at == T0 and incident.news_count == 2
 
 
+def test_a_post_incident_report_after_the_vendors_last_update_closes_a_post_never_seen_closed(press, cloudflare_status):
+    process_article(stored(cloudflare_status, cloudflare_post()).pk)
+    report = stored(press, news(
+        "Cloudflare explains what caused last week's outage",
+        body="<p>In its post-incident report, Cloudflare said a bot-management feature file doubled in size.</p>",
+        at=T0 + timedelta(days=2)))
+    process_article(report.pk)
+    incident = Incident.objects.get()
+    assert incident.post_incident_report_id == report.pk
+    # written once the outage was over, though the vendor's post still says "investigating": over, no end known
+    assert (incident.status, incident.resolved_at, incident.started_at) == ("resolved", None, T0)
+
+
 def test_follow_up_coverage_the_model_doubts_joins_the_live_incident_of_its_subject_and_opens_none(press):
     from incidents.clustering import scoring
     from incidents.extraction import outage_model

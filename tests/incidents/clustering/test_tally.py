@@ -123,3 +123,21 @@ def test_values_are_listed_in_the_order_members_first_named_them():
 
 def test_an_empty_tally_has_no_lifecycle():
     assert Tally().lifecycle() is None and Tally.from_dict({}) == Tally()
+
+
+def test_a_post_incident_report_after_an_open_posts_last_update_means_the_outage_is_over():
+    post = lifecycle.StatusPost(published_at=T0, status=VendorStatus.IDENTIFIED,
+                                updates=(lifecycle.PostUpdate(T0, VendorStatus.INVESTIGATING),
+                                         lifecycle.PostUpdate(T0 + timedelta(minutes=6), VendorStatus.IDENTIFIED)))
+    open_post = Share(1, T0, T0, post=Post("Issues with 1.1.1.1 public resolver", "Cloudflare",
+                                           lifecycle.post_state(post)))
+    write_up = news_share(2, 30 * 60, postmortem=True)  # 30 hours later
+
+    over = Tally.of([open_post, write_up]).lifecycle()
+    assert (over.status, over.resolved_at, over.started_at) == ("resolved", None, T0)  # no end time was stated
+
+    updated_later = lifecycle.StatusPost(published_at=T0, status=VendorStatus.INVESTIGATING, updates=(
+        *post.updates, lifecycle.PostUpdate(T0 + timedelta(hours=31), VendorStatus.INVESTIGATING)))
+    recurring = replace(open_post, post=Post(open_post.post.title, "Cloudflare", lifecycle.post_state(updated_later)))
+    assert Tally.of([recurring, write_up]).lifecycle().status == "investigating"
+    assert Tally.from_dict(Tally.of([open_post, write_up]).to_dict()).lifecycle() == over
