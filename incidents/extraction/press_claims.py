@@ -32,12 +32,13 @@ _START = re.compile(
 # The vendor (or its spokesperson, or "the company") owning up to the problem, in its own channel or to
 # the press. "did not respond to a request for comment" is no acknowledgement.
 _ACKNOWLEDGED = re.compile(
-    r"\b(?:acknowledged|confirmed|is aware of|are aware of|was aware of|said (?:it|they) (?:is|are|was|were) "
+    r"\b(?:acknowledged|acknowledges|confirmed|confirms|is aware of|are aware of|was aware of|"
+    r"said (?:it|they) (?:is|are|was|were) "
     r"(?:investigating|looking into|aware|working)|(?:is|are) investigating|tracked under|"
     r"posted (?:on|to) (?:its|their) status|in a status (?:page )?(?:update|post)|"
     r"on (?:its|their|the service['\u2019]s) status page|"
     r"wrote on (?:X|Twitter|Bluesky|Mastodon|its)|said in a statement|"
-    r"status page (?:said|says|read|reads|showed|shows|confirmed|acknowledged)|"
+    r"status page (?:said|says|read|reads|showed|shows|confirmed|confirms|acknowledged|acknowledges)|"
     # working on a fix is owning up to the problem: "Google says a fix is on the way", "is working on a fix"
     r"(?:says|said) (?:that )?(?:a |the )?fix (?:is|was) (?:on the way|coming|in the works|being)|"
     r"(?:is|are|was|were) (?:still |now )?working on (?:a |the )?fix)\b", re.IGNORECASE)

@@ -299,9 +299,7 @@ def incident_page(request, slug: str):
         "updates": updates,
         "sources": [(a, web_link(a.url)) for a in members],
         "first_press": first_press,
-        "time_to_acknowledge": time_to_acknowledge(first_press, incident.vendor_acknowledged_at),
-        "vendor_posted_first": bool(first_press and incident.vendor_acknowledged_at
-                                    and incident.vendor_acknowledged_at <= first_press),
+        **_acknowledgement_timing(incident, first_press),
         "earlier": _earlier(incident, services),
         "revisions": list(Revision.objects.filter(incident=incident).order_by("created_at", "pk")
                           .values("created_at", "description")),
@@ -360,6 +358,17 @@ def _citations(articles: list[Article], updates: list[StatusUpdate], member_ids:
         found[ref] = Citation(ref, update.post.source.name, web_link(update.post.url), f"source-update-{update.pk}",
                               f"the update of {update.posted_at.astimezone(UTC):%d %b %H:%M} UTC")
     return found
+
+
+def _acknowledgement_timing(incident: Incident, first_press: datetime | None) -> dict:
+    """How the vendor's acknowledgement relates to the first press report. One the press reports
+    (acknowledged_in) is dated no earlier than that report by its own words: at the same moment it
+    is neither "before any press report" nor "0 min after" it, only "as <outlet> reports"."""
+    acknowledged = incident.vendor_acknowledged_at
+    if first_press is None or acknowledged is None or (incident.acknowledged_in_id and acknowledged == first_press):
+        return {"time_to_acknowledge": None, "vendor_posted_first": False}
+    return {"time_to_acknowledge": time_to_acknowledge(first_press, acknowledged),
+            "vendor_posted_first": acknowledged <= first_press}
 
 
 def _earlier(incident: Incident, services: list[Service]) -> list[Row]:

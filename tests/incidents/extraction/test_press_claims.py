@@ -29,6 +29,15 @@ def test_what_the_vendors_status_page_said_is_its_acknowledgement():
     assert read_claims("Cloudflare outage", text, PUBLISHED, ("Cloudflare",)).acknowledged
 
 
+def test_a_status_page_that_confirms_in_the_present_tense_is_an_acknowledgement():
+    text = "OpenAI's status page confirms outage for ChatGPT, but a fix has been implemented and is being monitored."
+    assert read_claims("ChatGPT is down", text, PUBLISHED, ("OpenAI",)).acknowledged
+    assert read_claims("Outlook is down", "Microsoft acknowledges the sign-in failures.", PUBLISHED,
+                       ("Microsoft",)).acknowledged
+    assert not read_claims("Outlook is down", "Downdetector confirms thousands of reports.", PUBLISHED,
+                           ("Microsoft",)).acknowledged  # not the vendor speaking
+
+
 def test_a_vendor_working_on_a_fix_has_owned_up_to_the_problem():
     for text in ("Google says a fix is on the way, but there are some temporary workarounds.",
                  "Google is still working on a fix for the Chromecast errors."):

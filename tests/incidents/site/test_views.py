@@ -573,3 +573,18 @@ def test_an_incident_left_open_but_quiet_for_days_is_not_happening_now_but_is_st
     assert titles(soup, ".happening") == ["Fresh"]
     assert soup.select_one('.happening a[href="?status=ongoing"]')
     assert sorted(titles(page(client, "/?status=ongoing"), ".days")) == ["Forgotten", "Fresh"]
+
+
+def test_an_acknowledgement_the_first_press_report_states_is_neither_before_nor_after_it(client, now):
+    report = ArticleFactory(source=SourceFactory(name="Android Authority"), title="ChatGPT is down",
+                            published_at=now - timedelta(hours=2))
+    incident = IncidentFactory(slug="chatgpt-down", status=Incident.Status.REPORTED, started_at=report.published_at,
+                               first_reported_at=report.published_at, vendor_acknowledged_at=report.published_at,
+                               news_count=1, acknowledged_in=report)
+    MembershipFactory(article=report, incident=incident)
+    soup = page(client, "/incidents/chatgpt-down/")
+    facts = {dt.get_text(strip=True): " ".join(dt.find_next_sibling("dd").get_text(" ").split())
+             for dt in soup.select("dl.facts dt")}
+    acknowledged = facts["Acknowledged by the vendor"]
+    assert acknowledged.endswith("as Android Authority reports")
+    assert "before any press report" not in acknowledged and "after the first press report" not in acknowledged
