@@ -447,6 +447,29 @@ def test_a_post_incident_report_of_an_outage_we_never_saw_opens_an_incident_of_i
     assert incident.status == "resolved" and incident.resolved_at is None  # over, its end not stated
 
 
+def test_bad_press_input_gives_a_sane_lifecycle(press):
+    # A report dated a year ahead: stored at its fetch time, so the incident starts then, not in the future.
+    future = stored(press, news("Widespread Cloudflare outage takes down websites", at=T0 + timedelta(days=365)),
+                    at=T0 + timedelta(minutes=1))
+    incident = Incident.objects.get(pk=process_article(future.pk).incident_id)
+    assert incident.started_at <= T0 + timedelta(minutes=1)
+    # "Resolved" said of an earlier incident does not close this one.
+    history = stored(press, news(
+        "Outlook is down for thousands of users",
+        body="<p>Outlook users cannot send mail this morning. In March, Microsoft said an earlier Outlook outage "
+             "was \u201cfully resolved\u201d within hours.</p>", at=T0 + timedelta(hours=2)))
+    outlook = Incident.objects.get(pk=process_article(history.pk).incident_id)
+    assert outlook.status in ("reported", "quiet") and outlook.resolved_at is None  # quiet: T0 is long past
+    # An article naming ten vendors: placed once, with one vendor at most and no crash.
+    crowd = stored(press, news(
+        "Internet outage hits Cloudflare, AWS, Azure, Google Cloud, GitHub, Slack, Zoom, Spotify, Discord and X",
+        body="<p>Cloudflare, Amazon Web Services, Microsoft Azure, Google Cloud, GitHub, Slack, Zoom, Spotify, "
+             "Discord and X all reported errors during the outage.</p>", at=T0 + timedelta(hours=3)))
+    outcome = process_article(crowd.pk)
+    assert Membership.objects.filter(article=crowd).count() == (1 if outcome.incident_id else 0)
+    assert ArticleFacts.objects.get(article=crowd).vendors  # read, not refused
+
+
 def test_press_only_incidents_go_quiet_after_the_quiet_period_and_a_new_report_revives_them(press, settings):
     from django.utils import timezone
 
