@@ -676,7 +676,7 @@ def share_of(article: Article, facts: Facts | ArticleFacts | None, updates: list
     return tally.Share(
         article_id=article.pk,
         published_at=article.published_at,
-        last_changed_at=article.last_changed_at,
+        last_changed_at=told_at(article, updates),
         is_copy=is_copy,
         says_resolved=bool(facts and facts.status == "resolved"),
         vendors=tuple(facts.vendors) if facts else (),
@@ -695,6 +695,19 @@ def share_of(article: Article, facts: Facts | ArticleFacts | None, updates: list
         severity_reason=claims.severity_reason,
         caused_by=claims.caused_by if post else "",
     )
+
+
+def told_at(article: Article, updates: list[StatusUpdate]) -> datetime:
+    """When the article last told something new: a vendor post's latest update, a report's publication,
+    or a later change of a report's text. Not when we first fetched it: a post first seen years after
+    its last update (a source added later, the demo's recorded payloads) is no sign of life."""
+    if article.kind == Article.Kind.STATUS:
+        told = max([u.posted_at for u in updates] + [article.published_at])
+    elif article.last_changed_at > article.first_seen_at:  # its text changed since we first saw it
+        return article.last_changed_at
+    else:
+        told = article.published_at
+    return min(told, article.last_changed_at)
 
 
 def claims_of(facts: Facts | ArticleFacts | None) -> PressClaims:

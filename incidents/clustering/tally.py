@@ -69,7 +69,7 @@ class Share:
 
     article_id: int
     published_at: datetime
-    last_changed_at: datetime
+    last_changed_at: datetime  # when it last told something new (pipeline.told_at): the incident's last activity
     is_copy: bool = False  # a near-identical copy of another member: one story, counted once
     says_resolved: bool = False  # news reporting the service restored
     outlet: str = ""  # who published it (a news site's host): outlets are counted, not feeds

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.adapters import azure
 from articles.items import VendorStatus
@@ -20,6 +21,7 @@ from incidents.pipeline import (
     process_article,
     rebuild_from_members,
 )
+from incidents.site.queries import live_incidents
 from incidents.site.search import views as search_views
 from incidents.site.search.query import parse_query
 from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
@@ -471,8 +473,6 @@ def test_bad_press_input_gives_a_sane_lifecycle(press):
 
 
 def test_press_only_incidents_go_quiet_after_the_quiet_period_and_a_new_report_revives_them(press, settings):
-    from django.utils import timezone
-
     from incidents.pipeline import quieten
     now = timezone.now().replace(microsecond=0)
     first = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike",
@@ -686,3 +686,19 @@ def test_two_incidents_of_one_azure_status_feed_stay_apart_by_their_tracking_ids
     assert (front_door.status, front_door.vendor_incident_ids) == ("investigating", ["SYN1-AFD"])
     machines = by_title["Mitigated \u2013 Virtual Machines \u2013 Allocation failures in East US 2"]
     assert (machines.status, machines.vendor_incident_ids) == ("resolved", ["SYN2-VMA"])
+
+
+def test_an_incident_is_as_fresh_as_what_its_sources_told_not_as_when_we_fetched_them(press, cloudflare_status):
+    now = timezone.now().replace(microsecond=0)
+    # An open post whose last update is years old, first fetched now (a source added later, the demo's payloads)
+    old_post = stored(cloudflare_status, cloudflare_post(at=T0), at=now)
+    incident = Incident.objects.get(pk=process_article(old_post.pk).incident_id)
+    assert incident.status == "investigating" and incident.last_activity_at == T0
+    assert not live_incidents().filter(pk=incident.pk).exists()  # still ongoing by its word, but not happening now
+    # A fresh update is news again.
+    fresh = stored(cloudflare_status, cloudflare_post(at=T0, updates=(
+        ItemUpdateFactory(posted_at=T0), ItemUpdateFactory(posted_at=now - timedelta(minutes=5)))), at=now)
+    process_article(fresh.pk)
+    incident.refresh_from_db()
+    assert incident.last_activity_at == now - timedelta(minutes=5)
+    assert live_incidents().filter(pk=incident.pk).exists()
