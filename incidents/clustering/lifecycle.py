@@ -23,6 +23,8 @@ MAINTENANCE = {VendorStatus.SCHEDULED, VendorStatus.IN_PROGRESS, VendorStatus.VE
 
 # A press-only incident with no new report for this long is "quiet": no longer happening on anyone's word.
 QUIET_AFTER = timedelta(hours=12)
+# A post-incident report this long after the vendor's last update closes the posts it left open.
+EXPLAINED_AFTER = timedelta(hours=6)
 # Outlets covering one outage that make it at least minor, and at least major.
 OUTLETS_MINOR, OUTLETS_MAJOR = 2, 4
 
@@ -226,11 +228,12 @@ def decide(e: Evidence, now: datetime | None = None, quiet_after: timedelta = QU
 
 
 def _explained_since(e: Evidence) -> bool:
-    """A post-incident report published after the open posts' last update: the outage is over, though
+    """A post-incident report published well after the posts' last update: the outage is over, though
     we never saw the vendor close its post (a dev replay's 1.1.1.1 post stopped at "identified" while
-    Cloudflare's write-up came 30 hours later). A post updated after it is a recurrence, still open."""
+    Cloudflare's write-up came 30 hours later). Within EXPLAINED_AFTER of an update it may be a headline
+    giving the cause while the vendor still posts; a post updated after it is a recurrence, still open."""
     return bool(e.open_posts and e.post_incident_report_at and e.posts_updated_at
-                and e.post_incident_report_at > e.posts_updated_at)
+                and e.post_incident_report_at - e.posts_updated_at >= EXPLAINED_AFTER)
 
 
 def press_severity(e: Evidence) -> int:

@@ -136,6 +136,10 @@ def test_a_post_incident_report_after_an_open_posts_last_update_means_the_outage
     over = Tally.of([open_post, write_up]).lifecycle()
     assert (over.status, over.resolved_at, over.started_at) == ("resolved", None, T0)  # no end time was stated
 
+    # a headline giving the cause within hours of the vendor's last update may come while it still posts
+    early = news_share(2, 3 * 60, postmortem=True)
+    assert Tally.of([open_post, early]).lifecycle().status == "identified"
+
     updated_later = lifecycle.StatusPost(published_at=T0, status=VendorStatus.INVESTIGATING, updates=(
         *post.updates, lifecycle.PostUpdate(T0 + timedelta(hours=31), VendorStatus.INVESTIGATING)))
     recurring = replace(open_post, post=Post(open_post.post.title, "Cloudflare", lifecycle.post_state(updated_later)))
