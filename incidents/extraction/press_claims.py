@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from incidents.extraction.spans import sentences
-from incidents.extraction.status_words import says_over
+from incidents.extraction.status_words import says_over, says_vendor_acknowledged
 from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
 
 # A report states a start at most this long before its publication: an older "since" is a history.
@@ -133,7 +133,8 @@ class PressClaims:
 def read_claims(title: str, text: str, published_at: datetime, vendor_names: tuple[str, ...] = ()) -> PressClaims:
     """The claims of one report: `title`, and `text` (its current text, see the module's doc).
     An acknowledgement counts in a sentence that names the vendor (one of `vendor_names`) or stands
-    for it ("the company", "a spokesperson", "its status page")."""
+    for it ("the company", "a spokesperson", "its status page"), or that reports the vendor speaking
+    as the summaries read it ("..., Amazon said"): the page and its summary never disagree on it."""
     names = [name.casefold() for name in vendor_names if name]
     start = resolved = acknowledged_at = None
     acknowledgement = ""
@@ -142,8 +143,7 @@ def read_claims(title: str, text: str, published_at: datetime, vendor_names: tup
             start = _earliest_stated(sentence, published_at)
         if resolved is None and says_over(sentence):
             resolved = _latest_stated(sentence, published_at)
-        if not acknowledgement and _states(_ACKNOWLEDGED, sentence) and (
-                _WHO.search(sentence) or any(name in sentence.casefold() for name in names)):
+        if not acknowledgement and _acknowledges(sentence, names, vendor_names):
             acknowledgement = sentence.strip()[:300]
             acknowledged_at = _earliest_stated(sentence, published_at) or published_at
     lead = text[:LEAD_CHARS]
@@ -206,6 +206,12 @@ def _reports(written: str) -> int:
 
 def _sentences_of(text: str) -> list[str]:
     return [text[start:end] for start, end in sentences(text)]
+
+
+def _acknowledges(sentence: str, folded_names: list[str], vendor_names: tuple[str, ...]) -> bool:
+    by_vendor = _WHO.search(sentence) or any(name in sentence.casefold() for name in folded_names)
+    return bool(by_vendor and _states(_ACKNOWLEDGED, sentence)) or any(
+        says_vendor_acknowledged(sentence, name) for name in vendor_names)
 
 
 def _states(pattern: re.Pattern, sentence: str) -> bool:

@@ -150,6 +150,55 @@ def says_over(sentence: str) -> bool:
                for m in _REPORTED_OVER.finditer(sentence))
 
 
+# A sentence about earlier incidents: "In April it also went down", "last year", "previously",
+# "It is not the first time", "a similar outage in 2021". A source's paragraph of history is
+# context for the "earlier incidents" line, never a fact about this incident.
+_EARLIER = re.compile(
+    r"\b(?:last|previous|prior|earlier) (?:year|month|week|summer|winter|spring|fall|autumn|outage|incident"
+    r"|disruption|time)s?\b"
+    r"|\b(?:previously|in the past|not the first time|(?:first|second|third) time (?:this|in)|once again"
+    r"|a (?:similar|separate|major|massive|previous|prior) (?:\w+ )?(?:outage|incident|disruption)"
+    r" (?:in|on|last|earlier)"
+    r"|(?:months|years|weeks) (?:ago|earlier|before)|earlier this (?:year|month))\b"
+    r"|\b(?:in|since|back in) (?:(?:early|late|mid-?)\s*)?(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December|(?:19|20)\d\d)\b[^.]{0,80}\b(?:also|too|similar|another|again"
+    r"|outage|went down|suffered|experienced|hit)\b"
+    r"|\b(?:also|similar(?:ly)?|another)\b[^.]{0,60}\b(?:in|back in|last) (?:January|February|March|April|May|June"
+    r"|July|August|September|October|November|December|(?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def is_about_earlier_incidents(sentence: str) -> bool:
+    """Whether the sentence recounts earlier incidents rather than this one."""
+    return bool(_EARLIER.search(sentence))
+
+
+_SAY = (r"(?:acknowledged|confirmed|said|says|stated|wrote|posted|noted|told|tweeted|explained|announced"
+        r"|reported|is investigating|was investigating|are investigating|is aware|was aware|is working"
+        r"|was working|status page|status dashboard|spokesperson|spokesman|spokeswoman|statement|blog post)")
+_NEGATED_SAY = re.compile(
+    r"\b(?:not|n't|n\u2019t|no|never|declined|yet to|did not|has not|have not|without)\b[^.]{0,25}"
+    r"\b(?:acknowledg|confirm|comment|respond|repl|said|say|stat|post|updat)", re.I)
+
+
+def says_vendor_acknowledged(sentence: str, vendor: str) -> bool:
+    """Whether the sentence reports the vendor speaking about the problem: "Cloudflare's status
+    page said …", "Microsoft acknowledged the issue", "according to AWS". A sentence where the
+    vendor declined to comment, or has not confirmed, does not count; nor does the vendor merely
+    named ("Users said Cloudflare was down")."""
+    if not vendor or is_about_earlier_incidents(sentence) or _NEGATED_SAY.search(sentence):
+        return False
+    name = re.escape(vendor)
+    speaker = re.compile(
+        rf"\b{name}(?:['\u2019]s?)?(?:\s+[\w-]+){{0,4}}?\s+{_SAY}\b"
+        rf"|\b(?:according to|said|says|confirmed by|statement from|spokesperson for|posted by)\s+(?:a\s+)?"
+        rf"{name}\b(?:['\u2019]s?)?(?=\s*(?:[.,;:]|$|spokesperson|spokesman|statement|status|in\b|on\b|blog))",
+        re.I,
+    )
+    return bool(speaker.search(sentence))
+
+
 # A place or service named as spared: "customers in Europe were not affected", "no impact to …".
 NOT_AFFECTED = (r"(?:\b(?:not|never)\s+(?:been\s+|be\s+)?|n['\u2019]t\s+(?:been\s+)?|\bun)(?:affected|impacted)\b"
                 r"|\bno impact\b")

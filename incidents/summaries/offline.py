@@ -13,6 +13,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from incidents.clustering.text_features import words
+from incidents.extraction import status_words
 from incidents.extraction.identifiers import find_incident_ids
 from incidents.summaries import sentences
 from incidents.summaries.brief import (
@@ -154,7 +155,7 @@ class _Writer:
         names = [b.vendor, *([first_word] if len(first_word) >= 4 and first_word != b.vendor else [])]
         for doc in b.news:
             for sentence in sentences.split_sentences(sentences.plain_text(doc.text)):
-                if any(sentences.says_vendor_acknowledged(sentence, name) for name in names):
+                if any(status_words.says_vendor_acknowledged(sentence, name) for name in names):
                     return doc, sentence
         return None
 

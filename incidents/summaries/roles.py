@@ -25,7 +25,7 @@ read for roles (except a workaround's, which is the claim itself).
 import re
 from dataclasses import dataclass
 
-from incidents.extraction import regions
+from incidents.extraction import regions, status_words
 from incidents.extraction.catalogue import Catalogue
 from incidents.summaries import sentences
 from incidents.summaries.brief import IncidentBrief, SourceDoc, Statement, Summary
@@ -231,7 +231,7 @@ class _Checker:
         if doc.kind != "news" and (not doc.vendor_names or vendor in doc.vendor_names):
             return f"{doc.publisher} is {vendor}'s own post"
         for sentence in sentences.split_sentences(f"{doc.title}\n{doc.text}"):
-            if any(sentences.says_vendor_acknowledged(sentence, name) for name in self.vendor_names):
+            if any(status_words.says_vendor_acknowledged(sentence, name) for name in self.vendor_names):
                 return f'{doc.publisher}: "{sentence}"'
         return ""
 

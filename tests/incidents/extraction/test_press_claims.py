@@ -38,6 +38,13 @@ def test_a_status_page_that_confirms_in_the_present_tense_is_an_acknowledgement(
                            ("Microsoft",)).acknowledged  # not the vendor speaking
 
 
+def test_the_vendor_speaking_as_the_summaries_read_it_is_an_acknowledgement():
+    text = "The series of failures lasted for 15 hours and 32 minutes, Amazon said."
+    assert read_claims("What broke AWS", text, PUBLISHED, ("Amazon",)).acknowledged
+    assert not read_claims("AWS down", "Users said Amazon was down across Europe.", PUBLISHED,
+                           ("Amazon",)).acknowledged
+
+
 def test_a_vendor_working_on_a_fix_has_owned_up_to_the_problem():
     for text in ("Google says a fix is on the way, but there are some temporary workarounds.",
                  "Google is still working on a fix for the Chromecast errors."):

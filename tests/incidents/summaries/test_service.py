@@ -110,13 +110,15 @@ def test_an_acknowledgement_the_press_reports_counts_and_is_cited_to_that_report
 def test_a_vendor_quoted_by_the_press_is_not_called_silent(press, cloudflare_status):
     cloudflare_status.last_success_at = T0 + timedelta(minutes=5)
     cloudflare_status.save()
-    # "Cloudflare said a configuration file … crashed the software …", and no word that it acknowledged it.
+    # "Cloudflare said a configuration file … crashed the software …", and no other word that it acknowledged
+    # it: speaking to the press is acknowledging it, for the incident's facts as for its summary.
     quoted = BODY.replace(", and the company said it was investigating elevated error rates", "")
     incident = place(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike", body=quoted))
+    assert incident.vendor_acknowledged_at == T0 and incident.acknowledged_in_id is not None
     write_summary(incident.pk, now=T0 + timedelta(hours=1))
     incident.refresh_from_db()
     acknowledgement = next(t for t in incident.summary.takeaways if t["kind"] == "acknowledgement")
-    assert acknowledgement["text"].startswith("Cloudflare has spoken about it, as Ars Technica reports:")
+    assert acknowledgement["text"] == "Cloudflare acknowledged it at 11:48 UTC on 18 Nov, as Ars Technica reports."
     assert not any("status page still shows operational" in s["text"] or "not confirmed" in s["text"]
                    for s in [*incident.summary.why_this_matters, *incident.summary.takeaways])
     assert check(incident) == ([], [])
