@@ -224,17 +224,22 @@ def load(path: Path = MODEL_PATH) -> OutageModel:
 
 def artefact_path() -> Path:
     """The artefact in use: the shipped one, or the one `OUTAGEHUB_OUTAGE_MODEL` names."""
-    return Path(os.environ.get(MODEL_PATH_ENV) or MODEL_PATH)
+    return Path(_artefact_name())
+
+
+def _artefact_name() -> str:
+    return os.environ.get(MODEL_PATH_ENV) or str(MODEL_PATH)
 
 
 def shipped_model() -> OutageModel:
-    """The model in use, loaded once per artefact path (a changed override is honoured)."""
-    return _load_once(artefact_path())
+    """The model in use, loaded once per artefact path (a changed override is honoured). Asked
+    twice per article: keyed by the path's text, as making a Path costs more than scoring's lookups."""
+    return _load_once(_artefact_name())
 
 
 @cache
-def _load_once(path: Path) -> OutageModel:
-    return load(path)
+def _load_once(path: str) -> OutageModel:
+    return load(Path(path))
 
 
 def score(title: str, body: str | None = None, is_status_post: bool = False) -> OutageScore:
