@@ -374,7 +374,7 @@ def field_hits(field: str, text: str) -> tuple[tuple[tuple[_Rule, str, float, st
         weight = rule.title if field == "title" else rule.body
         if not weight and rule.group not in CONTEXT_GROUPS:
             continue
-        if rule.leads is not None and not any(lead in text for lead in rule.leads):
+        if rule.leads is not None and not any(map(text.__contains__, rule.leads)):
             continue
         match = rule.pattern.search(text)
         if match is None:
