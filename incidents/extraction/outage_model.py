@@ -108,14 +108,9 @@ def _words(text: str) -> list[str]:
 
 
 def _char_ngrams(words: list[str]) -> set[str]:
-    grams: set[str] = set()
     low, high = CHAR_NGRAMS
-    for w in set(words):
-        if len(w) > MAX_WORD_CHARS or w == SUBJECT_MASK:
-            continue
-        padded = f" {w} "
-        grams.update(padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1))
-    return grams
+    padded = [f" {w} " for w in set(words) if len(w) <= MAX_WORD_CHARS and w != SUBJECT_MASK]
+    return {p[i : i + n] for p in padded for n in range(low, high + 1) for i in range(len(p) - n + 1)}
 
 
 def _text_features(field: str, text: str, weighed_ngrams: frozenset[str] | None = None) -> dict[str, float]:
