@@ -203,9 +203,10 @@ class Catalogue:
         written = [token.group() for token in tokens]
         keys = [word.lower() for word in written]
         found: list[tuple[int, int, list[_Name]]] = []
+        first_words = self._root.children  # most tokens start no name: no walk down the trie for them
         position = 0
         while position < len(keys):
-            longest = self._longest_name_at(position, keys, written)
+            longest = self._longest_name_at(position, keys, written) if keys[position] in first_words else None
             if longest is None:
                 position += 1
                 continue

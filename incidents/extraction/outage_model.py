@@ -37,9 +37,9 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from incidents.clustering.text_features import clean_text
@@ -76,11 +76,22 @@ class OutageModel:
     version: str
     fingerprint: str
 
+    @cached_property
+    def char_ngrams(self) -> dict[str, frozenset[str]]:
+        """Per field, the character n-grams that have a weight (an item has thousands; a few weigh)."""
+        grams: dict[str, set[str]] = {field: set() for field in _FIELDS}
+        for name in self.weights:
+            field, _, rest = name.partition(":")
+            kind, _, gram = rest.partition(":")
+            if field in grams and kind == "c":
+                grams[field].add(gram)
+        return {field: frozenset(found) for field, found in grams.items()}
+
     def score(self, title: str, body: str | None = None, is_status_post: bool = False) -> OutageScore:
         """How likely the item reports an outage, the decision, and the features that weighed most."""
         contributions = {
             name: self.weights[name] * value
-            for name, value in features(title, body, is_status_post).items()
+            for name, value in features(title, body, is_status_post, weighed_ngrams=self.char_ngrams).items()
             if name in self.weights
         }
         logit = self.intercept + math.fsum(contributions.values())
@@ -91,33 +102,32 @@ class OutageModel:
 
 
 def _words(text: str) -> list[str]:
-    # Digits fold to 0: "502 errors" and "503 errors" are one feature, years are not names.
-    return [_DIGITS.sub("0", w) for w in _WORD.findall(text.lower())]
+    # Digits fold to 0: "502 errors" and "503 errors" are one feature, years are not names. A digit
+    # is a word character as 0 is, so folding before splitting gives the same words.
+    return _WORD.findall(_DIGITS.sub("0", text.lower()))
 
 
-def _scaled(names: set[str]) -> dict[str, float]:
-    """Each feature at 1/√n: together they have unit length whatever the text's length."""
-    if not names:
-        return {}
-    value = 1.0 / math.sqrt(len(names))
-    return dict.fromkeys(names, value)
+def _char_ngrams(words: list[str]) -> set[str]:
+    low, high = CHAR_NGRAMS
+    padded = [f" {w} " for w in set(words) if len(w) <= MAX_WORD_CHARS and w != SUBJECT_MASK]
+    return {p[i : i + n] for p in padded for n in range(low, high + 1) for i in range(len(p) - n + 1)}
 
 
-def _text_features(field: str, text: str) -> dict[str, float]:
+def _text_features(field: str, text: str, weighed_ngrams: frozenset[str] | None = None) -> dict[str, float]:
     """Words and word pairs count 1 each (a cue weighs the same in a short or a long headline);
-    the many character n-grams share one unit of length (they refine, they do not outvote)."""
+    the many character n-grams share one unit of length (they refine, they do not outvote): each
+    is at 1/√n, so together they have unit length whatever the text's length. `weighed_ngrams`:
+    list only these n-grams (their value is as without it)."""
     words = _words(text)
     word_feats = {f"{field}:w:{w}" for w in words}
     word_feats.update(f"{field}:b:{a} {b}" for a, b in itertools.pairwise(words))
-    char_feats = set()
-    low, high = CHAR_NGRAMS
-    for w in words:
-        if len(w) > MAX_WORD_CHARS or w == SUBJECT_MASK:
-            continue
-        padded = f" {w} "
-        for n in range(low, high + 1):
-            char_feats.update(f"{field}:c:{padded[i : i + n]}" for i in range(len(padded) - n + 1))
-    return dict.fromkeys(word_feats, 1.0) | _scaled(char_feats)
+    grams = _char_ngrams(words)
+    if not grams:
+        return dict.fromkeys(word_feats, 1.0)
+    value = 1.0 / math.sqrt(len(grams))
+    if weighed_ngrams is not None:
+        grams &= weighed_ngrams
+    return dict.fromkeys(word_feats, 1.0) | dict.fromkeys((f"{field}:c:{gram}" for gram in grams), value)
 
 
 def _cue_features(title: str, body: str) -> dict[str, float]:
@@ -136,8 +146,11 @@ def _cue_features(title: str, body: str) -> dict[str, float]:
     return found
 
 
-def features(title: str, body: str | None = None, is_status_post: bool = False) -> dict[str, float]:
-    """The item's sparse features. The inputs are cut first: nothing past the cuts is read."""
+def features(title: str, body: str | None = None, is_status_post: bool = False,
+             weighed_ngrams: Mapping[str, frozenset[str]] | None = None) -> dict[str, float]:
+    """The item's sparse features. The inputs are cut first: nothing past the cuts is read.
+    `weighed_ngrams` (a model's `char_ngrams`): per field, the only character n-grams to list; the
+    rest weigh nothing, and naming thousands of them per item is most of the cost."""
     title = (title or "")[: TITLE_CHARS * 3]
     body = (body or "")[: relevance.RAW_CHARS]
     title_text, body_text = clean_text(title, TITLE_CHARS), clean_text(body, BODY_CHARS)
@@ -148,7 +161,9 @@ def features(title: str, body: str | None = None, is_status_post: bool = False) 
         # past outages must not make its next launch look like one.
         name = re.compile(rf"(?<!\w){re.escape(subject.name)}(?!\w)", re.IGNORECASE)
         title_text, body_text = name.sub(SUBJECT_MASK, title_text), name.sub(SUBJECT_MASK, body_text)
-    found = _text_features("t", title_text) | _text_features("b", body_text) | _cue_features(title, body)
+    weighed = weighed_ngrams or {}
+    found = (_text_features("t", title_text, weighed.get("t")) | _text_features("b", body_text, weighed.get("b"))
+             | _cue_features(title, body))
     if is_status_post:
         found["status_post"] = 1.0
     return found
@@ -204,17 +219,22 @@ def load(path: Path = MODEL_PATH) -> OutageModel:
 
 def artefact_path() -> Path:
     """The artefact in use: the shipped one, or the one `OUTAGEHUB_OUTAGE_MODEL` names."""
-    return Path(os.environ.get(MODEL_PATH_ENV) or MODEL_PATH)
+    return Path(_artefact_name())
+
+
+def _artefact_name() -> str:
+    return os.environ.get(MODEL_PATH_ENV) or str(MODEL_PATH)
 
 
 def shipped_model() -> OutageModel:
-    """The model in use, loaded once per artefact path (a changed override is honoured)."""
-    return _load_once(artefact_path())
+    """The model in use, loaded once per artefact path (a changed override is honoured). Asked
+    twice per article: keyed by the path's text, as making a Path costs more than scoring's lookups."""
+    return _load_once(_artefact_name())
 
 
 @cache
-def _load_once(path: Path) -> OutageModel:
-    return load(path)
+def _load_once(path: str) -> OutageModel:
+    return load(Path(path))
 
 
 def score(title: str, body: str | None = None, is_status_post: bool = False) -> OutageScore:

@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
+from re import _constants as regex_ops
+from re import _parser as regex_parser
 
 THRESHOLD = 3.0
 TITLE_CHARS = 500
@@ -52,10 +54,43 @@ class _Rule:
     title: float
     body: float
     pattern: re.Pattern[str]
+    # Texts one of which every match of the pattern starts with (None: not known): a text holding
+    # none of them needs no search, and most rules' words are absent from most texts.
+    leads: frozenset[str] | None
 
 
 def _rule(group: str, title: float, body: float, *alternatives: str) -> _Rule:
-    return _Rule(group, title, body, re.compile("|".join(f"(?:{a})" for a in alternatives)))
+    pattern = re.compile("|".join(f"(?:{a})" for a in alternatives))
+    return _Rule(group, title, body, pattern, match_leads(pattern))
+
+
+def match_leads(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The literal texts one of which every match of `pattern` starts with, read from the parsed
+    pattern: `\\b(?:outage|downtime)s?` gives {"outage", "downtime"}. None when some match may start
+    otherwise (a character class, a repeat, case-insensitive letters, an empty match)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    leads = _leads(list(regex_parser.parse(pattern.pattern, pattern.flags)))
+    return frozenset(leads) if leads else None
+
+
+def _leads(items: list, lead: str = "") -> set[str] | None:
+    for op, argument in items:
+        if op in (regex_ops.AT, regex_ops.ASSERT, regex_ops.ASSERT_NOT):
+            continue  # zero-width: a boundary or a look-around consumes nothing
+        if op is regex_ops.LITERAL:
+            lead += chr(argument)
+            continue
+        if op is regex_ops.SUBPATTERN and not argument[1] and not argument[2]:  # a group without flags
+            inner = _leads(list(argument[3]))
+            if inner:
+                return {lead + rest for rest in inner}
+        elif op is regex_ops.BRANCH:
+            alternatives = [_leads(list(alternative)) for alternative in argument[1]]
+            if all(alternatives):
+                return {lead + rest for alternative in alternatives for rest in alternative}
+        break
+    return {lead} if lead else None
 
 
 # Up to three words between two cue words: bounded, so the engine cannot backtrack far.
@@ -338,6 +373,8 @@ def field_hits(field: str, text: str) -> tuple[tuple[tuple[_Rule, str, float, st
     for rule in RULES:
         weight = rule.title if field == "title" else rule.body
         if not weight and rule.group not in CONTEXT_GROUPS:
+            continue
+        if rule.leads is not None and not any(map(text.__contains__, rule.leads)):
             continue
         match = rule.pattern.search(text)
         if match is None:

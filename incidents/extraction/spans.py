@@ -4,6 +4,7 @@ Blanking keeps offsets: a later reader of the text finds each word where it was.
 """
 
 import re
+from functools import lru_cache
 
 # Within a line, a sentence ends at a full stop, question or exclamation mark (with any closing
 # quote or bracket) before a space; not at the stop of "a.m.", "p.m.", "U.S." or "e.g.", which
@@ -23,13 +24,19 @@ def sentence_spans(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
+# Extraction splits an article's current text several times (unaffected places, press claims):
+# the last few splits are kept.
+_RECENT = 8
+
+
+@lru_cache(maxsize=_RECENT)
+def sentences(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each sentence of a text, paragraph by paragraph, as offsets into the text."""
     out, line_start = [], 0
     for line in text.split("\n"):
         out.extend((line_start + start, line_start + end) for start, end in sentence_spans(line))
         line_start += len(line) + 1
-    return out
+    return tuple(out)
 
 
 def positions_in(spans: list[tuple[int, int]], length: int) -> bytearray:
@@ -40,6 +47,16 @@ def positions_in(spans: list[tuple[int, int]], length: int) -> bytearray:
     return inside
 
 
+_HIDDEN_RUN = re.compile(rb"\x01+")
+_NOT_A_LINE_BREAK = re.compile(r"[^\n]")
+
+
 def blanked(text: str, hidden: bytearray) -> str:
     """The text with its hidden characters as spaces (line breaks kept): offsets do not move."""
-    return "".join(" " if hidden[index] and char != "\n" else char for index, char in enumerate(text))
+    pieces, shown_from = [], 0
+    for run in _HIDDEN_RUN.finditer(hidden, 0, len(text)):
+        start, end = run.span()
+        pieces += (text[shown_from:start], _NOT_A_LINE_BREAK.sub(" ", text[start:end]))
+        shown_from = end
+    pieces.append(text[shown_from:])
+    return "".join(pieces)

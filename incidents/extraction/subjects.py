@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 TITLE_CHARS = 300
 BODY_SENTENCE_CHARS = 300
@@ -213,6 +214,12 @@ def _name(text: str, run: list[re.Match[str]]) -> str | None:
     return _strip_possessive(text[run[0].start() : run[-1].end()])
 
 
+# Extraction asks twice per article (the outage model, on its cleaned text, and the facts' subject):
+# a plain headline cleans to the same text both times, so the last few answers are kept.
+_RECENT = 16
+
+
+@lru_cache(maxsize=_RECENT)
 def _find(text: str) -> Subject | None:
     for pattern_name, pattern, where in _PATTERNS:
         for match in pattern.finditer(text):

@@ -183,6 +183,19 @@ def test_the_same_input_gets_the_same_answer():
     assert outage_model.load() == shipped_model()
 
 
+def test_listing_only_the_weighed_ngrams_changes_no_weighed_feature():
+    # The model lists only the character n-grams it has weights for; each keeps the value it has
+    # among all of them (1/√n of all the text's n-grams, not of the listed ones).
+    model = shipped_model()
+    title, body = "Zyntrix login errors: servers crashing worldwide", "Users report crashes and outages since 9 a.m."
+    every = features(title, body)
+    listed = features(title, body, weighed_ngrams=model.char_ngrams)
+    assert {name: value for name, value in every.items() if name in model.weights} == {
+        name: value for name, value in listed.items() if name in model.weights}
+    assert any(name.startswith(("t:c:", "b:c:")) for name in listed)
+    assert len(listed) < len(every)
+
+
 def test_nothing_past_the_cuts_is_read():
     # Structural, not timed: whatever follows the cut points changes nothing, so 1 MB costs what
     # the cut does.

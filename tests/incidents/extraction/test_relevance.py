@@ -6,6 +6,7 @@ labelled development set tests/eval/outage-dev.jsonl, built from the same feeds)
 
 import dataclasses
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import pytest
 
 from articles.adapters import parse_payload
 from articles.sanitize import html_to_text
-from incidents.extraction.relevance import RAW_CHARS, THRESHOLD, Relevance, assess
+from incidents.extraction import relevance
+from incidents.extraction.relevance import RAW_CHARS, THRESHOLD, Relevance, assess, match_leads
 
 DEV_SET = Path(__file__).resolve().parents[2] / "eval" / "outage-dev.jsonl"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -289,3 +291,33 @@ def test_outage_detection_on_the_development_set(status_flag):
     )
     assert precision >= 0.95, report
     assert recall >= 0.90, report
+
+
+
+# --- which texts a rule needs to search --------------------------------------------------------------------
+
+def test_the_leads_of_a_pattern_are_the_literal_texts_its_matches_start_with():
+    assert match_leads(re.compile(r"\b(?:outage|downtime)s?\b")) == {"outage", "downtime"}
+    assert match_leads(re.compile(r"(?:\bnot? working)|(?:\bbroke)")) == {"no", "broke"}  # "t?" may be absent
+    assert match_leads(re.compile(r"\bservice (?:is )?(?:down|offline)")) == {"service "}
+    assert match_leads(re.compile(r"(?<!power )\bgrid(?= down)")) == {"grid"}  # look-arounds consume nothing
+
+
+@pytest.mark.parametrize("pattern", [r"\w+ down", r"(?:outage|\d+ errors)", r"(?i:outage)", r"x*"])
+def test_a_pattern_whose_matches_may_start_with_any_text_has_no_leads(pattern):
+    assert match_leads(re.compile(pattern)) is None
+    assert match_leads(re.compile("outage", re.IGNORECASE)) is None
+
+
+def test_every_match_of_a_rule_starts_with_one_of_its_leads():
+    # A rule is not searched in a text without one of its leads: on the development set, every
+    # match it has starts with one.
+    texts = [relevance.clean(row["title"], relevance.TITLE_CHARS) for row in dev_rows()]
+    texts += [relevance.clean(row.get("text") or "", relevance.BODY_CHARS) for row in dev_rows()]
+    matched = 0
+    for rule in relevance.RULES:
+        for text in texts:
+            for match in rule.pattern.finditer(text):
+                assert rule.leads is None or text.startswith(tuple(rule.leads), match.start()), (rule.group, match)
+                matched += rule.leads is not None
+    assert matched > 100
