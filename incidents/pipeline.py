@@ -342,23 +342,65 @@ _TAKEN = f"""
 """  # noqa: S608 - as above
 
 
-def read_whole(candidate: Incident) -> Incident:
-    """A candidate as candidates_for read it, with the columns it left as text decoded: as the ORM
-    decodes them (a time: parsed, then the backend's converters, which make SQLite's naive text aware)."""
-    for field in _UNDECODED:
-        text = getattr(candidate, f"{field.column}_text")
-        if isinstance(field, JSONField):
-            value = field.from_db_value(text, None, connection)
-        else:
-            value = field.to_python(text)
-            for convert in connection.ops.get_db_converters(field.cached_col):
-                value = convert(value, field.cached_col, connection)
-        setattr(candidate, field.attname, value)
-    return candidate
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate incident as candidates_for read it: its key and profile (all that scoring reads) and
+    its row, made into the model only for the incident the article joins (`read_whole`)."""
+
+    pk: int
+    profile: scoring.IncidentProfile
+    row: tuple
+
+
+_FIELD_INDEX = {field.attname: n for n, field in enumerate(Incident._meta.concrete_fields)}
+_PROFILE_FIELD = Incident._meta.get_field("profile")
+# Decoded profiles by incident, with the text each was decoded from: an incident met again unchanged
+# (the same text) is not decoded again. Articles about one outage meet the same candidates one after
+# another, and decoding a profile cost more than scoring it. Bounded: the oldest entries go first.
+_PROFILES: dict[int, tuple[str, scoring.IncidentProfile]] = {}
+PROFILES_KEPT = 2_000
+
+
+def _profile_of(pk: int, text: str | None) -> scoring.IncidentProfile:
+    """The incident's profile from its column's text, decoded as the ORM decodes it (once per text)."""
+    kept = _PROFILES.get(pk)
+    if kept is not None and kept[0] == text:
+        return kept[1]
+    profile = scoring.IncidentProfile.from_dict(_PROFILE_FIELD.from_db_value(text, None, connection))
+    if isinstance(text, str):
+        _PROFILES.pop(pk, None)
+        while len(_PROFILES) >= PROFILES_KEPT:
+            del _PROFILES[next(iter(_PROFILES))]
+        _PROFILES[pk] = (text, profile)
+    return profile
+
+
+def read_whole(candidate: Candidate) -> Incident:
+    """A candidate as the model, its columns decoded as the ORM decodes them (the backend's converters,
+    then the field's; a column read as text is parsed first), with when its summary was written."""
+    values = []
+    for field, value in zip(Incident._meta.concrete_fields, candidate.row, strict=False):
+        if field in _UNDECODED and isinstance(field, JSONField):
+            values.append(field.from_db_value(value, None, connection))
+            continue
+        if field in _UNDECODED:
+            value = field.to_python(value)
+        col = field.cached_col
+        for convert in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
+            value = convert(value, col, connection)
+        values.append(value)
+    incident = Incident.from_db(connection.alias, list(_FIELD_INDEX), values)
+    # A column that is no field of the model comes as the database gives it (SQLite: naive): converted
+    # as the ORM converts the summary's own field.
+    written, col = candidate.row[-2], Summary._meta.get_field("created_at").cached_col
+    for convert in connection.ops.get_db_converters(col):
+        written = convert(written, col, connection)
+    incident.summary_written_at = written
+    return incident
 
 
 def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
-                   lookback: timedelta | None = None) -> tuple[list[Incident], bool]:
+                   lookback: timedelta | None = None) -> tuple[list[Candidate], bool]:
     """Incidents sharing the most keys with the article, seen within the time window (or, with
     `lookback`, from that long before it up to it), and whether an incident has `slug` already (the one
     a new incident would take), in one query. Uses the (key, last_seen_at) index, so the cost does not
@@ -390,14 +432,12 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
     if not parts:
         return [], False
     sql = " UNION ALL ".join(part for part, _ in parts) + " ORDER BY started_at DESC"
-    rows = list(Incident.objects.raw(sql, [value for _, values in parts for value in values]))
-    # A column that is no field of the model comes as the database gives it (SQLite: naive): converted
-    # as the ORM converts the summary's own field.
-    written = Summary._meta.get_field("created_at").cached_col
-    for convert in connection.ops.get_db_converters(written):
-        for row in rows:
-            row.summary_written_at = convert(row.summary_written_at, written, connection)
-    return [row for row in rows if row.is_candidate], any(row.slug == slug for row in rows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for _, values in parts for value in values])
+        rows = cursor.fetchall()
+    key, profile, taken = _FIELD_INDEX["id"], _FIELD_INDEX["profile"], _FIELD_INDEX["slug"]
+    return ([Candidate(row[key], _profile_of(row[key], row[profile]), row) for row in rows if row[-1]],
+            any(row[taken] == slug for row in rows))
 
 
 def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scoring.SHIPPED,
@@ -415,13 +455,13 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
             slug = slug_base(article.title, article.published_at)
             found, slug_taken = candidates_for(keys, when, slug)
             candidates = {c.pk: c for c in found}
-            profiles = {pk: scoring.IncidentProfile.from_dict(c.profile) for pk, c in candidates.items()}
+            profiles = {c.pk: c.profile for c in found}
             decision, fragments = scoring.Decision(None, None), []
             if facts.claims.postmortem and when is not None:  # joins the outage it explains, by a rule of its own
                 earlier, _ = candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)
                 for candidate in earlier:
                     candidates.setdefault(candidate.pk, candidate)
-                    profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
+                    profiles.setdefault(candidate.pk, candidate.profile)
                 decision = scoring.explained_incident(article_signals, [(c.pk, profiles[c.pk]) for c in earlier])
             elif join_only:
                 # Keys seen on either side of it (an incident that opened after it pulls it in):
@@ -429,7 +469,7 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 live, _ = candidates_for({f"subject:{facts.subject}"}, when)
                 for candidate in live:
                     candidates.setdefault(candidate.pk, candidate)
-                    profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
+                    profiles.setdefault(candidate.pk, candidate.profile)
                 decision = scoring.continued_coverage(article_signals, [(c.pk, profiles[c.pk]) for c in live])
             if join_only:
                 if decision.incident is None:

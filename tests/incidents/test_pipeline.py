@@ -555,6 +555,22 @@ def test_a_candidate_read_whole_is_the_incident_as_stored(press):
         field.attname: getattr(stored_incident, field.attname) for field in Incident._meta.concrete_fields}
 
 
+def test_a_candidates_profile_is_read_as_it_is_stored_now(press):
+    from incidents.clustering import scoring, signals
+    from incidents.pipeline import article_time, candidates_for, extract_facts, signals_of
+
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    article = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    keys = signals.retrieval_keys(signals_of(article, extract_facts(article)))
+    [before], _ = candidates_for(keys, article_time(article))
+    assert before.profile == scoring.IncidentProfile.from_dict(Incident.objects.get().profile)
+    # Changed since it was read (decoded profiles are kept between lookups): read anew.
+    Incident.objects.update(profile={**Incident.objects.get().profile, "sources": 7})
+    [after], _ = candidates_for(keys, article_time(article))
+    assert (before.profile.sources, after.profile.sources) == (1, 7)
+    assert after.profile == replace(before.profile, sources=7)
+
+
 # The clustering cost target (issue 13): placing one article runs at most this many statements,
 # PostgreSQL's advisory lock included (the transaction's own BEGIN/COMMIT are not logged).
 MAX_QUERIES_TO_PLACE = 12
