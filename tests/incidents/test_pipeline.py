@@ -555,6 +555,32 @@ def test_a_candidate_read_whole_is_the_incident_as_stored(press):
         field.attname: getattr(stored_incident, field.attname) for field in Incident._meta.concrete_fields}
 
 
+def test_the_article_to_place_is_read_as_the_orm_reads_it(press):
+    from incidents.models import ArticleExclusion
+    from incidents.pipeline import ARTICLE_TO_PLACE, article_to_place
+
+    placed = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    process_article(placed.pk)
+    excluded = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    ArticleExclusion.objects.create(article=excluded, reason="not news")
+    fresh = stored(press, news("Fastly edge errors", url="https://news.example/fastly"))
+
+    def as_read(article) -> dict:
+        related = {name: getattr(article, name, None) for name in ("facts", "membership", "exclusion")}
+        return {"fields": {f.attname: getattr(article, f.attname) for f in Article._meta.concrete_fields},
+                "related": {name: None if obj is None else {f.attname: getattr(obj, f.attname)
+                                                            for f in type(obj)._meta.concrete_fields}
+                            for name, obj in related.items()},
+                "annotations": {name: getattr(article, name) for name in ARTICLE_TO_PLACE.query.annotations}}
+
+    for article in (placed, excluded, fresh, placed):  # the last: the query compiled before
+        with CaptureQueriesContext(connection) as queries:  # one query: no relation read on its own
+            read = as_read(article_to_place(article.pk))
+        assert read == as_read(ARTICLE_TO_PLACE.get(pk=article.pk)) and len(queries) == 1
+    assert as_read(article_to_place(placed.pk))["related"]["facts"] is not None
+    assert article_to_place(fresh.pk + 1000) is None
+
+
 def test_a_candidates_profile_is_read_as_it_is_stored_now(press):
     from incidents.clustering import scoring, signals
     from incidents.pipeline import article_time, candidates_for, extract_facts, signals_of
