@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, IntegerField, JSONField, QuerySet
@@ -60,6 +61,36 @@ class Outcome:
 # --- one article ----------------------------------------------------------------------------------
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """Binds its parameters on the server, and has PostgreSQL plan each statement once per connection."""
+
+    def execute(self, query, params=None, *, prepare: bool | None = True, binary: bool | None = None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+    def _convert_query(self, query, params=None):
+        # Kept for Django's query log (last_executed_query reads it): psycopg records the statements it
+        # runs unprepared only.
+        self._query = super()._convert_query(query, params)
+        return self._query
+
+
+@contextmanager
+def hot_cursor():
+    """A cursor for the statements that every article runs. On PostgreSQL they are prepared: planning
+    the candidate lookup and the article's read cost about as much as running them. Django logs and
+    wraps it as its own cursors. Off with OUTAGEHUB_PREPARED_STATEMENTS=0 (a pooler in transaction mode
+    without prepared statement support, such as PgBouncer before 1.21, needs that); SQLite: Django's cursor."""
+    if connection.vendor != "postgresql" or not settings.OUTAGEHUB_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = _PreparingCursor(connection.connection)
+    with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
+        yield cursor
+
+
 def article_time(article: Article) -> datetime | None:
     """The article's own date; None when the source gave none (undated text must not be placed in time)."""
     return None if article.published_is_fetch_time else article.published_at
@@ -87,7 +118,7 @@ def processed(article: Article) -> None:
     comes before the index's share lock on the article, in every transaction that takes both."""
     # Only the version we processed: had it changed meanwhile, its new version is still to do.
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:
             cursor.execute(_PROCESSED, {"id": article.pk, "hash": article.content_hash})
         return
     Article.objects.filter(pk=article.pk, content_hash=article.content_hash, pending_since__isnull=False).update(
@@ -224,7 +255,7 @@ def article_to_place(article_id: int) -> Article | None:
             get_related_populators(compiler.klass_info, compiler.select, connection.alias))
     sql, params, key_at, compiler, converters, start, end, names, populators = compiled
     params = [*params[:key_at], article_id, *params[key_at + 1:]]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for row in compiler.apply_converters(rows, converters) if converters else rows:
@@ -305,7 +336,7 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
         lock, params = "FROM (SELECT pg_advisory_xact_lock(%s)) AS assignment_lock", [*params, ASSIGNMENT_LOCK_ID]
     quote = connection.ops.quote_name
     columns = [quote(field.column) for field in fields]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         # INSERT … SELECT (not VALUES), so the lock can be its source; "WHERE true" keeps the upsert's
         # ON CONFLICT from parsing as part of the SELECT (as both databases ask).
         cursor.execute(
@@ -451,13 +482,17 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
             windows.setdefault(low, (high, []))[1].append(key)
     match, params = [], []
     for low, (high, some_keys) in windows.items():
-        placeholders = ", ".join(["%s"] * len(some_keys))
-        if low is None:
-            match.append(f"key IN ({placeholders})")
-            params += some_keys
+        # PostgreSQL: one array, so the statement is the same for any number of keys (it is prepared).
+        if connection.vendor == "postgresql":
+            keys_in, key_params = "key = ANY(%s)", [some_keys]
         else:
-            match.append(f"(key IN ({placeholders}) AND last_seen_at >= %s AND last_seen_at <= %s)")
-            params += [*some_keys, *map(connection.ops.adapt_datetimefield_value, (low, high))]
+            keys_in, key_params = f"key IN ({', '.join(['%s'] * len(some_keys))})", some_keys
+        if low is None:
+            match.append(keys_in)
+            params += key_params
+        else:
+            match.append(f"({keys_in} AND last_seen_at >= %s AND last_seen_at <= %s)")
+            params += [*key_params, *map(connection.ops.adapt_datetimefield_value, (low, high))]
     parts = []
     if match:
         parts.append((_CANDIDATES.format(match=" OR ".join(match)), [*params, MAX_CANDIDATES]))
@@ -466,7 +501,7 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
     if not parts:
         return [], False
     sql = " UNION ALL ".join(part for part, _ in parts) + " ORDER BY started_at DESC"
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(sql, [value for _, values in parts for value in values])
         rows = cursor.fetchall()
     key, profile, taken = _FIELD_INDEX["id"], _FIELD_INDEX["profile"], _FIELD_INDEX["slug"]
