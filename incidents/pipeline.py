@@ -9,14 +9,15 @@ import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import psycopg
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import DateTimeField, IntegerField, JSONField, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.models.sql import Query
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -944,15 +945,54 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
         incident.summary_due_at = due_time()
         incident.save()
     else:
-        incident.summary_due_at = due_after_change(due_time(last_written=summary_written_at(incident)))
-        incident.save(update_fields=[*DERIVED_FIELDS, "tally", "summary_due_at", *alert_fields, *(also or [])])
-        del incident.summary_due_at  # the expression is not a value: read again if anyone asks
+        save_derived(incident, [*DERIVED_FIELDS, "tally", *alert_fields, *(also or [])],
+                     due_time(last_written=summary_written_at(incident)))
     if services_changed and "services" not in overridden:
         set_services(incident, set(owners.services), new)
     if before is None or ("regions" not in overridden and regions != before.named("regions")):
         # What is indexed now is what the regions last derived (those of `before`) cover: not read again.
         index_regions(incident, indexed=set() if new else None if before is None
                       else covered_labels(before.named("regions")))
+
+
+# A due time standing for the summary's in the expression compiled once (save_derived); never an incident's.
+_ANY_DUE = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+_DUE_FIELD = Incident._meta.get_field("summary_due_at")
+_due_expressions: dict[str, tuple[str, list, list[int]]] = {}  # by database alias
+
+
+def save_derived(incident: Incident, fields: list[str], due: datetime) -> None:
+    """incident.save(update_fields=[*fields, "summary_due_at"]) with summary_due_at set to
+    due_after_change(due), mark_due's rule, written out: building and compiling the UPDATE with the ORM
+    cost more than twice running it. Each field is prepared as save() prepares it (updated_at: now);
+    the rule's expression is compiled once per database. The incident's summary_due_at is left unset
+    (an expression, not a value: read again if anyone asks)."""
+    compiled = _due_expressions.get(connection.alias)
+    if compiled is None:
+        query = Query(Incident)
+        rule = due_after_change(_ANY_DUE).resolve_expression(query, allow_joins=False, for_save=True)
+        sql, params = query.get_compiler(connection=connection).compile(rule)
+        any_due = _DUE_FIELD.get_db_prep_save(_ANY_DUE, connection)
+        compiled = _due_expressions[connection.alias] = (
+            sql, list(params), [n for n, value in enumerate(params) if value == any_due])
+    due_sql, due_params, due_at = compiled
+    due_params = list(due_params)
+    for n in due_at:
+        due_params[n] = _DUE_FIELD.get_db_prep_save(due, connection)
+    quote = connection.ops.quote_name
+    assignments, params = [], []
+    for name in fields:
+        field = Incident._meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(field.pre_save(incident, False), connection))
+    with hot_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Incident._meta.db_table)} SET {', '.join(assignments)}, "  # noqa: S608 - the model's own names; values are parameters
+            f"{quote(_DUE_FIELD.column)} = {due_sql} WHERE {quote(Incident._meta.pk.column)} = %s",
+            [*params, *due_params, incident.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    incident.__dict__.pop(_DUE_FIELD.attname, None)
 
 
 # A victim's outage and its root's overlap: the root is looked for this far around the victim's start.

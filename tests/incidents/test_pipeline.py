@@ -581,6 +581,30 @@ def test_the_article_to_place_is_read_as_the_orm_reads_it(press):
     assert article_to_place(fresh.pk + 1000) is None
 
 
+@pytest.mark.parametrize("due_before", ["none", "later", "earlier"])
+def test_save_derived_saves_the_fields_and_marks_the_summary_due_as_mark_due_would(press, due_before):
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from incidents.pipeline import save_derived
+
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    incident = Incident.objects.get()
+    due = timezone.now() + timedelta(minutes=5)
+    stored_due = {"none": None, "later": due + timedelta(hours=1), "earlier": due - timedelta(hours=1)}[due_before]
+    Incident.objects.update(summary_due_at=stored_due, updated_at=T0)
+    incident.title, incident.news_count, incident.tally = "Cloudflare outage", 3, {"kept": [1, 2]}
+    save_derived(incident, ["title", "news_count", "tally", "updated_at", "vendor"], due)
+    assert "summary_due_at" not in incident.__dict__  # an expression was saved: read again if asked
+    saved = Incident.objects.get()
+    assert (saved.title, saved.news_count, saved.tally) == ("Cloudflare outage", 3, {"kept": [1, 2]})
+    assert saved.updated_at == incident.updated_at > T0 and saved.vendor_id == incident.vendor_id
+    assert saved.summary_due_at == (stored_due if due_before == "earlier" else due)
+    Incident.objects.all().delete()
+    with pytest.raises(DatabaseError):
+        save_derived(incident, ["title"], due)
+
+
 def test_a_candidates_profile_is_read_as_it_is_stored_now(press):
     from incidents.clustering import scoring, signals
     from incidents.pipeline import article_time, candidates_for, extract_facts, signals_of
