@@ -573,13 +573,13 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 derive_incident(incident, tally.Tally().add(share), tally.Tally(), catalogue_is_current=True)
             # The article's membership is unique: if another worker placed it meanwhile, this fails
             # and everything here is rolled back (no query spent asking first).
-            Membership.objects.create(
+            insert_membership(Membership(
                 article=article, incident=incident,
                 score=decision.score.total if decision.score else None,
                 score_parts=decision.score.parts if decision.score else {},
                 duplicate_of_id=int(duplicate_of) if duplicate_of else None,
                 share=share.to_dict(),
-            )
+            ))
             remember_keys(incident, keys, when or timezone.now())
             if action == "joined":
                 before = tally.Tally.from_dict(incident.tally) if incident.tally else None
@@ -723,22 +723,43 @@ def _unique_slug(title: str, when: datetime) -> str:
     return slug
 
 
+_MEMBERSHIP_FIELDS = [field for field in Membership._meta.concrete_fields if not field.primary_key]
+
+
+def insert_membership(membership: Membership) -> None:
+    """Membership.objects.create for a membership nothing reads back (its key is not asked for):
+    one INSERT written out and prepared, each value prepared as save() prepares it. The article's
+    membership is unique: a second one raises IntegrityError."""
+    quote = connection.ops.quote_name
+    with hot_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Membership._meta.db_table)} "  # noqa: S608 - names from the model; values are parameters
+            f"({', '.join(quote(field.column) for field in _MEMBERSHIP_FIELDS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_MEMBERSHIP_FIELDS))})",
+            [field.get_db_prep_save(field.pre_save(membership, True), connection) for field in _MEMBERSHIP_FIELDS])
+
+
 def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
     """The incident's keys seen at `when`: new ones added, known ones moved forward to `when` (never
-    back), in one statement (an upsert on the (incident, key) constraint; SQLite and PostgreSQL)."""
+    back), in one statement (an upsert on the (incident, key) constraint; SQLite and PostgreSQL; on
+    PostgreSQL the keys are one array, so the statement is the same for any number and prepared)."""
     rows = sorted({key[:200] for key in keys})
     if not rows:
         return
     quote = connection.ops.quote_name
     table, stamp = quote(IncidentKey._meta.db_table), connection.ops.adapt_datetimefield_value(when)
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
+        values, params = "SELECT %s, key, %s FROM UNNEST(%s::text[]) AS key", [incident.pk, stamp, rows]
+    else:
+        values = f"VALUES {', '.join(['(%s, %s, %s)'] * len(rows))}"
+        params = [value for key in rows for value in (incident.pk, key, stamp)]
+    with hot_cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({quote('incident_id')}, {quote('key')}, {quote('last_seen_at')}) "  # noqa: S608 - names from the model; values are parameters
-            f"VALUES {values} ON CONFLICT ({quote('incident_id')}, {quote('key')}) "
+            f"INSERT INTO {table} ({quote('incident_id')}, {quote('key')}, {quote('last_seen_at')}) "
+            f"{values} ON CONFLICT ({quote('incident_id')}, {quote('key')}) "
             f"DO UPDATE SET {quote('last_seen_at')} = excluded.{quote('last_seen_at')} "
             f"WHERE {table}.{quote('last_seen_at')} < excluded.{quote('last_seen_at')}",
-            [value for key in rows for value in (incident.pk, key, stamp)],
+            params,
         )
 
 

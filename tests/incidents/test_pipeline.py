@@ -605,6 +605,17 @@ def test_save_derived_saves_the_fields_and_marks_the_summary_due_as_mark_due_wou
         save_derived(incident, ["title"], due)
 
 
+def test_an_article_another_worker_placed_meanwhile_is_left_where_it_is(press):
+    from incidents.pipeline import assign, extract_facts
+
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    placed = process_article(article.pk)
+    # As a worker that read the article before the other placed it: its membership's insert fails.
+    outcome = assign(article, extract_facts(article))
+    assert (outcome.action, Membership.objects.get().incident_id) == ("unchanged", placed.incident_id)
+    assert Incident.objects.count() == 1
+
+
 def test_a_candidates_profile_is_read_as_it_is_stored_now(press):
     from incidents.clustering import scoring, signals
     from incidents.pipeline import article_time, candidates_for, extract_facts, signals_of
