@@ -84,6 +84,9 @@ if OUTAGEHUB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.d
     # psycopg prepares nothing without a threshold (Django leaves it unset). Django's own cursors bind
     # client-side and are never prepared whatever it is; hot_cursor asks for each of its statements.
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+# The pipeline's transactions (one an article placed) commit without waiting for the disk: faster, and a
+# crash loses only the last moments' assignments, whose articles stay pending for the sweep (pipeline.py).
+OUTAGEHUB_PIPELINE_ASYNC_COMMIT = env_bool("OUTAGEHUB_PIPELINE_ASYNC_COMMIT", False)
 # Rendered pages and feeds (incidents/site/page_cache.py), keyed by the content version, so a change
 # shows at once; the timeout only bounds what an old version keeps.
 CACHE_URL = env_str("CACHE_URL", "locmem://")

@@ -539,6 +539,26 @@ def test_the_facts_saved_first_under_the_assignment_lock_are_saved_by_the_statem
                                                                   list(facts.vendors))
 
 
+@pytest.mark.django_db(transaction=True)  # the assignment's own transaction, not a savepoint in the test's
+@pytest.mark.parametrize("async_commit", [False, True])
+@pytest.mark.parametrize("saving_facts", [False, True])
+def test_the_assignment_commits_without_waiting_for_the_disk_only_when_asked(press, settings, async_commit,
+                                                                            saving_facts):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no asynchronous commit")
+    settings.OUTAGEHUB_PIPELINE_ASYNC_COMMIT = async_commit
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with assignment_lock(saving_facts=(article, pipeline.extract_facts(article)) if saving_facts else None):
+        assert synchronous_commit() == ("off" if async_commit else "on")
+    assert synchronous_commit() == "on"  # for that transaction only
+
+
 def test_a_candidate_read_whole_is_the_incident_as_stored(press):
     from incidents.clustering import signals
     from incidents.pipeline import article_time, candidates_for, extract_facts, read_whole, signals_of
