@@ -6,6 +6,7 @@ two workers never open two incidents for one event.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -334,7 +335,7 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
               for field, value in zip(fields, (article.pk, *values.values()), strict=True)]
     lock = ""
     if taking_assignment_lock and connection.vendor == "postgresql":
-        lock, params = f"FROM ({_taking_the_lock()}) AS assignment_lock", [*params, ASSIGNMENT_LOCK_ID]
+        lock, params = f"FROM ({_placing_under_the_lock()}) AS assignment_lock", [*params, ASSIGNMENT_LOCK_ID]
     quote = connection.ops.quote_name
     columns = [quote(field.column) for field in fields]
     with hot_cursor() as cursor:
@@ -377,15 +378,16 @@ def assignment_lock(saving_facts: tuple[Article, Facts] | None = None):
             save_facts(*saving_facts, taking_assignment_lock=True)
         elif connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(_taking_the_lock(), [ASSIGNMENT_LOCK_ID])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ASSIGNMENT_LOCK_ID])
         yield
 
 
-# Taking the assignment lock on PostgreSQL. With OUTAGEHUB_PIPELINE_ASYNC_COMMIT the transaction also
-# commits without waiting for its WAL to reach the disk (no round trip more: the same statement): a
-# crash may then lose the last moments' assignments, whose articles stay pending and are placed again
-# by the sweep. Waiting for the flush (some 3 ms an article on a plain disk) held the lock all along.
-def _taking_the_lock() -> str:
+def _placing_under_the_lock() -> str:
+    """The assignment lock taken for placing an article (save_facts). With OUTAGEHUB_PIPELINE_ASYNC_COMMIT
+    its transaction also commits without waiting for its WAL to reach the disk (no round trip more: the
+    same statement): a crash may then lose the last moments' placements, whose articles stay pending and
+    are placed again by the sweep. Waiting for the flush (some 3 ms an article on a plain disk) held the
+    lock all along. Other work under the lock (alerts, curation) always waits for it."""
     if settings.OUTAGEHUB_PIPELINE_ASYNC_COMMIT:
         return "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)"
     return "SELECT pg_advisory_xact_lock(%s)"
@@ -435,6 +437,7 @@ _PROFILE_FIELD = Incident._meta.get_field("profile")
 # another, and decoding a profile cost more than scoring it. Bounded: the oldest entries go first.
 _PROFILES: dict[int, tuple[str, scoring.IncidentProfile]] = {}
 PROFILES_KEPT = 2_000
+_PROFILES_LOCK = threading.Lock()
 
 
 def _profile_of(pk: int, text: str | None) -> scoring.IncidentProfile:
@@ -444,10 +447,11 @@ def _profile_of(pk: int, text: str | None) -> scoring.IncidentProfile:
         return kept[1]
     profile = scoring.IncidentProfile.from_dict(_PROFILE_FIELD.from_db_value(text, None, connection))
     if isinstance(text, str):
-        _PROFILES.pop(pk, None)
-        while len(_PROFILES) >= PROFILES_KEPT:
-            del _PROFILES[next(iter(_PROFILES))]
-        _PROFILES[pk] = (text, profile)
+        with _PROFILES_LOCK:  # a web process may place articles from several threads (curation)
+            _PROFILES.pop(pk, None)
+            while len(_PROFILES) >= PROFILES_KEPT:
+                del _PROFILES[next(iter(_PROFILES))]
+            _PROFILES[pk] = (text, profile)
     return profile
 
 
