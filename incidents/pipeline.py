@@ -6,15 +6,19 @@ two workers never open two incidents for one event.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+import psycopg
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import DateTimeField, IntegerField, JSONField, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql import Query
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -59,6 +63,36 @@ class Outcome:
 # --- one article ----------------------------------------------------------------------------------
 
 
+class _PreparingCursor(psycopg.Cursor):
+    """Binds its parameters on the server, and has PostgreSQL plan each statement once per connection."""
+
+    def execute(self, query, params=None, *, prepare: bool | None = True, binary: bool | None = None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+    def _convert_query(self, query, params=None):
+        # Kept for Django's query log (last_executed_query reads it): psycopg records the statements it
+        # runs unprepared only.
+        self._query = super()._convert_query(query, params)
+        return self._query
+
+
+@contextmanager
+def hot_cursor():
+    """A cursor for the statements that every article runs. On PostgreSQL they are prepared: planning
+    the candidate lookup and the article's read cost about as much as running them. Django logs and
+    wraps it as its own cursors. Off with OUTAGEHUB_PREPARED_STATEMENTS=0 (a pooler in transaction mode
+    without prepared statement support, such as PgBouncer before 1.21, needs that); SQLite: Django's cursor."""
+    if connection.vendor != "postgresql" or not settings.OUTAGEHUB_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = _PreparingCursor(connection.connection)
+    with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
+        yield cursor
+
+
 def article_time(article: Article) -> datetime | None:
     """The article's own date; None when the source gave none (undated text must not be placed in time)."""
     return None if article.published_is_fetch_time else article.published_at
@@ -69,8 +103,7 @@ def process_article(article_id: int, assume_outage: bool = False,
     """Place one article (below), record that it is no longer pending and put it in the search index.
     Run twice, the second run finds it unchanged and only clears the mark again; a run killed before
     the mark is cleared is swept again. `thresholds` are the join thresholds (others for evaluation only)."""
-    # Found by its key (in the model's date order, PostgreSQL may walk the date index to it).
-    article = ARTICLE_TO_PLACE.filter(pk=article_id).order_by("pk").first()
+    article = article_to_place(article_id)
     if article is None:
         return Outcome(article_id, "missing")
     try:
@@ -87,7 +120,7 @@ def processed(article: Article) -> None:
     comes before the index's share lock on the article, in every transaction that takes both."""
     # Only the version we processed: had it changed meanwhile, its new version is still to do.
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:
             cursor.execute(_PROCESSED, {"id": article.pk, "hash": article.content_hash})
         return
     Article.objects.filter(pk=article.pk, content_hash=article.content_hash, pending_since__isnull=False).update(
@@ -201,6 +234,40 @@ _active_rules: dict[str, object] = {}  # the version of the rules read last, and
 # Built once: annotating it anew for every article cost more than running the query.
 ARTICLE_TO_PLACE = (Article.objects.select_related("facts", "membership", "exclusion")
                     .annotate(**catalogue_store.version_annotations(), **RULES_VERSION))
+# A key no article has, standing for the article's key in the query compiled once (article_to_place).
+_ANY_ARTICLE = 0x7EAD_BEEF_0D7A
+_compiled_reads: dict[str, tuple] = {}  # by database alias
+
+
+def article_to_place(article_id: int) -> Article | None:
+    """ARTICLE_TO_PLACE's article with this key, or None. Its query is compiled once per database
+    (compiling it cost five times what running it did), and its row made into the article, its facts,
+    membership and exclusion and its annotations as the ORM's queryset would make them."""
+    compiled = _compiled_reads.get(connection.alias)
+    if compiled is None:
+        # Found by its key (in the model's date order, PostgreSQL may walk the date index to it).
+        compiler = ARTICLE_TO_PLACE.filter(pk=_ANY_ARTICLE).order_by("pk")[:1].query.get_compiler(connection.alias)
+        sql, params = compiler.as_sql()
+        [key_at] = [n for n, value in enumerate(params) if value == _ANY_ARTICLE]
+        start, end = compiler.klass_info["select_fields"][0], compiler.klass_info["select_fields"][-1] + 1
+        columns = [column for column, _, _ in compiler.select[:compiler.col_count]]
+        compiled = _compiled_reads[connection.alias] = (
+            sql, list(params), key_at, compiler, compiler.get_converters(columns), start, end,
+            [column.target.attname for column, _, _ in compiler.select[start:end]],
+            get_related_populators(compiler.klass_info, compiler.select, connection.alias))
+    sql, params, key_at, compiler, converters, start, end, names, populators = compiled
+    params = [*params[:key_at], article_id, *params[key_at + 1:]]
+    with hot_cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for row in compiler.apply_converters(rows, converters) if converters else rows:
+        article = Article.from_db(connection.alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, article)
+        for name, at in compiler.annotation_col_map.items():
+            setattr(article, name, row[at])
+        return article
+    return None
 
 
 def matching_exclusion_rule(article: Article, facts: Facts, version: tuple | None = None) -> ExclusionRule | None:
@@ -268,10 +335,10 @@ def save_facts(article: Article, facts: Facts, evidence: list[str] | None = None
               for field, value in zip(fields, (article.pk, *values.values()), strict=True)]
     lock = ""
     if taking_assignment_lock and connection.vendor == "postgresql":
-        lock, params = "FROM (SELECT pg_advisory_xact_lock(%s)) AS assignment_lock", [*params, ASSIGNMENT_LOCK_ID]
+        lock, params = f"FROM ({_placing_under_the_lock()}) AS assignment_lock", [*params, ASSIGNMENT_LOCK_ID]
     quote = connection.ops.quote_name
     columns = [quote(field.column) for field in fields]
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         # INSERT … SELECT (not VALUES), so the lock can be its source; "WHERE true" keeps the upsert's
         # ON CONFLICT from parsing as part of the SELECT (as both databases ask).
         cursor.execute(
@@ -315,6 +382,17 @@ def assignment_lock(saving_facts: tuple[Article, Facts] | None = None):
         yield
 
 
+def _placing_under_the_lock() -> str:
+    """The assignment lock taken for placing an article (save_facts). With OUTAGEHUB_PIPELINE_ASYNC_COMMIT
+    its transaction also commits without waiting for its WAL to reach the disk (no round trip more: the
+    same statement): a crash may then lose the last moments' placements, whose articles stay pending and
+    are placed again by the sweep. Waiting for the flush (some 3 ms an article on a plain disk) held the
+    lock all along. Other work under the lock (alerts, curation) always waits for it."""
+    if settings.OUTAGEHUB_PIPELINE_ASYNC_COMMIT:
+        return "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)"
+    return "SELECT pg_advisory_xact_lock(%s)"
+
+
 # The candidates and the incident with the slug a new one would take, with when their summary
 # was written, in one statement: a UNION, not an OR (with an OR PostgreSQL scans every incident, 0.1 s
 # at 100k). The candidates are the incidents sharing most keys seen in the time window (MATCH: one
@@ -342,23 +420,67 @@ _TAKEN = f"""
 """  # noqa: S608 - as above
 
 
-def read_whole(candidate: Incident) -> Incident:
-    """A candidate as candidates_for read it, with the columns it left as text decoded: as the ORM
-    decodes them (a time: parsed, then the backend's converters, which make SQLite's naive text aware)."""
-    for field in _UNDECODED:
-        text = getattr(candidate, f"{field.column}_text")
-        if isinstance(field, JSONField):
-            value = field.from_db_value(text, None, connection)
-        else:
-            value = field.to_python(text)
-            for convert in connection.ops.get_db_converters(field.cached_col):
-                value = convert(value, field.cached_col, connection)
-        setattr(candidate, field.attname, value)
-    return candidate
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate incident as candidates_for read it: its key and profile (all that scoring reads) and
+    its row, made into the model only for the incident the article joins (`read_whole`)."""
+
+    pk: int
+    profile: scoring.IncidentProfile
+    row: tuple
+
+
+_FIELD_INDEX = {field.attname: n for n, field in enumerate(Incident._meta.concrete_fields)}
+_PROFILE_FIELD = Incident._meta.get_field("profile")
+# Decoded profiles by incident, with the text each was decoded from: an incident met again unchanged
+# (the same text) is not decoded again. Articles about one outage meet the same candidates one after
+# another, and decoding a profile cost more than scoring it. Bounded: the oldest entries go first.
+_PROFILES: dict[int, tuple[str, scoring.IncidentProfile]] = {}
+PROFILES_KEPT = 2_000
+_PROFILES_LOCK = threading.Lock()
+
+
+def _profile_of(pk: int, text: str | None) -> scoring.IncidentProfile:
+    """The incident's profile from its column's text, decoded as the ORM decodes it (once per text)."""
+    kept = _PROFILES.get(pk)
+    if kept is not None and kept[0] == text:
+        return kept[1]
+    profile = scoring.IncidentProfile.from_dict(_PROFILE_FIELD.from_db_value(text, None, connection))
+    if isinstance(text, str):
+        with _PROFILES_LOCK:  # a web process may place articles from several threads (curation)
+            _PROFILES.pop(pk, None)
+            while len(_PROFILES) >= PROFILES_KEPT:
+                del _PROFILES[next(iter(_PROFILES))]
+            _PROFILES[pk] = (text, profile)
+    return profile
+
+
+def read_whole(candidate: Candidate) -> Incident:
+    """A candidate as the model, its columns decoded as the ORM decodes them (the backend's converters,
+    then the field's; a column read as text is parsed first), with when its summary was written."""
+    values = []
+    for field, value in zip(Incident._meta.concrete_fields, candidate.row, strict=False):
+        if field in _UNDECODED and isinstance(field, JSONField):
+            values.append(field.from_db_value(value, None, connection))
+            continue
+        if field in _UNDECODED:
+            value = field.to_python(value)
+        col = field.cached_col
+        for convert in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
+            value = convert(value, col, connection)
+        values.append(value)
+    incident = Incident.from_db(connection.alias, list(_FIELD_INDEX), values)
+    # A column that is no field of the model comes as the database gives it (SQLite: naive): converted
+    # as the ORM converts the summary's own field.
+    written, col = candidate.row[-2], Summary._meta.get_field("created_at").cached_col
+    for convert in connection.ops.get_db_converters(col):
+        written = convert(written, col, connection)
+    incident.summary_written_at = written
+    return incident
 
 
 def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
-                   lookback: timedelta | None = None) -> tuple[list[Incident], bool]:
+                   lookback: timedelta | None = None) -> tuple[list[Candidate], bool]:
     """Incidents sharing the most keys with the article, seen within the time window (or, with
     `lookback`, from that long before it up to it), and whether an incident has `slug` already (the one
     a new incident would take), in one query. Uses the (key, last_seen_at) index, so the cost does not
@@ -375,13 +497,17 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
             windows.setdefault(low, (high, []))[1].append(key)
     match, params = [], []
     for low, (high, some_keys) in windows.items():
-        placeholders = ", ".join(["%s"] * len(some_keys))
-        if low is None:
-            match.append(f"key IN ({placeholders})")
-            params += some_keys
+        # PostgreSQL: one array, so the statement is the same for any number of keys (it is prepared).
+        if connection.vendor == "postgresql":
+            keys_in, key_params = "key = ANY(%s)", [some_keys]
         else:
-            match.append(f"(key IN ({placeholders}) AND last_seen_at >= %s AND last_seen_at <= %s)")
-            params += [*some_keys, *map(connection.ops.adapt_datetimefield_value, (low, high))]
+            keys_in, key_params = f"key IN ({', '.join(['%s'] * len(some_keys))})", some_keys
+        if low is None:
+            match.append(keys_in)
+            params += key_params
+        else:
+            match.append(f"({keys_in} AND last_seen_at >= %s AND last_seen_at <= %s)")
+            params += [*key_params, *map(connection.ops.adapt_datetimefield_value, (low, high))]
     parts = []
     if match:
         parts.append((_CANDIDATES.format(match=" OR ".join(match)), [*params, MAX_CANDIDATES]))
@@ -390,14 +516,12 @@ def candidates_for(keys: set[str], when: datetime | None, slug: str = "",
     if not parts:
         return [], False
     sql = " UNION ALL ".join(part for part, _ in parts) + " ORDER BY started_at DESC"
-    rows = list(Incident.objects.raw(sql, [value for _, values in parts for value in values]))
-    # A column that is no field of the model comes as the database gives it (SQLite: naive): converted
-    # as the ORM converts the summary's own field.
-    written = Summary._meta.get_field("created_at").cached_col
-    for convert in connection.ops.get_db_converters(written):
-        for row in rows:
-            row.summary_written_at = convert(row.summary_written_at, written, connection)
-    return [row for row in rows if row.is_candidate], any(row.slug == slug for row in rows)
+    with hot_cursor() as cursor:
+        cursor.execute(sql, [value for _, values in parts for value in values])
+        rows = cursor.fetchall()
+    key, profile, taken = _FIELD_INDEX["id"], _FIELD_INDEX["profile"], _FIELD_INDEX["slug"]
+    return ([Candidate(row[key], _profile_of(row[key], row[profile]), row) for row in rows if row[-1]],
+            any(row[taken] == slug for row in rows))
 
 
 def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scoring.SHIPPED,
@@ -415,13 +539,13 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
             slug = slug_base(article.title, article.published_at)
             found, slug_taken = candidates_for(keys, when, slug)
             candidates = {c.pk: c for c in found}
-            profiles = {pk: scoring.IncidentProfile.from_dict(c.profile) for pk, c in candidates.items()}
+            profiles = {c.pk: c.profile for c in found}
             decision, fragments = scoring.Decision(None, None), []
             if facts.claims.postmortem and when is not None:  # joins the outage it explains, by a rule of its own
                 earlier, _ = candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)
                 for candidate in earlier:
                     candidates.setdefault(candidate.pk, candidate)
-                    profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
+                    profiles.setdefault(candidate.pk, candidate.profile)
                 decision = scoring.explained_incident(article_signals, [(c.pk, profiles[c.pk]) for c in earlier])
             elif join_only:
                 # Keys seen on either side of it (an incident that opened after it pulls it in):
@@ -429,7 +553,7 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 live, _ = candidates_for({f"subject:{facts.subject}"}, when)
                 for candidate in live:
                     candidates.setdefault(candidate.pk, candidate)
-                    profiles.setdefault(candidate.pk, scoring.IncidentProfile.from_dict(candidate.profile))
+                    profiles.setdefault(candidate.pk, candidate.profile)
                 decision = scoring.continued_coverage(article_signals, [(c.pk, profiles[c.pk]) for c in live])
             if join_only:
                 if decision.incident is None:
@@ -463,13 +587,13 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                 derive_incident(incident, tally.Tally().add(share), tally.Tally(), catalogue_is_current=True)
             # The article's membership is unique: if another worker placed it meanwhile, this fails
             # and everything here is rolled back (no query spent asking first).
-            Membership.objects.create(
+            insert_membership(Membership(
                 article=article, incident=incident,
                 score=decision.score.total if decision.score else None,
                 score_parts=decision.score.parts if decision.score else {},
                 duplicate_of_id=int(duplicate_of) if duplicate_of else None,
                 share=share.to_dict(),
-            )
+            ))
             remember_keys(incident, keys, when or timezone.now())
             if action == "joined":
                 before = tally.Tally.from_dict(incident.tally) if incident.tally else None
@@ -613,22 +737,43 @@ def _unique_slug(title: str, when: datetime) -> str:
     return slug
 
 
+_MEMBERSHIP_FIELDS = [field for field in Membership._meta.concrete_fields if not field.primary_key]
+
+
+def insert_membership(membership: Membership) -> None:
+    """Membership.objects.create for a membership nothing reads back (its key is not asked for):
+    one INSERT written out and prepared, each value prepared as save() prepares it. The article's
+    membership is unique: a second one raises IntegrityError."""
+    quote = connection.ops.quote_name
+    with hot_cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Membership._meta.db_table)} "  # noqa: S608 - names from the model; values are parameters
+            f"({', '.join(quote(field.column) for field in _MEMBERSHIP_FIELDS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_MEMBERSHIP_FIELDS))})",
+            [field.get_db_prep_save(field.pre_save(membership, True), connection) for field in _MEMBERSHIP_FIELDS])
+
+
 def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
     """The incident's keys seen at `when`: new ones added, known ones moved forward to `when` (never
-    back), in one statement (an upsert on the (incident, key) constraint; SQLite and PostgreSQL)."""
+    back), in one statement (an upsert on the (incident, key) constraint; SQLite and PostgreSQL; on
+    PostgreSQL the keys are one array, so the statement is the same for any number and prepared)."""
     rows = sorted({key[:200] for key in keys})
     if not rows:
         return
     quote = connection.ops.quote_name
     table, stamp = quote(IncidentKey._meta.db_table), connection.ops.adapt_datetimefield_value(when)
-    values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    with connection.cursor() as cursor:
+    if connection.vendor == "postgresql":
+        values, params = "SELECT %s, key, %s FROM UNNEST(%s::text[]) AS key", [incident.pk, stamp, rows]
+    else:
+        values = f"VALUES {', '.join(['(%s, %s, %s)'] * len(rows))}"
+        params = [value for key in rows for value in (incident.pk, key, stamp)]
+    with hot_cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({quote('incident_id')}, {quote('key')}, {quote('last_seen_at')}) "  # noqa: S608 - names from the model; values are parameters
-            f"VALUES {values} ON CONFLICT ({quote('incident_id')}, {quote('key')}) "
+            f"INSERT INTO {table} ({quote('incident_id')}, {quote('key')}, {quote('last_seen_at')}) "
+            f"{values} ON CONFLICT ({quote('incident_id')}, {quote('key')}) "
             f"DO UPDATE SET {quote('last_seen_at')} = excluded.{quote('last_seen_at')} "
             f"WHERE {table}.{quote('last_seen_at')} < excluded.{quote('last_seen_at')}",
-            [value for key in rows for value in (incident.pk, key, stamp)],
+            params,
         )
 
 
@@ -848,15 +993,54 @@ def derive_incident(incident: Incident, counted: tally.Tally, before: tally.Tall
         incident.summary_due_at = due_time()
         incident.save()
     else:
-        incident.summary_due_at = due_after_change(due_time(last_written=summary_written_at(incident)))
-        incident.save(update_fields=[*DERIVED_FIELDS, "tally", "summary_due_at", *alert_fields, *(also or [])])
-        del incident.summary_due_at  # the expression is not a value: read again if anyone asks
+        save_derived(incident, [*DERIVED_FIELDS, "tally", *alert_fields, *(also or [])],
+                     due_time(last_written=summary_written_at(incident)))
     if services_changed and "services" not in overridden:
         set_services(incident, set(owners.services), new)
     if before is None or ("regions" not in overridden and regions != before.named("regions")):
         # What is indexed now is what the regions last derived (those of `before`) cover: not read again.
         index_regions(incident, indexed=set() if new else None if before is None
                       else covered_labels(before.named("regions")))
+
+
+# A due time standing for the summary's in the expression compiled once (save_derived); never an incident's.
+_ANY_DUE = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+_DUE_FIELD = Incident._meta.get_field("summary_due_at")
+_due_expressions: dict[str, tuple[str, list, list[int]]] = {}  # by database alias
+
+
+def save_derived(incident: Incident, fields: list[str], due: datetime) -> None:
+    """incident.save(update_fields=[*fields, "summary_due_at"]) with summary_due_at set to
+    due_after_change(due), mark_due's rule, written out: building and compiling the UPDATE with the ORM
+    cost more than twice running it. Each field is prepared as save() prepares it (updated_at: now);
+    the rule's expression is compiled once per database. The incident's summary_due_at is left unset
+    (an expression, not a value: read again if anyone asks)."""
+    compiled = _due_expressions.get(connection.alias)
+    if compiled is None:
+        query = Query(Incident)
+        rule = due_after_change(_ANY_DUE).resolve_expression(query, allow_joins=False, for_save=True)
+        sql, params = query.get_compiler(connection=connection).compile(rule)
+        any_due = _DUE_FIELD.get_db_prep_save(_ANY_DUE, connection)
+        compiled = _due_expressions[connection.alias] = (
+            sql, list(params), [n for n, value in enumerate(params) if value == any_due])
+    due_sql, due_params, due_at = compiled
+    due_params = list(due_params)
+    for n in due_at:
+        due_params[n] = _DUE_FIELD.get_db_prep_save(due, connection)
+    quote = connection.ops.quote_name
+    assignments, params = [], []
+    for name in fields:
+        field = Incident._meta.get_field(name)
+        assignments.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(field.pre_save(incident, False), connection))
+    with hot_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Incident._meta.db_table)} SET {', '.join(assignments)}, "  # noqa: S608 - the model's own names; values are parameters
+            f"{quote(_DUE_FIELD.column)} = {due_sql} WHERE {quote(Incident._meta.pk.column)} = %s",
+            [*params, *due_params, incident.pk])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    incident.__dict__.pop(_DUE_FIELD.attname, None)
 
 
 # A victim's outage and its root's overlap: the root is looked for this far around the victim's start.
@@ -916,10 +1100,21 @@ def index_regions(incident: Incident, indexed: set[str] | None = None) -> None:
     covered = covered_labels(incident.regions)
     if indexed is None:
         indexed = set(IncidentRegion.objects.filter(incident=incident).values_list("label", flat=True))
-    if covered != indexed:
+    if indexed - covered:
         IncidentRegion.objects.filter(incident=incident, label__in=indexed - covered).delete()
-        IncidentRegion.objects.bulk_create([IncidentRegion(incident=incident, label=label)
-                                            for label in covered - indexed])
+    if not covered - indexed:
+        return
+    # Written out and, on PostgreSQL, prepared (one array of labels): a join often adds a region, and
+    # bulk_create cost more CPU than the insert.
+    labels, quote = sorted(covered - indexed), connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        rows, params = "SELECT %s, label FROM UNNEST(%s::text[]) AS label", [incident.pk, labels]
+    else:
+        rows = f"VALUES {', '.join(['(%s, %s)'] * len(labels))}"
+        params = [value for label in labels for value in (incident.pk, label)]
+    with hot_cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(IncidentRegion._meta.db_table)} ({quote('incident_id')}, "
+                       f"{quote('label')}) {rows}", params)
 
 
 DERIVED_FIELDS = [

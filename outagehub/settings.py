@@ -77,6 +77,16 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", "sqlite:///var/outagehub.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, VAR_DIR)}
+# The pipeline's hot statements are prepared on PostgreSQL (incidents/pipeline.py hot_cursor). Turn off
+# behind a pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+OUTAGEHUB_PREPARED_STATEMENTS = env_bool("OUTAGEHUB_PREPARED_STATEMENTS", True)
+if OUTAGEHUB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares nothing without a threshold (Django leaves it unset). Django's own cursors bind
+    # client-side and are never prepared whatever it is; hot_cursor asks for each of its statements.
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+# The pipeline's transactions (one an article placed) commit without waiting for the disk: faster, and a
+# crash loses only the last moments' assignments, whose articles stay pending for the sweep (pipeline.py).
+OUTAGEHUB_PIPELINE_ASYNC_COMMIT = env_bool("OUTAGEHUB_PIPELINE_ASYNC_COMMIT", False)
 # Rendered pages and feeds (incidents/site/page_cache.py), keyed by the content version, so a change
 # shows at once; the timeout only bounds what an old version keeps.
 CACHE_URL = env_str("CACHE_URL", "locmem://")

@@ -577,6 +577,27 @@ def test_the_facts_saved_first_under_the_assignment_lock_are_saved_by_the_statem
                                                                   list(facts.vendors))
 
 
+@pytest.mark.django_db(transaction=True)  # the assignment's own transaction, not a savepoint in the test's
+@pytest.mark.parametrize("async_commit", [False, True])
+@pytest.mark.parametrize("saving_facts", [False, True])
+def test_placing_an_article_commits_without_waiting_for_the_disk_only_when_asked(press, settings, async_commit,
+                                                                                  saving_facts):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no asynchronous commit")
+    settings.OUTAGEHUB_PIPELINE_ASYNC_COMMIT = async_commit
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with assignment_lock(saving_facts=(article, pipeline.extract_facts(article)) if saving_facts else None):
+        # Only placing an article: other work under the lock (alerts, curation) always waits for the disk.
+        assert synchronous_commit() == ("off" if async_commit and saving_facts else "on")
+    assert synchronous_commit() == "on"  # for that transaction only
+
+
 def test_a_candidate_read_whole_is_the_incident_as_stored(press):
     from incidents.clustering import signals
     from incidents.pipeline import article_time, candidates_for, extract_facts, read_whole, signals_of
@@ -591,6 +612,83 @@ def test_a_candidate_read_whole_is_the_incident_as_stored(press):
     whole = read_whole(candidate)
     assert {field.attname: getattr(whole, field.attname) for field in Incident._meta.concrete_fields} == {
         field.attname: getattr(stored_incident, field.attname) for field in Incident._meta.concrete_fields}
+
+
+def test_the_article_to_place_is_read_as_the_orm_reads_it(press):
+    from incidents.models import ArticleExclusion
+    from incidents.pipeline import ARTICLE_TO_PLACE, article_to_place
+
+    placed = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    process_article(placed.pk)
+    excluded = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    ArticleExclusion.objects.create(article=excluded, reason="not news")
+    fresh = stored(press, news("Fastly edge errors", url="https://news.example/fastly"))
+
+    def as_read(article) -> dict:
+        related = {name: getattr(article, name, None) for name in ("facts", "membership", "exclusion")}
+        return {"fields": {f.attname: getattr(article, f.attname) for f in Article._meta.concrete_fields},
+                "related": {name: None if obj is None else {f.attname: getattr(obj, f.attname)
+                                                            for f in type(obj)._meta.concrete_fields}
+                            for name, obj in related.items()},
+                "annotations": {name: getattr(article, name) for name in ARTICLE_TO_PLACE.query.annotations}}
+
+    for article in (placed, excluded, fresh, placed):  # the last: the query compiled before
+        with CaptureQueriesContext(connection) as queries:  # one query: no relation read on its own
+            read = as_read(article_to_place(article.pk))
+        assert read == as_read(ARTICLE_TO_PLACE.get(pk=article.pk)) and len(queries) == 1
+    assert as_read(article_to_place(placed.pk))["related"]["facts"] is not None
+    assert article_to_place(fresh.pk + 1000) is None
+
+
+@pytest.mark.parametrize("due_before", ["none", "later", "earlier"])
+def test_save_derived_saves_the_fields_and_marks_the_summary_due_as_mark_due_would(press, due_before):
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from incidents.pipeline import save_derived
+
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    incident = Incident.objects.get()
+    due = timezone.now() + timedelta(minutes=5)
+    stored_due = {"none": None, "later": due + timedelta(hours=1), "earlier": due - timedelta(hours=1)}[due_before]
+    Incident.objects.update(summary_due_at=stored_due, updated_at=T0)
+    incident.title, incident.news_count, incident.tally = "Cloudflare outage", 3, {"kept": [1, 2]}
+    save_derived(incident, ["title", "news_count", "tally", "updated_at", "vendor"], due)
+    assert "summary_due_at" not in incident.__dict__  # an expression was saved: read again if asked
+    saved = Incident.objects.get()
+    assert (saved.title, saved.news_count, saved.tally) == ("Cloudflare outage", 3, {"kept": [1, 2]})
+    assert saved.updated_at == incident.updated_at > T0 and saved.vendor_id == incident.vendor_id
+    assert saved.summary_due_at == (stored_due if due_before == "earlier" else due)
+    Incident.objects.all().delete()
+    with pytest.raises(DatabaseError):
+        save_derived(incident, ["title"], due)
+
+
+def test_an_article_another_worker_placed_meanwhile_is_left_where_it_is(press):
+    from incidents.pipeline import assign, extract_facts
+
+    article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
+    placed = process_article(article.pk)
+    # As a worker that read the article before the other placed it: its membership's insert fails.
+    outcome = assign(article, extract_facts(article))
+    assert (outcome.action, Membership.objects.get().incident_id) == ("unchanged", placed.incident_id)
+    assert Incident.objects.count() == 1
+
+
+def test_a_candidates_profile_is_read_as_it_is_stored_now(press):
+    from incidents.clustering import scoring, signals
+    from incidents.pipeline import article_time, candidates_for, extract_facts, signals_of
+
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    article = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    keys = signals.retrieval_keys(signals_of(article, extract_facts(article)))
+    [before], _ = candidates_for(keys, article_time(article))
+    assert before.profile == scoring.IncidentProfile.from_dict(Incident.objects.get().profile)
+    # Changed since it was read (decoded profiles are kept between lookups): read anew.
+    Incident.objects.update(profile={**Incident.objects.get().profile, "sources": 7})
+    [after], _ = candidates_for(keys, article_time(article))
+    assert (before.profile.sources, after.profile.sources) == (1, 7)
+    assert after.profile == replace(before.profile, sources=7)
 
 
 # The clustering cost target (issue 13): placing one article runs at most this many statements,
