@@ -21,7 +21,10 @@ With --keep-archive the database is not a throw-away one: an archive that an ear
 there is reused and only grown to the sizes asked for (seeding 100k incidents takes most of an hour
 on a busy machine). What earlier runs clustered into it is deleted first (their sources and
 articles, and every incident their articles opened or joined), and the archive is seeded back to
-size, so every run meets an archive of untouched seeded incidents.
+size, so every run meets an archive of untouched seeded incidents. Those come back spread over the
+whole ARCHIVE_YEARS while the ones removed were all near now: after many runs the recent weeks thin
+out and more articles open incidents, which costs more than joining. Compare figures of archives
+equally used (the note's joined / opened counts tell), or seed a fresh database.
 
 Prints one JSON line per figure on stdout. Django modules are imported inside the functions: they
 can only be imported once bench.child.main has configured Django for this database.
