@@ -19,6 +19,7 @@ Pure; bounded patterns only.
 """
 
 import re
+from functools import lru_cache
 
 from incidents.extraction.mentions import ImpactMention
 
@@ -187,16 +188,21 @@ def says_vendor_acknowledged(sentence: str, vendor: str) -> bool:
     page said …", "Microsoft acknowledged the issue", "according to AWS". A sentence where the
     vendor declined to comment, or has not confirmed, does not count; nor does the vendor merely
     named ("Users said Cloudflare was down")."""
-    if not vendor or is_about_earlier_incidents(sentence) or _NEGATED_SAY.search(sentence):
+    # The cheap tests first: most sentences do not name the vendor, and few have it speak.
+    if not vendor or vendor.lower() not in sentence.lower() or not _vendor_speaking(vendor).search(sentence):
         return False
+    return not is_about_earlier_incidents(sentence) and not _NEGATED_SAY.search(sentence)
+
+
+@lru_cache(maxsize=512)
+def _vendor_speaking(vendor: str) -> re.Pattern[str]:
     name = re.escape(vendor)
-    speaker = re.compile(
+    return re.compile(
         rf"\b{name}(?:['\u2019]s?)?(?:\s+[\w-]+){{0,4}}?\s+{_SAY}\b"
         rf"|\b(?:according to|said|says|confirmed by|statement from|spokesperson for|posted by)\s+(?:a\s+)?"
         rf"{name}\b(?:['\u2019]s?)?(?=\s*(?:[.,;:]|$|spokesperson|spokesman|statement|status|in\b|on\b|blog))",
         re.I,
     )
-    return bool(speaker.search(sentence))
 
 
 # A place or service named as spared: "customers in Europe were not affected", "no impact to …".
