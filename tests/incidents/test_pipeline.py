@@ -473,15 +473,14 @@ def test_bad_press_input_gives_a_sane_lifecycle(press):
 
 
 def test_press_only_incidents_go_quiet_after_the_quiet_period_and_a_new_report_revives_them(press, settings):
-    from incidents.pipeline import quieten
     now = timezone.now().replace(microsecond=0)
     first = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike",
                                at=now - timedelta(hours=2)))
     incident = Incident.objects.get(pk=process_article(first.pk).incident_id)
     assert incident.status == "reported"
-    assert quieten(now) == 0
+    assert pipeline.quieten(now) == 0
     settings.OUTAGEHUB_QUIET_HOURS = 1
-    assert quieten(now) == 1
+    assert pipeline.quieten(now) == 1
     incident.refresh_from_db()
     assert incident.status == "quiet"
     again = stored(press, news("Cloudflare outage continues, sites still showing 500 errors", at=now))
