@@ -21,10 +21,12 @@ With --keep-archive the database is not a throw-away one: an archive that an ear
 there is reused and only grown to the sizes asked for (seeding 100k incidents takes most of an hour
 on a busy machine). What earlier runs clustered into it is deleted first (their sources and
 articles, and every incident their articles opened or joined), and the archive is seeded back to
-size, so every run meets an archive of untouched seeded incidents. Those come back spread over the
-whole ARCHIVE_YEARS while the ones removed were all near now: after many runs the recent weeks thin
-out and more articles open incidents, which costs more than joining. Compare figures of archives
-equally used (the note's joined / opened counts tell), or seed a fresh database.
+size at the start times of the incidents removed: every run meets an archive of untouched seeded
+incidents about as dense near now as the first run's.
+
+On PostgreSQL the seeded archive is vacuumed and analysed, as autovacuum would have done by the time
+a real archive had grown this large: the planner's statistics, and the visibility map that lets the
+candidate lookup read its index alone.
 
 Prints one JSON line per figure on stdout. Django modules are imported inside the functions: they
 can only be imported once bench.child.main has configured Django for this database.
@@ -196,6 +198,8 @@ class Archive:
     incidents: int = 0
     keys: int = 0
     seconds: float = 0.0
+    # Start times for the next seeded incidents (--keep-archive: those of the incidents removed).
+    reseed_at: list[datetime] = field(default_factory=list)
     # (vendor, services, title template) -> (title, profile without its times, retrieval keys)
     _shapes: dict = field(default_factory=dict)
 
@@ -217,16 +221,21 @@ class Archive:
         return self._shapes[cache_key]
 
 
-def clear_earlier_runs() -> tuple[int, int]:
+def clear_earlier_runs(archive: Archive) -> None:
     """--keep-archive: delete what earlier runs clustered into this database (every incident their
     articles opened or joined, then their sources with the articles); the untouched seeded
-    incidents, which have no members, stay. Returns the incidents and keys left."""
+    incidents, which have no members, stay. The archive counts what is left; what is seeded back to
+    size starts when the incidents removed started (those earlier runs' articles opened, near their
+    time slots, as well as the seeded ones they joined), in a random draw."""
     from articles.models import Source
     from incidents.models import Incident, IncidentKey
 
-    Incident.objects.filter(memberships__isnull=False).distinct().delete()
+    clustered = Incident.objects.filter(memberships__isnull=False).distinct()
+    archive.reseed_at = list(clustered.values_list("started_at", flat=True))
+    random.Random("reseed").shuffle(archive.reseed_at)
+    clustered.delete()
     Source.objects.filter(slug__startswith="bench-wire-").delete()
-    return Incident.objects.count(), IncidentKey.objects.count()
+    archive.incidents, archive.keys = Incident.objects.count(), IncidentKey.objects.count()
 
 
 def seed(archive: Archive, count: int, rng: random.Random) -> None:
@@ -255,7 +264,8 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
                 first = rng.randrange(len(company.services))
                 services = company.services[first:first + rng.randint(1, 3)]
                 title, profile, keys = archive.shape(company, services, rng.randrange(len(SEED_TITLES)))
-                at = archive.now - timedelta(seconds=rng.uniform(0, span))
+                at = (archive.reseed_at.pop() if archive.reseed_at
+                      else archive.now - timedelta(seconds=rng.uniform(0, span)))
                 resolved = at + timedelta(minutes=rng.randint(20, 600))
                 stamp = at.isoformat()
                 rows.append(Incident(
@@ -281,9 +291,9 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
             archive.keys += len(key_rows)
             if count >= 4 * SEED_CHUNK and archive.incidents % (4 * SEED_CHUNK) == 0:
                 progress(f"seeding: {archive.incidents:,} incidents, {perf_counter() - started:.0f} s")
-    if connection.vendor == "postgresql":  # what autovacuum would do soon after: the planner's statistics
+    if connection.vendor == "postgresql":  # what autovacuum would do soon after (see the module's docstring)
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     archive.seconds = perf_counter() - started
 
 
@@ -544,8 +554,9 @@ def run(args) -> Iterator[Entry]:
     sizes = parse_sizes(args.sizes)
     archive = Archive(load_companies(), timezone.now())
     if args.keep_archive:
-        archive.incidents, archive.keys = clear_earlier_runs()
-        progress(f"{prefix}: reusing the kept archive of {archive.incidents:,} incidents and {archive.keys:,} keys")
+        clear_earlier_runs(archive)
+        progress(f"{prefix}: reusing the kept archive of {archive.incidents:,} incidents and {archive.keys:,} keys "
+                 f"({len(archive.reseed_at):,} removed, whose start times the seeding reuses)")
     sources = news_sources()
     costs: dict[int, float] = {}
     batches = len(sizes) * (args.rounds + 2)  # warm-up, rounds, query count

@@ -204,13 +204,16 @@ class IncidentKey(models.Model):
     """Retrieval keys (vendor, service, incident id, error, salient term) of an incident: candidates
     for a new article come from this index, never from a scan of all incidents."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="keys")
+    # No index of its own: the unique (incident, key) constraint leads with it.
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="keys", db_index=False)
     key = models.CharField(max_length=200)
     last_seen_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "key"], name="incidents_incidentkey_unique")]
-        indexes = [models.Index(fields=["key", "last_seen_at"], name="incidents_key_lookup")]
+        # The candidate lookup reads only these three columns: on PostgreSQL it is an index-only scan,
+        # not a visit to some two hundred scattered table pages per article.
+        indexes = [models.Index(fields=["key", "last_seen_at"], include=["incident"], name="incidents_key_covering")]
 
     def __str__(self) -> str:
         return self.key

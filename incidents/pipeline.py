@@ -396,7 +396,8 @@ def _placing_under_the_lock() -> str:
 # The candidates and the incident with the slug a new one would take, with when their summary
 # was written, in one statement: a UNION, not an OR (with an OR PostgreSQL scans every incident, 0.1 s
 # at 100k). The candidates are the incidents sharing most keys seen in the time window (MATCH: one
-# "(key IN (...) AND last_seen_at BETWEEN ...)" a window), read through the (key, last_seen_at) index.
+# "(key IN (...) AND last_seen_at BETWEEN ...)" a window), read from the (key, last_seen_at) index alone
+# (it includes incident_id).
 # Written out, not built with the ORM: building and compiling that query cost more than running it.
 # Each candidate's JSON columns but its profile, and its times but its start (the order), come as text,
 # decoded only for the incident an article joins (`read_whole`): an article meets some twenty candidates
@@ -411,7 +412,7 @@ _CANDIDATES = f"""
     SELECT {_COLUMNS}, s.created_at AS summary_written_at, 1 AS is_candidate
     FROM incidents_incident i LEFT JOIN incidents_summary s ON s.id = i.summary_id
     WHERE i.id IN (SELECT incident_id FROM incidents_incidentkey WHERE {{match}}
-                   GROUP BY incident_id ORDER BY COUNT(id) DESC, incident_id DESC LIMIT %s)
+                   GROUP BY incident_id ORDER BY COUNT(*) DESC, incident_id DESC LIMIT %s)
 """  # noqa: S608 - the model's own column names; the values are parameters
 _TAKEN = f"""
     SELECT {_COLUMNS}, s.created_at AS summary_written_at, 0 AS is_candidate

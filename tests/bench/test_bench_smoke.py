@@ -107,3 +107,7 @@ def test_a_kept_clustering_archive_is_reused_with_only_the_seeded_incidents_left
     # those they opened or joined), and seeds the archive back to its size.
     kept = int(re.search(r"reusing the kept archive of (\d+) incidents", runs[1].stderr)[1])
     assert 0 < kept <= 20 and f"seeding {20 - kept} incidents (archive {kept} -> 20)" in runs[1].stderr
+    # What is seeded back starts when the incidents removed did, so that the weeks near now do not thin
+    # out run after run.
+    removed = int(re.search(r"\((\d+) removed, whose start times the seeding reuses\)", runs[1].stderr)[1])
+    assert removed >= 20 - kept

@@ -799,3 +799,29 @@ def test_an_incident_is_as_fresh_as_what_its_sources_told_not_as_when_we_fetched
     incident.refresh_from_db()
     assert incident.last_activity_at == now - timedelta(minutes=5)
     assert live_incidents().filter(pk=incident.pk).exists()
+
+
+def test_the_candidate_lookup_reads_the_key_index_alone_on_postgresql(press):
+    from incidents.clustering import signals
+    from incidents.pipeline import article_time, candidates_for, extract_facts, signals_of
+
+    if connection.vendor != "postgresql":
+        pytest.skip("an index-only scan is PostgreSQL's (SQLite has no included columns)")
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    article = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    keys = signals.retrieval_keys(signals_of(article, extract_facts(article)))
+    statements = []
+
+    def keep(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        candidates_for(keys, article_time(article))
+    [(sql, params)] = statements
+    with connection.cursor() as cursor:
+        # A few rows: the planner would scan the table; the question is what the index can do alone.
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using incidents_key_covering on incidents_incidentkey" in plan, plan
