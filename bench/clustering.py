@@ -21,8 +21,8 @@ With --keep-archive the database is not a throw-away one: an archive that an ear
 there is reused and only grown to the sizes asked for (seeding 100k incidents takes most of an hour
 on a busy machine). What earlier runs clustered into it is deleted first (their sources and
 articles, and every incident their articles opened or joined), and the archive is seeded back to
-size at the start times of the incidents removed: every run meets an archive of untouched seeded
-incidents about as dense near now as the first run's.
+size: the seeded incidents removed come back as they were (each seeded incident's vendor, services
+and title are drawn from its number, its time is kept), so every run meets the same archive.
 
 On PostgreSQL the seeded archive is vacuumed and analysed, as autovacuum would have done by the time
 a real archive had grown this large: the planner's statistics, and the visibility map that lets the
@@ -198,8 +198,9 @@ class Archive:
     incidents: int = 0
     keys: int = 0
     seconds: float = 0.0
-    # Start times for the next seeded incidents (--keep-archive: those of the incidents removed).
-    reseed_at: list[datetime] = field(default_factory=list)
+    # --keep-archive: the seeded incidents that earlier runs' articles joined, as (number, start), to
+    # seed again as they were before any new one.
+    restore: list[tuple[int, datetime]] = field(default_factory=list)
     # (vendor, services, title template) -> (title, profile without its times, retrieval keys)
     _shapes: dict = field(default_factory=dict)
 
@@ -221,28 +222,49 @@ class Archive:
         return self._shapes[cache_key]
 
 
+def seeded_shape(archive: Archive, number: int) -> tuple[Company, tuple[Product, ...], int]:
+    """The vendor, services and title template of seeded incident `number`, drawn from the number
+    alone: an incident that a run's articles joined is seeded back as it was."""
+    rng = random.Random(f"incident-{number}")
+    company = rng.choice(archive.companies)
+    first = rng.randrange(len(company.services))
+    return company, company.services[first:first + rng.randint(1, 3)], rng.randrange(len(SEED_TITLES))
+
+
+def seeded_slug(title: str, at: datetime, number: int) -> str:
+    from django.utils.text import slugify
+
+    return f"{at:%Y-%m-%d}-{slugify(title)[:100]}-{number}"
+
+
 def clear_earlier_runs(archive: Archive) -> None:
     """--keep-archive: delete what earlier runs clustered into this database (every incident their
-    articles opened or joined, then their sources with the articles); the untouched seeded
-    incidents, which have no members, stay. The archive counts what is left; what is seeded back to
-    size starts when the incidents removed started (those earlier runs' articles opened, near their
-    time slots, as well as the seeded ones they joined), in a random draw."""
+    articles opened, joined or merged away, then their sources with the articles); the untouched
+    seeded incidents, which have no members, stay. The archive counts what is left, and notes the
+    seeded incidents removed (known by their slug) to seed them back as they were: otherwise the
+    next run's articles, which are the same, would no longer find the incidents they join."""
+    from django.db.models import Q
+
     from articles.models import Source
     from incidents.models import Incident, IncidentKey
 
-    clustered = Incident.objects.filter(memberships__isnull=False).distinct()
-    archive.reseed_at = list(clustered.values_list("started_at", flat=True))
-    random.Random("reseed").shuffle(archive.reseed_at)
+    clustered = Incident.objects.filter(Q(memberships__isnull=False) | Q(merged_into__isnull=False)).distinct()
+    for slug, created_at in clustered.values_list("slug", "created_at"):  # a seeded one was created at its start
+        number = slug.rpartition("-")[2]
+        if number.isdigit():
+            company, services, template = seeded_shape(archive, int(number))
+            if seeded_slug(archive.shape(company, services, template)[0], created_at, int(number)) == slug:
+                archive.restore.append((int(number), created_at))
     clustered.delete()
     Source.objects.filter(slug__startswith="bench-wire-").delete()
     archive.incidents, archive.keys = Incident.objects.count(), IncidentKey.objects.count()
 
 
 def seed(archive: Archive, count: int, rng: random.Random) -> None:
-    """Add `count` incidents, with their services and keys, in one transaction."""
+    """Add `count` incidents, with their services and keys, in one transaction: first those to
+    restore, then new ones spread over ARCHIVE_YEARS."""
     from django.db import connection, transaction
     from django.db.models import Max
-    from django.utils.text import slugify
 
     from incidents.clustering import tally
     from incidents.models import Incident, IncidentKey, Severity
@@ -251,25 +273,23 @@ def seed(archive: Archive, count: int, rng: random.Random) -> None:
     span = timedelta(days=365 * ARCHIVE_YEARS).total_seconds()
     started = perf_counter()
     target = archive.incidents + count
-    # Slugs are numbered past every incident row there is (a seeded row's id is at least its number):
-    # a kept archive is seeded back to size after each run, and numbers that restarted at its size
-    # would meet the slug an earlier run gave when the same number of incidents was seeded back.
-    numbers = itertools.count((Incident.objects.aggregate(last=Max("pk"))["last"] or 0) + 1)
+    restored = [archive.restore.pop() for _ in range(min(count, len(archive.restore)))]
+    # New ones are numbered past every incident row there is and every number restored (a seeded row's
+    # id is at least its number): a number met again would give a slug an earlier run gave.
+    last = max([Incident.objects.aggregate(last=Max("pk"))["last"] or 0, *(n for n, _ in restored)])
+    numbered = itertools.chain(restored, ((n, None) for n in itertools.count(last + 1)))
     with transaction.atomic():
         while archive.incidents < target:
             chunk = min(SEED_CHUNK, target - archive.incidents)
             rows, extras = [], []
-            for n in itertools.islice(numbers, chunk):
-                company = rng.choice(archive.companies)
-                first = rng.randrange(len(company.services))
-                services = company.services[first:first + rng.randint(1, 3)]
-                title, profile, keys = archive.shape(company, services, rng.randrange(len(SEED_TITLES)))
-                at = (archive.reseed_at.pop() if archive.reseed_at
-                      else archive.now - timedelta(seconds=rng.uniform(0, span)))
+            for n, at in itertools.islice(numbered, chunk):
+                company, services, template = seeded_shape(archive, n)
+                title, profile, keys = archive.shape(company, services, template)
+                at = at or archive.now - timedelta(seconds=rng.uniform(0, span))
                 resolved = at + timedelta(minutes=rng.randint(20, 600))
                 stamp = at.isoformat()
                 rows.append(Incident(
-                    slug=f"{at:%Y-%m-%d}-{slugify(title)[:100]}-{n}", title=title, vendor_id=company.pk,
+                    slug=seeded_slug(title, at, n), title=title, vendor_id=company.pk,
                     status=Incident.Status.RESOLVED if resolved < archive.now else Incident.Status.REPORTED,
                     severity=rng.choice((Severity.UNKNOWN, Severity.MINOR, Severity.MAJOR, Severity.CRITICAL)),
                     started_at=at, first_reported_at=at, last_activity_at=min(resolved, archive.now),
@@ -556,7 +576,7 @@ def run(args) -> Iterator[Entry]:
     if args.keep_archive:
         clear_earlier_runs(archive)
         progress(f"{prefix}: reusing the kept archive of {archive.incidents:,} incidents and {archive.keys:,} keys "
-                 f"({len(archive.reseed_at):,} removed, whose start times the seeding reuses)")
+                 f"({len(archive.restore):,} seeded ones to restore)")
     sources = news_sources()
     costs: dict[int, float] = {}
     batches = len(sizes) * (args.rounds + 2)  # warm-up, rounds, query count

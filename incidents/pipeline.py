@@ -7,6 +7,7 @@ two workers never open two incidents for one event.
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -76,6 +77,11 @@ class _PreparingCursor(psycopg.Cursor):
         return self._query
 
 
+# One preparing cursor per database connection, kept: opening and closing a cursor for each statement
+# cost more than the round trip of a prepared one. Each user reads its rows before the next statement.
+_KEPT_CURSORS: "weakref.WeakKeyDictionary[psycopg.Connection, _PreparingCursor]" = weakref.WeakKeyDictionary()
+
+
 @contextmanager
 def hot_cursor():
     """A cursor for the statements that every article runs. On PostgreSQL they are prepared: planning
@@ -88,9 +94,10 @@ def hot_cursor():
         return
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    raw = _PreparingCursor(connection.connection)
-    with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
-        yield cursor
+    raw = _KEPT_CURSORS.get(connection.connection)
+    if raw is None or raw.closed:
+        raw = _KEPT_CURSORS[connection.connection] = _PreparingCursor(connection.connection)
+    yield connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def article_time(article: Article) -> datetime | None:
@@ -456,19 +463,34 @@ def _profile_of(pk: int, text: str | None) -> scoring.IncidentProfile:
     return profile
 
 
+# How read_whole decodes each column, by database: (field, JSON read as text, other value read as text,
+# the converters the ORM applies). Worked out once: asking for each column of each incident cost more
+# than decoding it.
+_COLUMN_DECODING: dict[str, list[tuple]] = {}
+
+
+def _column_decoding() -> list[tuple]:
+    decoding = _COLUMN_DECODING.get(connection.alias)
+    if decoding is None:
+        decoding = _COLUMN_DECODING[connection.alias] = [
+            (field, field in _UNDECODED and isinstance(field, JSONField), field in _UNDECODED,
+             (*connection.ops.get_db_converters(field.cached_col), *field.cached_col.get_db_converters(connection)))
+            for field in Incident._meta.concrete_fields]
+    return decoding
+
+
 def read_whole(candidate: Candidate) -> Incident:
     """A candidate as the model, its columns decoded as the ORM decodes them (the backend's converters,
     then the field's; a column read as text is parsed first), with when its summary was written."""
     values = []
-    for field, value in zip(Incident._meta.concrete_fields, candidate.row, strict=False):
-        if field in _UNDECODED and isinstance(field, JSONField):
+    for (field, is_json_text, is_text, converters), value in zip(_column_decoding(), candidate.row, strict=False):
+        if is_json_text:
             values.append(field.from_db_value(value, None, connection))
             continue
-        if field in _UNDECODED:
+        if is_text:
             value = field.to_python(value)
-        col = field.cached_col
-        for convert in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
-            value = convert(value, col, connection)
+        for convert in converters:
+            value = convert(value, field.cached_col, connection)
         values.append(value)
     incident = Incident.from_db(connection.alias, list(_FIELD_INDEX), values)
     # A column that is no field of the model comes as the database gives it (SQLite: naive): converted

@@ -825,3 +825,19 @@ def test_the_candidate_lookup_reads_the_key_index_alone_on_postgresql(press):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using incidents_key_covering on incidents_incidentkey" in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)  # closes the connection: not inside the test's transaction
+def test_the_hot_statements_share_one_kept_cursor_per_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs them on Django's own cursors")
+
+    def one(cursor) -> int:
+        cursor.execute("SELECT %s::int", [1])
+        return cursor.fetchone()[0]
+
+    with pipeline.hot_cursor() as first, pipeline.hot_cursor() as second:
+        assert first.cursor is second.cursor and one(first) == one(second) == 1
+    connection.close()  # a new connection: a new cursor, the closed one never reused
+    with pipeline.hot_cursor() as third:
+        assert third.cursor is not first.cursor and one(third) == 1
