@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from bench import clustering
@@ -19,6 +20,7 @@ def as_seeded(incident: Incident) -> tuple:
 
 
 def test_the_seeded_incidents_a_run_joined_come_back_as_they_were():
+    call_command("load_catalogue", verbosity=0)  # an earlier transactional test may have flushed it
     archive = clustering.Archive(clustering.load_companies(), timezone.now())
     clustering.seed(archive, 30, random.Random("test"))
     joined, opened = Incident.objects.order_by("?")[:2]
