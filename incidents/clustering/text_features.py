@@ -17,6 +17,7 @@ import hashlib
 import html
 import math
 import re
+import struct
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -384,10 +385,9 @@ def _number(spans: list[tuple[str, int]], i: int, feats: Counter[str], weight: f
 
 # --- near-duplicate fingerprints ---------------------------------------------------------------
 
-SIMHASH_BITS = 64
-
-
-_MASK64 = (1 << 64) - 1
+SHINGLE_WORDS = 3
+MAX_SIMHASH_WORDS = 600  # words read per fingerprint
+_FNV_PRIME = 0x100000001B3
 
 
 @lru_cache(maxsize=100_000)
@@ -395,50 +395,72 @@ def _h64(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _mix64(x: int) -> int:
-    """splitmix64's finaliser: spreads a combination of token hashes over all 64 bits."""
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK64
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK64
-    return x ^ (x >> 31)
+# All shingles are hashed at once, each in a 128-bit lane of one big integer: a 64-bit value times
+# a 64-bit constant fits its lane, so one big multiplication does every shingle's (no Python loop
+# per shingle). Masks keep what each step needs of every lane.
+_LANE_BYTES = 16
 
 
-_LANE = 16  # bits per counter lane: up to 65,535 shingles
-_SPREAD = [
-    [sum(1 << ((byte * 8 + bit) * _LANE) for bit in range(8) if value >> bit & 1) for value in range(256)]
-    for byte in range(SIMHASH_BITS // 8)
-]
+def _lanes(mask: int) -> int:
+    return int.from_bytes(mask.to_bytes(_LANE_BYTES, "little") * MAX_SIMHASH_WORDS, "little")
 
 
-def simhash(text: str, shingle: int = 3, max_words: int = 600) -> int:
-    """64-bit SimHash of word 3-shingles; 0 for texts too short to fingerprint (under 8 words).
+_LOW64, _LOW34, _LOW37, _LOW33 = (_lanes((1 << bits) - 1) for bits in (64, 34, 37, 33))
+_LOW_BIT_OF_EACH_BYTE = int.from_bytes(b"\x01" * MAX_SIMHASH_WORDS, "little")
 
-    Each word is hashed once (stable blake2b), a shingle's hash mixes its words' hashes, and the
-    64 bit counters are 16-bit lanes of one big integer: eight table look-ups per shingle.
+
+def simhash(text: str) -> int:
+    """64-bit SimHash of word 3-shingles; 0 for texts too short to fingerprint (under 8 words)."""
+    return simhash_of_words(words(text))
+
+
+def simhash_of_words(tokens: list[str]) -> int:
+    """SimHash of the first MAX_SIMHASH_WORDS ``tokens`` (as :func:`words` gives them).
+
+    Each word is hashed once (stable blake2b); a shingle's hash is its words' hashes folded with the
+    FNV prime (h = h * prime + word, mod 2**64), then spread over all 64 bits by splitmix64's
+    finaliser; a bit of the result is set when most shingle hashes have it.
     """
-    hashes = [_h64(w.lower()) for w in words(text)[:max_words]]
-    n = len(hashes) - shingle + 1
+    hashes = [_h64(w.lower()) for w in tokens[:MAX_SIMHASH_WORDS]]
+    n = len(hashes) - SHINGLE_WORDS + 1
     if n < 6:
         return 0
-    acc = 0
-    for i in range(n):
-        h = 0
-        for k in range(shingle):
-            h = (h * 0x100000001B3 + hashes[i + k]) & _MASK64
-        h = _mix64(h)
-        for byte in range(SIMHASH_BITS // 8):
-            acc += _SPREAD[byte][h >> (8 * byte) & 0xFF]
-    mask = (1 << _LANE) - 1
-    return sum(1 << b for b in range(SIMHASH_BITS) if 2 * (acc >> (b * _LANE) & mask) > n)
+    packed = struct.pack(f"<{len(hashes)}Q", *hashes)
+    spaced = bytearray(_LANE_BYTES * len(hashes))
+    for byte in range(8):
+        spaced[byte::_LANE_BYTES] = packed[byte::8]
+    words_in_lanes = int.from_bytes(spaced, "little")
+    # Lane i: the fold over words i, i+1, i+2, as word_i * prime**2 + word_i+1 * prime + word_i+2.
+    x = 0
+    for k in range(SHINGLE_WORDS):
+        x += (words_in_lanes >> (128 * k)) * pow(_FNV_PRIME, SHINGLE_WORDS - 1 - k, 1 << 64) & _LOW64
+    x &= _LOW64
+    # splitmix64's finaliser, lane by lane (a right shift must not bring in the next lane's bits).
+    x = (x ^ (x >> 30) & _LOW34) * 0xBF58476D1CE4E5B9 & _LOW64
+    x = (x ^ (x >> 27) & _LOW37) * 0x94D049BB133111EB & _LOW64
+    x ^= (x >> 31) & _LOW33
+    shingles = x.to_bytes(_LANE_BYTES * len(hashes), "little")
+    result = 0
+    for byte in range(8):
+        # byte `byte` of every shingle's hash, one per byte of `column`: a bit's count is a popcount
+        column = int.from_bytes(shingles[byte : _LANE_BYTES * n : _LANE_BYTES], "little")
+        for bit in range(8):
+            if 2 * (column >> bit & _LOW_BIT_OF_EACH_BYTE).bit_count() > n:
+                result |= 1 << (8 * byte + bit)
+    return result
 
 
 def fingerprint(title: str, body: str, min_words: int = 8) -> int:
     """SimHash of the article's running text: body lines of ``min_words``+ words, so bylines, share
     buttons and "| Site name" title suffixes that differ between syndicated copies do not count.
     Falls back to title and body together for short texts."""
-    prose = "\n".join(line for line in body.split("\n") if len(words(line)) >= min_words)
-    if len(words(prose)) >= min_words:
-        return simhash(prose)
-    return simhash(f"{title}\n{body}")
+    # No word spans a line break, so the lines' words, joined, are the words of the text: each line
+    # is read once.
+    lines = [words(line) for line in body.split("\n")]
+    prose = [w for line in lines if len(line) >= min_words for w in line]
+    if len(prose) >= min_words:
+        return simhash_of_words(prose)
+    return simhash_of_words(words(title) + [w for line in lines for w in line])
 
 
 def hamming(a: int, b: int) -> int:
