@@ -228,6 +228,15 @@ _CONNECTORS = frozenset({"of", "de", "du", "la", "le", "van", "von", "der", "da"
 _NUM = re.compile(r"^\d+(?:[.,]\d+)*$")
 
 
+def entities_by_kind(entities: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    """The entities grouped by kind, the text before the first colon ("name", "year", "date",
+    "num"), each group in the entities' order."""
+    kinds: dict[str, dict[str, float]] = {}
+    for key, value in entities.items():
+        kinds.setdefault(key.partition(":")[0], {})[key] = value
+    return kinds
+
+
 def _is_cap(w: str) -> bool:
     """Capitalised ("Klitschko"), or an all-capitals code of 2+ characters ("FBI", "NYC3", "LON1")."""
     return (w[:1].isupper() and not w.isupper()) or (w.isupper() and len(w) >= 2 and w[:1].isalpha())
