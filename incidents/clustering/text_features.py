@@ -267,31 +267,35 @@ def _line_entities(line: str, weight: float, feats: Counter[str], rarity: dict[s
     line = _CLOCK.sub(" ; ", _URL.sub(" ", line))
     spans = [(m.group(0), m.start()) for m in _WORD.finditer(line)]
     run: list[str] = []
+    # Most words are neither names nor numbers: the tests they all take come first and cheapest, and
+    # an empty run is not flushed.
     for i, (w, start) in enumerate(spans):
         lw = w.lower()
-        sentence_start = i == 0 or bool(_SENT_END.search(line[max(0, start - 3) : start]))
-        if _NUM.match(w):
-            _flush(run, feats, weight, rarity)
-            run = []
+        if w[0].isdecimal() and _NUM.match(w):
+            if run:
+                _flush(run, feats, weight, rarity)
+                run = []
             _number(spans, i, feats, weight, rarity)
             continue
         if w[0].isupper() and lw in _MONTHS and i + 1 < len(spans) and _is_day(spans[i + 1][0]):
             feats[f"date:{_MONTHS[lw]:02d}-{int(spans[i + 1][0]):02d}"] += weight
         if _is_cap(w) and lw not in _WEEKDAYS and lw not in _MONTHS and lw not in _NOT_NAMES:
             common = lw in _NAME_STOPWORDS or zipf(lw) >= 5.0
-            if sentence_start and common:
-                _flush(run, feats, weight, rarity)
-                run = []
+            if common and (i == 0 or _SENT_END.search(line[max(0, start - 3) : start])):  # at a sentence start
+                if run:
+                    _flush(run, feats, weight, rarity)
+                    run = []
             elif common and not run:
                 pass
             else:
                 run.append(lw)
         elif run and lw in _CONNECTORS and i + 1 < len(spans) and _is_cap(spans[i + 1][0]):
             run.append(lw)
-        else:
+        elif run:
             _flush(run, feats, weight, rarity)
             run = []
-    _flush(run, feats, weight, rarity)
+    if run:
+        _flush(run, feats, weight, rarity)
 
 
 def salient_name(title: str, limit: int = 120) -> str:
