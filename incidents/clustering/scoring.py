@@ -148,7 +148,7 @@ class IncidentProfile:
     posted_by: frozenset[str] = frozenset()  # subjects of member status posts: the vendors whose own page posted
 
     # Every article that has the incident as a candidate compares these (a profile is kept between
-    # articles): worked out once per profile, at most the size of `entities` again.
+    # articles): worked out once per profile, at most the size of `entities` again and two numbers.
     @cached_property
     def entities_by_kind(self) -> dict[str, dict[str, float]]:
         return tf.entities_by_kind(self.entities)
@@ -156,6 +156,14 @@ class IncidentProfile:
     @cached_property
     def normalised_entities(self) -> dict[str, float]:
         return tf.normalise(self.entities)
+
+    @cached_property
+    def centroid_norm(self) -> float:
+        return tf.norm(self.centroid)
+
+    @cached_property
+    def entities_norm(self) -> float:
+        return tf.norm(self.entities)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -370,8 +378,8 @@ def score(s: ArticleSignals, profile: IncidentProfile) -> Score:
         return Score(HARD_JOIN, {"near_duplicate": HARD_JOIN})
 
     parts: dict[str, float] = {
-        "text": W_TEXT * tf.cosine(s.terms or {}, profile.centroid),
-        "entities": W_ENTITY * tf.cosine(s.entities or {}, profile.entities),
+        "text": W_TEXT * tf.cosine(s.terms or {}, profile.centroid, s.terms_norm, profile.centroid_norm),
+        "entities": W_ENTITY * tf.cosine(s.entities or {}, profile.entities, s.entities_norm, profile.entities_norm),
     }
     _entity_parts(s.entities_by_kind, profile, parts)
     if s.vendors and profile.vendors:

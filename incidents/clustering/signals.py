@@ -83,6 +83,14 @@ class ArticleSignals:
     def normalised_entities(self) -> dict[str, float]:
         return tf.normalise(self.entities or {})
 
+    @cached_property
+    def terms_norm(self) -> float:
+        return tf.norm(self.terms or {})
+
+    @cached_property
+    def entities_norm(self) -> float:
+        return tf.norm(self.entities or {})
+
     @property
     def all_ids(self) -> frozenset[str]:
         return self.incident_ids | {self.vendor_incident_id} if self.vendor_incident_id else self.incident_ids

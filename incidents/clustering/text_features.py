@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import operator
 import re
 import struct
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import repeat
 
 MAX_TITLE_CHARS = 400
 MAX_BODY_CHARS = 12_000
@@ -191,7 +193,7 @@ def top(vec: Mapping[str, float], k: int) -> dict[str, float]:
 
 def norm(vec: Mapping[str, float]) -> float:
     """The vector's L2 norm."""
-    return math.sqrt(sum(v * v for v in vec.values()))
+    return math.sqrt(sum(map(operator.mul, vec.values(), vec.values())))
 
 
 def normalise(vec: Mapping[str, float]) -> dict[str, float]:
@@ -199,18 +201,18 @@ def normalise(vec: Mapping[str, float]) -> dict[str, float]:
     return {k: v / length for k, v in vec.items()} if length else {}
 
 
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Cosine of two sparse vectors (either may be un-normalised)."""
+def cosine(a: Mapping[str, float], b: Mapping[str, float], norm_a: float | None = None,
+           norm_b: float | None = None) -> float:
+    """Cosine of two sparse vectors (either may be un-normalised). ``norm_a``, ``norm_b``: their
+    norms, when the caller keeps them (a vector compared with many others)."""
     if not a or not b:
         return 0.0
     if len(a) > len(b):
-        a, b = b, a
-    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+        a, b, norm_a, norm_b = b, a, norm_b, norm_a
+    dot = sum(map(operator.mul, a.values(), map(b.get, a, repeat(0.0))))
     if not dot:
         return 0.0
-    na = math.sqrt(sum(v * v for v in a.values()))
-    nb = math.sqrt(sum(v * v for v in b.values()))
-    return dot / (na * nb)
+    return dot / ((norm(a) if norm_a is None else norm_a) * (norm(b) if norm_b is None else norm_b))
 
 
 # --- salient entities --------------------------------------------------------------------------

@@ -116,3 +116,17 @@ def test_norm_is_the_length_that_normalise_divides_by():
     assert tf.norm(vec) == 5.0
     assert tf.norm(tf.normalise(vec)) == 1.0
     assert tf.norm({}) == 0.0
+
+
+def test_cosine_with_the_norms_given_is_the_cosine_that_works_them_out():
+    short, long = {"a": 0.3, "b": 1.7}, {"b": 0.2, "c": 2.5, "a": 1.1}
+    assert tf.cosine(short, long, tf.norm(short), tf.norm(long)) == tf.cosine(short, long)
+    assert tf.cosine(long, short, tf.norm(long), tf.norm(short)) == tf.cosine(long, short)
+    assert tf.cosine(short, {"z": 1.0}, tf.norm(short), 1.0) == 0.0
+
+
+def test_entities_by_kind_keeps_each_kind_in_order():
+    entities = {"name:acme": 1.0, "num:23": 0.5, "name:acme cloud": 0.7, "year:2024": 0.2}
+    assert tf.entities_by_kind(entities) == {"name": {"name:acme": 1.0, "name:acme cloud": 0.7},
+                                             "num": {"num:23": 0.5}, "year": {"year:2024": 0.2}}
+    assert list(tf.entities_by_kind(entities)["name"]) == ["name:acme", "name:acme cloud"]
