@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from incidents.clustering import text_features as tf
@@ -145,6 +146,24 @@ class IncidentProfile:
     fingerprints: tuple[tuple[str, int], ...] = ()  # (member item id, SimHash) of the latest originals
     subjects: Mapping[str, float] = field(default_factory=dict)  # whose outage, as members say -> members saying it
     posted_by: frozenset[str] = frozenset()  # subjects of member status posts: the vendors whose own page posted
+
+    # Every article that has the incident as a candidate compares these (a profile is kept between
+    # articles): worked out once per profile, at most the size of `entities` again and two numbers.
+    @cached_property
+    def entities_by_kind(self) -> dict[str, dict[str, float]]:
+        return tf.entities_by_kind(self.entities)
+
+    @cached_property
+    def normalised_entities(self) -> dict[str, float]:
+        return tf.normalise(self.entities)
+
+    @cached_property
+    def centroid_norm(self) -> float:
+        return tf.norm(self.centroid)
+
+    @cached_property
+    def entities_norm(self) -> float:
+        return tf.norm(self.entities)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -299,20 +318,20 @@ def _time_gap(t: datetime | None, p: IncidentProfile) -> timedelta | None:
     return timedelta(0)
 
 
-def _entity_parts(ents: Mapping[str, float], profile: IncidentProfile, parts: dict[str, float]) -> None:
+def _entity_parts(mine_by_kind: Mapping[str, Mapping[str, float]], profile: IncidentProfile,
+                  parts: dict[str, float]) -> None:
     """Years, dates and numbers: agreement, conflict (both have some, none shared) or novelty (only
     the article has some, against an incident of 2+ sources)."""
-    kinds = (  # prefix, weight of the cosine, penalty on conflict, part on novelty
-        ("year:", 0.0, W_YEAR_CONFLICT, W_YEAR_NOVEL),
-        ("date:", W_DATE, 0.0, W_DATE_NOVEL),
-        ("num:", W_NUM, W_NUM_CONFLICT, W_NUM_NOVEL),
+    kinds = (  # kind, weight of the cosine, penalty on conflict, part on novelty
+        ("year", 0.0, W_YEAR_CONFLICT, W_YEAR_NOVEL),
+        ("date", W_DATE, 0.0, W_DATE_NOVEL),
+        ("num", W_NUM, W_NUM_CONFLICT, W_NUM_NOVEL),
     )
-    for prefix, w_match, w_conflict, w_novel in kinds:
-        mine = {k: v for k, v in ents.items() if k.startswith(prefix)}
+    for name, w_match, w_conflict, w_novel in kinds:
+        mine = mine_by_kind.get(name)
         if not mine:
             continue
-        theirs = {k: v for k, v in profile.entities.items() if k.startswith(prefix)}
-        name = prefix[:-1]
+        theirs = profile.entities_by_kind.get(name)
         if not theirs:
             if profile.sources >= 2 and w_novel:
                 parts[name] = w_novel
@@ -325,10 +344,9 @@ def _entity_parts(ents: Mapping[str, float], profile: IncidentProfile, parts: di
 
 
 def _beyond_the_main_name(mine: Mapping[str, float], theirs: Mapping[str, float]) -> tuple[float, float, float]:
-    """The cosine of two entity vectors once their main shared name is left out (the name adding most
-    to their agreement, with every name sharing a word with it: "garcia", "maria garcia"), and
-    the share (L2 norm, 0..1) of each vector left; zeros when they share no name."""
-    mine, theirs = tf.normalise(mine), tf.normalise(theirs)
+    """The cosine of two normalised entity vectors once their main shared name is left out (the name
+    adding most to their agreement, with every name sharing a word with it: "garcia", "maria garcia"),
+    and the share (L2 norm, 0..1) of each vector left; zeros when they share no name."""
     shared = [k for k in mine if k in theirs and k.startswith("name:")]
     if not shared:
         return 0.0, 0.0, 0.0
@@ -360,15 +378,15 @@ def score(s: ArticleSignals, profile: IncidentProfile) -> Score:
         return Score(HARD_JOIN, {"near_duplicate": HARD_JOIN})
 
     parts: dict[str, float] = {
-        "text": W_TEXT * tf.cosine(s.terms or {}, profile.centroid),
-        "entities": W_ENTITY * tf.cosine(s.entities or {}, profile.entities),
+        "text": W_TEXT * tf.cosine(s.terms or {}, profile.centroid, s.terms_norm, profile.centroid_norm),
+        "entities": W_ENTITY * tf.cosine(s.entities or {}, profile.entities, s.entities_norm, profile.entities_norm),
     }
-    _entity_parts(s.entities or {}, profile, parts)
+    _entity_parts(s.entities_by_kind, profile, parts)
     if s.vendors and profile.vendors:
         shared = _overlap(s.vendors, profile.vendors)
         parts["vendor"] = W_VENDOR * shared if shared else W_VENDOR_CONFLICT
     else:
-        beyond, mine_beyond, theirs_beyond = _beyond_the_main_name(s.entities or {}, profile.entities)
+        beyond, mine_beyond, theirs_beyond = _beyond_the_main_name(s.normalised_entities, profile.normalised_entities)
         if mine_beyond and theirs_beyond:
             parts["entities_beyond"] = W_ENTITY_BEYOND * (beyond - ENTITY_BEYOND_PIVOT) * mine_beyond * theirs_beyond
     if s.services and profile.services:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from incidents.clustering import text_features as tf
 
@@ -72,6 +73,23 @@ class ArticleSignals:
             set_(self, "entities", tf.salient_entities(title, body))
         if self.fingerprint is None:
             set_(self, "fingerprint", tf.fingerprint(title, body))
+
+    # Scoring compares these with every candidate incident: worked out once per article.
+    @cached_property
+    def entities_by_kind(self) -> dict[str, dict[str, float]]:
+        return tf.entities_by_kind(self.entities or {})
+
+    @cached_property
+    def normalised_entities(self) -> dict[str, float]:
+        return tf.normalise(self.entities or {})
+
+    @cached_property
+    def terms_norm(self) -> float:
+        return tf.norm(self.terms or {})
+
+    @cached_property
+    def entities_norm(self) -> float:
+        return tf.norm(self.entities or {})
 
     @property
     def all_ids(self) -> frozenset[str]:

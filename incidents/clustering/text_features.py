@@ -16,11 +16,14 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import operator
 import re
+import struct
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from itertools import repeat
 
 MAX_TITLE_CHARS = 400
 MAX_BODY_CHARS = 12_000
@@ -190,7 +193,7 @@ def top(vec: Mapping[str, float], k: int) -> dict[str, float]:
 
 def norm(vec: Mapping[str, float]) -> float:
     """The vector's L2 norm."""
-    return math.sqrt(sum(v * v for v in vec.values()))
+    return math.sqrt(sum(map(operator.mul, vec.values(), vec.values())))
 
 
 def normalise(vec: Mapping[str, float]) -> dict[str, float]:
@@ -198,18 +201,18 @@ def normalise(vec: Mapping[str, float]) -> dict[str, float]:
     return {k: v / length for k, v in vec.items()} if length else {}
 
 
-def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Cosine of two sparse vectors (either may be un-normalised)."""
+def cosine(a: Mapping[str, float], b: Mapping[str, float], norm_a: float | None = None,
+           norm_b: float | None = None) -> float:
+    """Cosine of two sparse vectors (either may be un-normalised). ``norm_a``, ``norm_b``: their
+    norms, when the caller keeps them (a vector compared with many others)."""
     if not a or not b:
         return 0.0
     if len(a) > len(b):
-        a, b = b, a
-    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
+        a, b, norm_a, norm_b = b, a, norm_b, norm_a
+    dot = sum(map(operator.mul, a.values(), map(b.get, a, repeat(0.0))))
     if not dot:
         return 0.0
-    na = math.sqrt(sum(v * v for v in a.values()))
-    nb = math.sqrt(sum(v * v for v in b.values()))
-    return dot / (na * nb)
+    return dot / ((norm(a) if norm_a is None else norm_a) * (norm(b) if norm_b is None else norm_b))
 
 
 # --- salient entities --------------------------------------------------------------------------
@@ -225,6 +228,15 @@ _NAME_STOPWORDS = STOPWORDS - {"new"}  # "New York", "New Relic"
 _SENT_END = re.compile(r"[.!?:;\"“”\n]\s*$")
 _CONNECTORS = frozenset({"of", "de", "du", "la", "le", "van", "von", "der", "da", "di", "al", "bin", "&"})
 _NUM = re.compile(r"^\d+(?:[.,]\d+)*$")
+
+
+def entities_by_kind(entities: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    """The entities grouped by kind, the text before the first colon ("name", "year", "date",
+    "num"), each group in the entities' order."""
+    kinds: dict[str, dict[str, float]] = {}
+    for key, value in entities.items():
+        kinds.setdefault(key.partition(":")[0], {})[key] = value
+    return kinds
 
 
 def _is_cap(w: str) -> bool:
@@ -257,31 +269,35 @@ def _line_entities(line: str, weight: float, feats: Counter[str], rarity: dict[s
     line = _CLOCK.sub(" ; ", _URL.sub(" ", line))
     spans = [(m.group(0), m.start()) for m in _WORD.finditer(line)]
     run: list[str] = []
+    # Most words are neither names nor numbers: the tests they all take come first and cheapest, and
+    # an empty run is not flushed.
     for i, (w, start) in enumerate(spans):
         lw = w.lower()
-        sentence_start = i == 0 or bool(_SENT_END.search(line[max(0, start - 3) : start]))
-        if _NUM.match(w):
-            _flush(run, feats, weight, rarity)
-            run = []
+        if w[0].isdecimal() and _NUM.match(w):
+            if run:
+                _flush(run, feats, weight, rarity)
+                run = []
             _number(spans, i, feats, weight, rarity)
             continue
         if w[0].isupper() and lw in _MONTHS and i + 1 < len(spans) and _is_day(spans[i + 1][0]):
             feats[f"date:{_MONTHS[lw]:02d}-{int(spans[i + 1][0]):02d}"] += weight
         if _is_cap(w) and lw not in _WEEKDAYS and lw not in _MONTHS and lw not in _NOT_NAMES:
             common = lw in _NAME_STOPWORDS or zipf(lw) >= 5.0
-            if sentence_start and common:
-                _flush(run, feats, weight, rarity)
-                run = []
+            if common and (i == 0 or _SENT_END.search(line[max(0, start - 3) : start])):  # at a sentence start
+                if run:
+                    _flush(run, feats, weight, rarity)
+                    run = []
             elif common and not run:
                 pass
             else:
                 run.append(lw)
         elif run and lw in _CONNECTORS and i + 1 < len(spans) and _is_cap(spans[i + 1][0]):
             run.append(lw)
-        else:
+        elif run:
             _flush(run, feats, weight, rarity)
             run = []
-    _flush(run, feats, weight, rarity)
+    if run:
+        _flush(run, feats, weight, rarity)
 
 
 def salient_name(title: str, limit: int = 120) -> str:
@@ -384,10 +400,9 @@ def _number(spans: list[tuple[str, int]], i: int, feats: Counter[str], weight: f
 
 # --- near-duplicate fingerprints ---------------------------------------------------------------
 
-SIMHASH_BITS = 64
-
-
-_MASK64 = (1 << 64) - 1
+SHINGLE_WORDS = 3
+MAX_SIMHASH_WORDS = 600  # words read per fingerprint
+_FNV_PRIME = 0x100000001B3
 
 
 @lru_cache(maxsize=100_000)
@@ -395,50 +410,72 @@ def _h64(s: str) -> int:
     return int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _mix64(x: int) -> int:
-    """splitmix64's finaliser: spreads a combination of token hashes over all 64 bits."""
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9 & _MASK64
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EB & _MASK64
-    return x ^ (x >> 31)
+# All shingles are hashed at once, each in a 128-bit lane of one big integer: a 64-bit value times
+# a 64-bit constant fits its lane, so one big multiplication does every shingle's (no Python loop
+# per shingle). Masks keep what each step needs of every lane.
+_LANE_BYTES = 16
 
 
-_LANE = 16  # bits per counter lane: up to 65,535 shingles
-_SPREAD = [
-    [sum(1 << ((byte * 8 + bit) * _LANE) for bit in range(8) if value >> bit & 1) for value in range(256)]
-    for byte in range(SIMHASH_BITS // 8)
-]
+def _lanes(mask: int) -> int:
+    return int.from_bytes(mask.to_bytes(_LANE_BYTES, "little") * MAX_SIMHASH_WORDS, "little")
 
 
-def simhash(text: str, shingle: int = 3, max_words: int = 600) -> int:
-    """64-bit SimHash of word 3-shingles; 0 for texts too short to fingerprint (under 8 words).
+_LOW64, _LOW34, _LOW37, _LOW33 = (_lanes((1 << bits) - 1) for bits in (64, 34, 37, 33))
+_LOW_BIT_OF_EACH_BYTE = int.from_bytes(b"\x01" * MAX_SIMHASH_WORDS, "little")
 
-    Each word is hashed once (stable blake2b), a shingle's hash mixes its words' hashes, and the
-    64 bit counters are 16-bit lanes of one big integer: eight table look-ups per shingle.
+
+def simhash(text: str) -> int:
+    """64-bit SimHash of word 3-shingles; 0 for texts too short to fingerprint (under 8 words)."""
+    return simhash_of_words(words(text))
+
+
+def simhash_of_words(tokens: list[str]) -> int:
+    """SimHash of the first MAX_SIMHASH_WORDS ``tokens`` (as :func:`words` gives them).
+
+    Each word is hashed once (stable blake2b); a shingle's hash is its words' hashes folded with the
+    FNV prime (h = h * prime + word, mod 2**64), then spread over all 64 bits by splitmix64's
+    finaliser; a bit of the result is set when most shingle hashes have it.
     """
-    hashes = [_h64(w.lower()) for w in words(text)[:max_words]]
-    n = len(hashes) - shingle + 1
+    hashes = [_h64(w.lower()) for w in tokens[:MAX_SIMHASH_WORDS]]
+    n = len(hashes) - SHINGLE_WORDS + 1
     if n < 6:
         return 0
-    acc = 0
-    for i in range(n):
-        h = 0
-        for k in range(shingle):
-            h = (h * 0x100000001B3 + hashes[i + k]) & _MASK64
-        h = _mix64(h)
-        for byte in range(SIMHASH_BITS // 8):
-            acc += _SPREAD[byte][h >> (8 * byte) & 0xFF]
-    mask = (1 << _LANE) - 1
-    return sum(1 << b for b in range(SIMHASH_BITS) if 2 * (acc >> (b * _LANE) & mask) > n)
+    packed = struct.pack(f"<{len(hashes)}Q", *hashes)
+    spaced = bytearray(_LANE_BYTES * len(hashes))
+    for byte in range(8):
+        spaced[byte::_LANE_BYTES] = packed[byte::8]
+    words_in_lanes = int.from_bytes(spaced, "little")
+    # Lane i: the fold over words i, i+1, i+2, as word_i * prime**2 + word_i+1 * prime + word_i+2.
+    x = 0
+    for k in range(SHINGLE_WORDS):
+        x += (words_in_lanes >> (128 * k)) * pow(_FNV_PRIME, SHINGLE_WORDS - 1 - k, 1 << 64) & _LOW64
+    x &= _LOW64
+    # splitmix64's finaliser, lane by lane (a right shift must not bring in the next lane's bits).
+    x = (x ^ (x >> 30) & _LOW34) * 0xBF58476D1CE4E5B9 & _LOW64
+    x = (x ^ (x >> 27) & _LOW37) * 0x94D049BB133111EB & _LOW64
+    x ^= (x >> 31) & _LOW33
+    shingles = x.to_bytes(_LANE_BYTES * len(hashes), "little")
+    result = 0
+    for byte in range(8):
+        # byte `byte` of every shingle's hash, one per byte of `column`: a bit's count is a popcount
+        column = int.from_bytes(shingles[byte : _LANE_BYTES * n : _LANE_BYTES], "little")
+        for bit in range(8):
+            if 2 * (column >> bit & _LOW_BIT_OF_EACH_BYTE).bit_count() > n:
+                result |= 1 << (8 * byte + bit)
+    return result
 
 
 def fingerprint(title: str, body: str, min_words: int = 8) -> int:
     """SimHash of the article's running text: body lines of ``min_words``+ words, so bylines, share
     buttons and "| Site name" title suffixes that differ between syndicated copies do not count.
     Falls back to title and body together for short texts."""
-    prose = "\n".join(line for line in body.split("\n") if len(words(line)) >= min_words)
-    if len(words(prose)) >= min_words:
-        return simhash(prose)
-    return simhash(f"{title}\n{body}")
+    # No word spans a line break, so the lines' words, joined, are the words of the text: each line
+    # is read once.
+    lines = [words(line) for line in body.split("\n")]
+    prose = [w for line in lines if len(line) >= min_words for w in line]
+    if len(prose) >= min_words:
+        return simhash_of_words(prose)
+    return simhash_of_words(words(title) + [w for line in lines for w in line])
 
 
 def hamming(a: int, b: int) -> int:

@@ -265,6 +265,7 @@ _RECALLED = (
     r"|\bin the past\b|(?<!as )\bpreviously (?:fixed|addressed|resolved|mitigated|suffered|experienced|hit|went"
     r"|had|took|caused|blocked|disrupted)\b"
 )
+_ISO_DATE = r"\d{4}-\d\d-\d\d"
 # Dates, checked against the publication: "in April", "April 2024", "on April 8", "8 April 2024",
 # "in 2023", "the 2023 outage", "2024-04-08". Month names are capitalised ("may" is a verb), and a
 # month alone needs its preposition ("April" is a name too).
@@ -277,9 +278,19 @@ _DATED = (
     rf"|{_IN}(?P<in_year>{YEAR_PATTERN})"
     rf"|\b(?P<year_of_event>{YEAR_PATTERN})(?:['\u2019]s)?\s{{1,3}}(?:\w{{1,20}}\s{{1,3}}){{0,2}}"
     r"(?i:outages?|incidents?|disruptions?|crash|failures?)\b"
-    r"|\b(?P<iso>\d{4}-\d\d-\d\d)\b"
+    rf"|\b(?P<iso>{_ISO_DATE})\b"
 )
 _EARLIER_MARK = re.compile(rf"(?i:{_RECALLED})|{_DATED}")
+# Searching for marks is slow (the pattern starts with no fixed text) and most sentences have none.
+# Every mark holds a word of _RECALLED in any case, a month's name (capitalised; its first three
+# letters), a year (19xx, 20xx) or an ISO date: a sentence with none of these is not searched.
+# str.lower finds those words as the pattern's ignored case does, unless one of the four letters that
+# match ASCII letters when case is ignored is present: such a sentence is searched.
+_RECALLED_WORDS = ("last", "earlier", "week", "month", "year", "similar", "comparable", "previous", "prior", "past",
+                   "first", "history")
+_CASE_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")  # dotted I, dotless i, long s, Kelvin sign
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ISO_DATE_MARK = re.compile(_ISO_DATE)
 # A date this long before publication is another event: an outage and its follow-ups take days, a
 # post-incident review a week or two.
 _EARLIER_BY = timedelta(days=14)
@@ -334,9 +345,20 @@ def earlier_incident_spans(body: str, published_at: datetime) -> list[tuple[int,
 
 def _past_marks(sentence: str, position: int, published: date, *, dates: bool) -> Iterator[re.Match]:
     """The marks from `position` on that recall an earlier time (dates among them only if `dates`)."""
+    if not _may_hold_a_mark(sentence):
+        return
     for mark in _EARLIER_MARK.finditer(sentence, position):
         if not mark.lastgroup or (dates and _recalls_the_past(mark, published)):
             yield mark
+
+
+def _may_hold_a_mark(sentence: str) -> bool:
+    """False when the sentence cannot hold an _EARLIER_MARK (see _RECALLED_WORDS)."""
+    if not sentence.isascii() and any(letter in sentence for letter in _CASE_FOLDS_TO_ASCII):
+        return True
+    lowered = sentence.lower()
+    return (any(word in lowered for word in _RECALLED_WORDS) or any(month in sentence for month in _MONTH_NAMES)
+            or "19" in sentence or "20" in sentence or bool(_ISO_DATE_MARK.search(sentence)))
 
 
 def _clause_start(sentence: str, position: int) -> int:

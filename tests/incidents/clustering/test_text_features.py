@@ -74,6 +74,37 @@ def test_fingerprints_of_copies_are_close_and_of_other_texts_far():
     assert tf.simhash("too short") == 0
 
 
+def _simhash_shingle_by_shingle(text: str) -> int:
+    """The fingerprint spelled out one shingle at a time (what simhash computes in lanes)."""
+    mask = (1 << 64) - 1
+    hashes = [tf._h64(w.lower()) for w in tf.words(text)[: tf.MAX_SIMHASH_WORDS]]
+    shingles = []
+    for i in range(len(hashes) - 2):
+        h = 0
+        for word in hashes[i : i + 3]:
+            h = (h * 0x100000001B3 + word) & mask
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9 & mask
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EB & mask
+        shingles.append(h ^ (h >> 31))
+    if len(shingles) < 6:
+        return 0
+    return sum(1 << b for b in range(64) if 2 * sum(h >> b & 1 for h in shingles) > len(shingles))
+
+
+def test_simhash_is_the_majority_of_its_shingle_hashes():
+    long_text = " ".join(f"{STORY} Update {n}: engineers rolled back build {n * 7}." for n in range(30))
+    for text in (STORY, STORY[:60], long_text, "word " * 700):
+        assert tf.simhash(text) == _simhash_shingle_by_shingle(text)
+    assert len(tf.words(long_text)) > tf.MAX_SIMHASH_WORDS
+
+
+def test_fingerprint_reads_the_prose_lines_else_title_and_body():
+    byline = "By Staff"
+    assert tf.fingerprint("Title", f"{byline}\n{STORY}\nShare") == tf.simhash(STORY)
+    assert tf.fingerprint("A short title here", "Too short\nto be prose") == tf.simhash(
+        "A short title here\nToo short\nto be prose")
+
+
 def test_features_are_deterministic():
     assert tf.term_vector("A", STORY) == tf.term_vector("A", STORY)
     assert tf.simhash(STORY) == tf.simhash(STORY)
@@ -85,3 +116,17 @@ def test_norm_is_the_length_that_normalise_divides_by():
     assert tf.norm(vec) == 5.0
     assert tf.norm(tf.normalise(vec)) == 1.0
     assert tf.norm({}) == 0.0
+
+
+def test_cosine_with_the_norms_given_is_the_cosine_that_works_them_out():
+    short, long = {"a": 0.3, "b": 1.7}, {"b": 0.2, "c": 2.5, "a": 1.1}
+    assert tf.cosine(short, long, tf.norm(short), tf.norm(long)) == tf.cosine(short, long)
+    assert tf.cosine(long, short, tf.norm(long), tf.norm(short)) == tf.cosine(long, short)
+    assert tf.cosine(short, {"z": 1.0}, tf.norm(short), 1.0) == 0.0
+
+
+def test_entities_by_kind_keeps_each_kind_in_order():
+    entities = {"name:acme": 1.0, "num:23": 0.5, "name:acme cloud": 0.7, "year:2024": 0.2}
+    assert tf.entities_by_kind(entities) == {"name": {"name:acme": 1.0, "name:acme cloud": 0.7},
+                                             "num": {"num:23": 0.5}, "year": {"year:2024": 0.2}}
+    assert list(tf.entities_by_kind(entities)["name"]) == ["name:acme", "name:acme cloud"]

@@ -121,6 +121,24 @@ def test_a_status_post_is_about_its_own_incident_whatever_it_dates():
     assert names(press) == (("Exchange Online",), ("Microsoft OneDrive",))
 
 
+@pytest.mark.parametrize("sentence", [
+    "It went down last week too.", "Earlier this year it failed.", "Two months ago it broke.",
+    "It broke 3 weeks after.",
+    "A similar DNS outage hit Azure.", "The previous outages were short.", "It is not the first time.",
+    "It isn't the first outage.", "Its long history of crashes.", "Like in the past, it broke.",
+    "It previously suffered one.", "In April, it broke.", "April 2024 saw one.", "On Nov. 8 it broke.",
+    "On 8 December it broke.", "Back in 2023 it broke.", "The 2023 outage was long.", "On 2024-04-08 it broke.",
+    "IT WENT DOWN LAST WEEK.", "It went down la\u017ft week.", "Th\u0131s is n\u2019t the first t\u0131me.",
+])
+def test_a_sentence_with_an_earlier_mark_is_never_skipped(sentence):
+    assert facts_module._EARLIER_MARK.search(sentence)
+    assert facts_module._may_hold_a_mark(sentence)
+
+
+def test_a_sentence_without_the_words_of_a_mark_is_skipped():
+    assert not facts_module._may_hold_a_mark("Outlook is down for thousands of users in Europe.")
+
+
 @pytest.mark.parametrize(
     "body",
     [
