@@ -252,3 +252,19 @@ def test_where_an_attack_is_said_to_come_from_is_no_affected_region():
 def test_a_vendor_named_only_in_a_look_back_at_last_weeks_outage_is_not_affected_now(body):
     facts = extract("Azure outage takes down Microsoft services", body, AT, CATALOGUE)
     assert "azure" in facts.vendors and "aws" not in facts.vendors
+
+
+def test_every_recalled_phrase_holds_a_word_the_mark_prefilter_looks_for():
+    # The prefilter skips sentences without these words: a phrase added to _RECALLED without one of
+    # them would never be searched for.
+    alternatives, depth, start = [], 0, 0
+    pattern = facts_module._RECALLED
+    for at, char in enumerate(pattern):
+        depth += {"(": 1, ")": -1}.get(char, 0) if pattern[at - 1:at] != "\\" else 0
+        if char == "|" and depth == 0:
+            alternatives.append(pattern[start:at])
+            start = at + 1
+    alternatives.append(pattern[start:])
+    assert len(alternatives) > 5
+    for alternative in alternatives:
+        assert any(word in alternative.lower() for word in facts_module._RECALLED_WORDS), alternative
