@@ -144,7 +144,8 @@ def ratio_name(prefix: str, sizes: list[int]) -> str:
 
 def size_names(prefix: str, size: int) -> list[str]:
     return [f"{prefix}.{size_label(size)}.{name}"
-            for name in ("articles_per_s", "ms_per_article_p50", "lookup_ms", "queries_per_article")]
+            for name in ("articles_per_s", "ms_per_article_p50", "lookup_ms", "queries_per_article",
+                         "round_trip_us", "cpu_reference_ms")]
 
 
 def figure_names(prefix: str, sizes: list[int]) -> list[str]:
@@ -489,6 +490,30 @@ def rows_in_window(ids: list[int]) -> list[int]:
     return counts
 
 
+def machine_now(samples: int = 300) -> tuple[float, float]:
+    """How fast this machine is as the rounds run, for comparing figures of different runs: the median
+    round trip of a prepared statement that does nothing (SELECT 1 through the pipeline's hot cursor;
+    an article's ten statements each pay one) in microseconds, and the median time of a fixed piece of
+    pure-Python work in milliseconds. Both drift with the host's load."""
+    from incidents.pipeline import hot_cursor
+
+    trips = []
+    with hot_cursor() as cursor:
+        for _ in range(samples):
+            started = perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            trips.append(perf_counter() - started)
+    work = []
+    for _ in range(7):
+        started = perf_counter()
+        counts: dict[str, int] = defaultdict(int)
+        for n in range(60_000):
+            counts[str(n % 997)] += n
+        work.append(perf_counter() - started)
+    return median(trips) * 1e6, median(work) * 1000
+
+
 def describe(timings: Timings) -> str:
     """"412 joined 31 ms, 180 opened 38 ms, ...": count and median time by outcome."""
     ranked = sorted(timings.by_action.items(), key=lambda kv: -len(kv[1]))
@@ -531,6 +556,7 @@ def measure_size(
         rounds.append(timings.seconds)
         total.add(timings)
     per_article = median(rounds) / args.articles
+    round_trip_us, cpu_reference_ms = machine_now()
     each = [t for times in total.by_action.values() for t in times]
     costs[size] = per_article
     progress(f"{prefix}: {per_article * 1000:.1f} ms an article; counting queries on {args.articles} more")
@@ -562,6 +588,15 @@ def measure_size(
             f"{prefix}.{label}.queries_per_article", queries, "queries",
             f"mean over {args.articles} more fresh articles (max {max(n for v in by_action.values() for n in v)}), "
             f"by outcome: {describe_queries(by_action)}",
+        ),
+        Figure(
+            f"{prefix}.{label}.round_trip_us", round_trip_us, "us",
+            "median round trip of a prepared SELECT 1 right after the rounds: this machine's speed now (the "
+            "host's load moves it); compare other runs' figures at like values",
+        ),
+        Figure(
+            f"{prefix}.{label}.cpu_reference_ms", cpu_reference_ms, "ms",
+            "median time of a fixed piece of pure-Python work right after the rounds, as above",
         ),
     ]
 
