@@ -28,7 +28,8 @@ FIGURES = [
     "throughput.first_poll_sources_per_min", "throughput.repeat_poll_sources_per_min",
     "throughput.celery_worker_sources_per_min",
     *(f"cluster.sqlite.{size}.{name}" for size in (20, 40, 80)
-      for name in ("articles_per_s", "ms_per_article_p50", "lookup_ms", "queries_per_article")),
+      for name in ("articles_per_s", "ms_per_article_p50", "lookup_ms", "queries_per_article", "round_trip_us",
+                   "cpu_reference_ms")),
     "cluster.sqlite.cost_ratio_80_to_20",
     "join.sqlite.members_3.ms", "join.sqlite.members_3.queries", "join.sqlite.members_30.ms",
     "join.sqlite.members_30.queries", "join.sqlite.ratio_30_to_3",
