@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import DateTimeField, IntegerField, JSONField, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import Query
@@ -77,9 +78,11 @@ class _PreparingCursor(psycopg.Cursor):
         return self._query
 
 
-# One preparing cursor per database connection, kept: opening and closing a cursor for each statement
-# cost more than the round trip of a prepared one. Each user reads its rows before the next statement.
-_KEPT_CURSORS: "weakref.WeakKeyDictionary[psycopg.Connection, _PreparingCursor]" = weakref.WeakKeyDictionary()
+# One preparing cursor kept per Django connection (each thread has its own), for its current database
+# connection: opening and closing a cursor for each statement cost more than the round trip of a prepared
+# one. Each user reads its rows before the next statement. Keyed weakly by Django's connection object,
+# which the cursor does not refer to (a key its value refers to would never be let go).
+_KEPT_CURSORS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, _PreparingCursor]" = weakref.WeakKeyDictionary()
 
 
 @contextmanager
@@ -94,9 +97,10 @@ def hot_cursor():
         return
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    raw = _KEPT_CURSORS.get(connection.connection)
-    if raw is None or raw.closed:
-        raw = _KEPT_CURSORS[connection.connection] = _PreparingCursor(connection.connection)
+    wrapper = connections[connection.alias]
+    raw = _KEPT_CURSORS.get(wrapper)
+    if raw is None or raw.closed or raw.connection is not wrapper.connection:  # none yet, or a reconnection
+        raw = _KEPT_CURSORS[wrapper] = _PreparingCursor(wrapper.connection)
     yield connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 

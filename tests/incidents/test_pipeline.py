@@ -841,3 +841,5 @@ def test_the_hot_statements_share_one_kept_cursor_per_connection():
     connection.close()  # a new connection: a new cursor, the closed one never reused
     with pipeline.hot_cursor() as third:
         assert third.cursor is not first.cursor and one(third) == 1
+    assert first.cursor.connection.closed  # and nothing keeps it: only the current one is kept
+    assert [kept.connection for kept in pipeline._KEPT_CURSORS.values()].count(first.cursor.connection) == 0
