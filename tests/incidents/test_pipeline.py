@@ -663,7 +663,10 @@ def test_save_derived_saves_the_fields_and_marks_the_summary_due_as_mark_due_wou
         save_derived(incident, ["title"], due)
 
 
-def test_an_article_another_worker_placed_meanwhile_is_left_where_it_is(press):
+@pytest.mark.parametrize("own_transaction", [
+    False, pytest.param(True, marks=pytest.mark.django_db(transaction=True)),  # as a worker runs it: not nested
+])
+def test_an_article_another_worker_placed_meanwhile_is_left_where_it_is(press, own_transaction):
     from incidents.pipeline import assign, extract_facts
 
     article = stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike"))
@@ -843,3 +846,23 @@ def test_the_hot_statements_share_one_kept_cursor_per_connection():
         assert third.cursor is not first.cursor and one(third) == 1
     assert first.cursor.connection.closed  # and nothing keeps it: only the current one is kept
     assert [kept.connection for kept in pipeline._KEPT_CURSORS.values()].count(first.cursor.connection) == 0
+
+
+@pytest.mark.django_db(transaction=True)  # the placement's own transaction
+def test_placing_an_article_sends_its_statements_without_waiting_for_each_on_postgresql(press, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no network round trips")
+    pipelined = []
+    insert = pipeline.insert_membership
+
+    def observed(membership):
+        pipelined.append(connection.connection._pipeline is not None)
+        insert(membership)
+
+    monkeypatch.setattr(pipeline, "insert_membership", observed)
+    first = process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    second = process_article(stored(press, news("Cloudflare outage: sites down worldwide",
+                                                 url="https://news.example/cf")).pk)
+    assert (first.action, second.action, second.incident_id) == ("opened", "joined", first.incident_id)
+    assert pipelined == [True, True] and connection.connection._pipeline is None  # left when placed
+    assert Membership.objects.count() == 2 and not Article.objects.filter(pending_since__isnull=False).exists()
