@@ -77,8 +77,9 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", "sqlite:///var/outagehub.sqlite3")
 DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR, VAR_DIR)}
-# The pipeline's hot statements are prepared on PostgreSQL (incidents/pipeline.py hot_cursor). Turn off
-# behind a pooler in transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+# The pipeline's hot statements are prepared on PostgreSQL (incidents/pipeline.py hot_cursor), and an
+# article's placement sends them in pipeline mode. Turn off behind a pooler in transaction mode that
+# cannot carry prepared statements (PgBouncer before 1.21): both go.
 OUTAGEHUB_PREPARED_STATEMENTS = env_bool("OUTAGEHUB_PREPARED_STATEMENTS", True)
 if OUTAGEHUB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg prepares nothing without a threshold (Django leaves it unset). Django's own cursors bind
