@@ -849,9 +849,12 @@ def test_the_hot_statements_share_one_kept_cursor_per_connection():
 
 
 @pytest.mark.django_db(transaction=True)  # the placement's own transaction
-def test_placing_an_article_sends_its_statements_without_waiting_for_each_on_postgresql(press, monkeypatch):
+@pytest.mark.parametrize("prepared", [True, False])  # off behind a pooler that cannot carry either
+def test_placing_an_article_sends_its_statements_without_waiting_for_each_on_postgresql(press, monkeypatch, settings,
+                                                                                       prepared):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no network round trips")
+    settings.OUTAGEHUB_PREPARED_STATEMENTS = prepared
     pipelined = []
     insert = pipeline.insert_membership
 
@@ -864,5 +867,5 @@ def test_placing_an_article_sends_its_statements_without_waiting_for_each_on_pos
     second = process_article(stored(press, news("Cloudflare outage: sites down worldwide",
                                                  url="https://news.example/cf")).pk)
     assert (first.action, second.action, second.incident_id) == ("opened", "joined", first.incident_id)
-    assert pipelined == [True, True] and connection.connection._pipeline is None  # left when placed
+    assert pipelined == [prepared, prepared] and connection.connection._pipeline is None  # left when placed
     assert Membership.objects.count() == 2 and not Article.objects.filter(pending_since__isnull=False).exists()
