@@ -85,13 +85,18 @@ class _PreparingCursor(psycopg.Cursor):
 _KEPT_CURSORS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, _PreparingCursor]" = weakref.WeakKeyDictionary()
 
 
+def _hot_statements_prepared() -> bool:
+    """PostgreSQL with OUTAGEHUB_PREPARED_STATEMENTS on: hot statements prepared, placements pipelined."""
+    return connection.vendor == "postgresql" and settings.OUTAGEHUB_PREPARED_STATEMENTS
+
+
 @contextmanager
 def hot_cursor():
     """A cursor for the statements that every article runs. On PostgreSQL they are prepared: planning
     the candidate lookup and the article's read cost about as much as running them. Django logs and
     wraps it as its own cursors. Off with OUTAGEHUB_PREPARED_STATEMENTS=0 (a pooler in transaction mode
     without prepared statement support, such as PgBouncer before 1.21, needs that); SQLite: Django's cursor."""
-    if connection.vendor != "postgresql" or not settings.OUTAGEHUB_PREPARED_STATEMENTS:
+    if not _hot_statements_prepared():
         with connection.cursor() as cursor:
             yield cursor
         return
@@ -383,7 +388,7 @@ def signals_of(article: Article, facts: Facts | ArticleFacts) -> signals.Article
 def assignment_lock(saving_facts: tuple[Article, Facts] | None = None, pipelined: bool = False):
     """One assignment at a time. SQLite's IMMEDIATE transactions already take the write lock at
     BEGIN; PostgreSQL takes a transaction-scoped advisory lock. `saving_facts`: an article's facts,
-    saved first, by the statement that takes the lock (save_facts). `pipelined`: see `pipelined`."""
+    saved first, by the statement that takes the lock (save_facts). `pipelined`: see `pipelined_statements`."""
     with transaction.atomic(), pipelined_statements() if pipelined else nullcontext():
         if saving_facts is not None:
             save_facts(*saving_facts, taking_assignment_lock=True)
@@ -402,7 +407,7 @@ def pipelined_statements():
     Inside, a statement's failure is raised where rows are next read or at the end, and an UPDATE's
     count of rows is not known: only what reads its rows or counts nothing belongs inside (the ORM's
     reads and inserts do; a model's save() of an existing row does not)."""
-    if connection.vendor != "postgresql" or not settings.OUTAGEHUB_PREPARED_STATEMENTS:
+    if not _hot_statements_prepared():
         yield
         return
     connection.ensure_connection()
@@ -583,22 +588,19 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
             slug = slug_base(article.title, article.published_at)
             found, slug_taken = candidates_for(keys, when, slug)
             candidates = {c.pk: c for c in found}
-            profiles = {c.pk: c.profile for c in found}
             decision, fragments = scoring.Decision(None, None), []
             if facts.claims.postmortem and when is not None:  # joins the outage it explains, by a rule of its own
                 earlier, _ = candidates_for(_owner_keys(keys), when, lookback=scoring.POSTMORTEM_WINDOW)
                 for candidate in earlier:
                     candidates.setdefault(candidate.pk, candidate)
-                    profiles.setdefault(candidate.pk, candidate.profile)
-                decision = scoring.explained_incident(article_signals, [(c.pk, profiles[c.pk]) for c in earlier])
+                decision = scoring.explained_incident(article_signals, [(c.pk, c.profile) for c in earlier])
             elif join_only:
                 # Keys seen on either side of it (an incident that opened after it pulls it in):
                 # scoring.continued_coverage keeps those within its windows.
                 live, _ = candidates_for({f"subject:{facts.subject}"}, when)
                 for candidate in live:
                     candidates.setdefault(candidate.pk, candidate)
-                    profiles.setdefault(candidate.pk, candidate.profile)
-                decision = scoring.continued_coverage(article_signals, [(c.pk, profiles[c.pk]) for c in live])
+                decision = scoring.continued_coverage(article_signals, [(c.pk, c.profile) for c in live])
             if join_only:
                 if decision.incident is None:
                     if then is not None:
@@ -611,19 +613,19 @@ def assign(article: Article, facts: Facts, thresholds: scoring.Thresholds = scor
                                                          evidence=(*facts.relevance.evidence, f"joined as {why}")))
                 save_facts(article, facts)
             if decision.incident is None:
-                decision = scoring.choose(article_signals, list(profiles.items()), thresholds)
+                profiles = [(pk, candidate.profile) for pk, candidate in candidates.items()]
+                decision = scoring.choose(article_signals, profiles, thresholds)
                 if decision.incident is not None:
-                    fragments = scoring.bridged_fragments(article_signals, decision.incident, list(profiles.items()),
-                                                          thresholds)
+                    fragments = scoring.bridged_fragments(article_signals, decision.incident, profiles, thresholds)
                 elif article.kind == Article.Kind.NEWS and when is not None:
-                    decision = scoring.continued_coverage(article_signals, list(profiles.items()),
+                    decision = scoring.continued_coverage(article_signals, profiles,
                                                           after=scoring.SAME_SUBJECT_WINDOW, part="same_subject")
             if decision.incident is None:
                 incident = new_incident(article, facts, slug=None if slug_taken else slug)
                 profile, action = None, "opened"
             else:
                 incident = read_whole(candidates[decision.incident])
-                profile, action = profiles[decision.incident], "joined"
+                profile, action = candidates[decision.incident].profile, "joined"
             duplicate_of = scoring.duplicate_member(article_signals, profile) if profile else None
             incident.profile = scoring.absorb(profile, article_signals).to_dict()
             share = share_of(article, facts, updates_of(article), is_copy=duplicate_of is not None)
@@ -797,6 +799,17 @@ def insert_membership(membership: Membership) -> None:
             [field.get_db_prep_save(field.pre_save(membership, True), connection) for field in _MEMBERSHIP_FIELDS])
 
 
+def _rows_each_with(fixed: list, texts: list[str]) -> tuple[str, list]:
+    """The rows (*fixed, text), one a text, for an INSERT, and their parameters: on PostgreSQL one
+    array, so the statement is the same for any number of rows (it is prepared); elsewhere VALUES."""
+    placeholders = ["%s"] * len(fixed)
+    if connection.vendor == "postgresql":
+        select = f"SELECT {', '.join([*placeholders, 'item'])} FROM UNNEST(%s::text[]) AS item"  # noqa: S608 - placeholders only
+        return select, [*fixed, texts]
+    row = f"({', '.join([*placeholders, '%s'])})"
+    return f"VALUES {', '.join([row] * len(texts))}", [value for text in texts for value in (*fixed, text)]
+
+
 def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
     """The incident's keys seen at `when`: new ones added, known ones moved forward to `when` (never
     back), in one statement (an upsert on the (incident, key) constraint; SQLite and PostgreSQL; on
@@ -806,14 +819,10 @@ def remember_keys(incident: Incident, keys: set[str], when: datetime) -> None:
         return
     quote = connection.ops.quote_name
     table, stamp = quote(IncidentKey._meta.db_table), connection.ops.adapt_datetimefield_value(when)
-    if connection.vendor == "postgresql":
-        values, params = "SELECT %s, key, %s FROM UNNEST(%s::text[]) AS key", [incident.pk, stamp, rows]
-    else:
-        values = f"VALUES {', '.join(['(%s, %s, %s)'] * len(rows))}"
-        params = [value for key in rows for value in (incident.pk, key, stamp)]
+    values, params = _rows_each_with([incident.pk, stamp], rows)
     with hot_cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({quote('incident_id')}, {quote('key')}, {quote('last_seen_at')}) "
+            f"INSERT INTO {table} ({quote('incident_id')}, {quote('last_seen_at')}, {quote('key')}) "
             f"{values} ON CONFLICT ({quote('incident_id')}, {quote('key')}) "
             f"DO UPDATE SET {quote('last_seen_at')} = excluded.{quote('last_seen_at')} "
             f"WHERE {table}.{quote('last_seen_at')} < excluded.{quote('last_seen_at')}",
@@ -1152,12 +1161,8 @@ def index_regions(incident: Incident, indexed: set[str] | None = None) -> None:
         return
     # Written out and, on PostgreSQL, prepared (one array of labels): a join often adds a region, and
     # bulk_create cost more CPU than the insert.
-    labels, quote = sorted(covered - indexed), connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        rows, params = "SELECT %s, label FROM UNNEST(%s::text[]) AS label", [incident.pk, labels]
-    else:
-        rows = f"VALUES {', '.join(['(%s, %s)'] * len(labels))}"
-        params = [value for label in labels for value in (incident.pk, label)]
+    rows, params = _rows_each_with([incident.pk], sorted(covered - indexed))
+    quote = connection.ops.quote_name
     with hot_cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(IncidentRegion._meta.db_table)} ({quote('incident_id')}, "
                        f"{quote('label')}) {rows}", params)
