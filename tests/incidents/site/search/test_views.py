@@ -269,6 +269,15 @@ def test_incident_changes_and_catalogue_renames_update_the_index():
     assert incident_titles(found("latency")) == []
 
 
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps the index with triggers of its own")
+def test_the_incident_refresh_keeps_its_plans_between_calls():
+    # A function written in SQL is planned again at every call, which cost most of a refresh.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+                       "WHERE p.proname = 'incidents_incident_search_refresh'")
+        assert cursor.fetchall() == [("plpgsql",)]
+
 # --- bad input ------------------------------------------------------------------------------------
 
 BAD_QUERIES = [
