@@ -389,7 +389,8 @@ def assignment_lock(saving_facts: tuple[Article, Facts] | None = None, pipelined
     """One assignment at a time. SQLite's IMMEDIATE transactions already take the write lock at
     BEGIN; PostgreSQL takes a transaction-scoped advisory lock. `saving_facts`: an article's facts,
     saved first, by the statement that takes the lock (save_facts). `pipelined`: see `pipelined_statements`."""
-    with transaction.atomic(), pipelined_statements() if pipelined else nullcontext():
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(), pipelined_statements(commit=outermost) if pipelined else nullcontext():
         if saving_facts is not None:
             save_facts(*saving_facts, taking_assignment_lock=True)
         elif connection.vendor == "postgresql":
@@ -399,20 +400,25 @@ def assignment_lock(saving_facts: tuple[Article, Facts] | None = None, pipelined
 
 
 @contextmanager
-def pipelined_statements():
+def pipelined_statements(commit: bool = False):
     """On PostgreSQL (with the hot statements on), the statements sent inside go out without waiting
     for the one before (psycopg's pipeline mode): a statement's round trip is waited for only when its
     rows are read, and once at the end for all the rest. Placing an article sends nine statements and
     reads the rows of one (the candidates); each round trip cost more than most of them took to run.
     Inside, a statement's failure is raised where rows are next read or at the end, and an UPDATE's
     count of rows is not known: only what reads its rows or counts nothing belongs inside (the ORM's
-    reads and inserts do; a model's save() of an existing row does not)."""
+    reads and inserts do; a model's save() of an existing row does not).
+    `commit`: inside the outermost atomic block, its COMMIT goes out last with the rest, and is waited
+    for with them (one round trip fewer); the block's own commit then finds the transaction over. A
+    failure of the COMMIT (a deferred constraint) is raised at the end as any other statement's."""
     if not _hot_statements_prepared():
         yield
         return
     connection.ensure_connection()
     with connection.wrap_database_errors, connection.connection.pipeline():
         yield
+        if commit:
+            connection.connection.execute("COMMIT")
 
 
 def _placing_under_the_lock() -> str:

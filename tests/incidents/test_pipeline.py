@@ -869,3 +869,26 @@ def test_placing_an_article_sends_its_statements_without_waiting_for_each_on_pos
     assert (first.action, second.action, second.incident_id) == ("opened", "joined", first.incident_id)
     assert pipelined == [prepared, prepared] and connection.connection._pipeline is None  # left when placed
     assert Membership.objects.count() == 2 and not Article.objects.filter(pending_since__isnull=False).exists()
+
+
+def _memberships_seen_by_another_connection() -> int:
+    import psycopg
+
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        return other.execute("SELECT COUNT(*) FROM incidents_membership").fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)  # the placement's own transaction, and a caller's around it
+def test_a_placement_commits_its_own_transaction_and_never_its_callers(press):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: its placement's COMMIT goes out with its other statements")
+    from django.db import transaction
+
+    process_article(stored(press, news("Widespread Cloudflare outage blamed on mysterious traffic spike")).pk)
+    assert _memberships_seen_by_another_connection() == 1
+    article = stored(press, news("Cloudflare outage: sites down worldwide", url="https://news.example/cf"))
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert process_article(article.pk).action == "joined"
+        assert (Membership.objects.count(), _memberships_seen_by_another_connection()) == (2, 1)
+        1 / 0  # the caller's transaction fails after the placement: the placement goes with it
+    assert Membership.objects.count() == 1 and Article.objects.get(pk=article.pk).pending_since is not None
