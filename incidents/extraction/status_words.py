@@ -189,20 +189,41 @@ def says_vendor_acknowledged(sentence: str, vendor: str) -> bool:
     vendor declined to comment, or has not confirmed, does not count; nor does the vendor merely
     named ("Users said Cloudflare was down")."""
     # The cheap tests first: most sentences do not name the vendor, and few have it speak.
-    if not vendor or vendor.lower() not in sentence.lower() or not _vendor_speaking(vendor).search(sentence):
+    if not vendor or vendor.lower() not in sentence.lower() or not _vendor_speaking(sentence, vendor):
         return False
     return not is_about_earlier_incidents(sentence) and not _NEGATED_SAY.search(sentence)
 
 
+# The vendor speaking, read around each place the sentence names it: the name then a word of saying
+# ("Cloudflare's status page said"), or a word of saying then the name ("according to AWS."). The
+# patterns hold no name, so a vendor seen for the first time costs no compilation of them.
+_SAYS_AFTER_NAME = re.compile(rf"(?:['\u2019]s?)?(?:\s+[\w-]+){{0,4}}?\s+{_SAY}\b", re.I)
+_SAYING_BEFORE_NAME = re.compile(  # ends where the name begins (searched with the name's start as end)
+    r"\b(?:according to|said|says|confirmed by|statement from|spokesperson for|posted by)\s+(?:a\s+)?\Z", re.I)
+_SAID_OF_NAME = re.compile(
+    r"\b(?:['\u2019]s?)?(?=\s*(?:[.,;:]|$|spokesperson|spokesman|statement|status|in\b|on\b|blog))", re.I)
+_WORD_BOUNDARY = re.compile(r"\b")
+
+
+def _vendor_speaking(sentence: str, vendor: str) -> bool:
+    """Whether, at some place the sentence names the vendor (as written, case ignored), a name that
+    starts a word is followed by a word of saying, or a word of saying comes before the name and a
+    word ends after it."""
+    name = _name_pattern(vendor)
+    position = 0
+    while found := name.search(sentence, position):  # every place, overlapping ones too
+        start, end = found.span()
+        if ((_WORD_BOUNDARY.match(sentence, start) and _SAYS_AFTER_NAME.match(sentence, end))
+                or (_SAYING_BEFORE_NAME.search(sentence, 0, start) and _SAID_OF_NAME.match(sentence, end))):
+            return True
+        position = start + 1
+    return False
+
+
 @lru_cache(maxsize=512)
-def _vendor_speaking(vendor: str) -> re.Pattern[str]:
-    name = re.escape(vendor)
-    return re.compile(
-        rf"\b{name}(?:['\u2019]s?)?(?:\s+[\w-]+){{0,4}}?\s+{_SAY}\b"
-        rf"|\b(?:according to|said|says|confirmed by|statement from|spokesperson for|posted by)\s+(?:a\s+)?"
-        rf"{name}\b(?:['\u2019]s?)?(?=\s*(?:[.,;:]|$|spokesperson|spokesman|statement|status|in\b|on\b|blog))",
-        re.I,
-    )
+def _name_pattern(vendor: str) -> re.Pattern[str]:
+    """The vendor's name as written, case ignored as the patterns above ignore it."""
+    return re.compile(re.escape(vendor), re.I)
 
 
 # A place or service named as spared: "customers in Europe were not affected", "no impact to …".
