@@ -21,6 +21,7 @@ Pure; bounded patterns only.
 import re
 from functools import lru_cache
 
+from incidents.extraction.caseless import CaselessPattern
 from incidents.extraction.mentions import ImpactMention
 
 LIFECYCLE = ("investigating", "identified", "monitoring", "resolved", "postmortem")
@@ -93,10 +94,9 @@ _STATUS_PATTERNS = {
     ),
     "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
 }
-_STATUS = re.compile(
+_STATUS = CaselessPattern(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<{state}>{_phrase(pattern)})" for state, pattern in _STATUS_PATTERNS.items())
-    + ")",
-    re.IGNORECASE,
+    + ")"
 )
 # A state that is only promised or awaited is not the state: "we will publish a root cause
 # analysis", "the incident will remain open until the service is fully restored".
@@ -269,17 +269,16 @@ _IMPACT_PATTERNS = {
         r"|connectivity (?:issues|problems)\b|connection (?:resets|drops)\b|packet loss\b"
     ),
     "timeouts": r"time-?outs\b|timed out\b|timing out\b",
-    "crashes": r"crash(?:es|ed|ing)?\b|blue screens?(?: of death)?\b|BSODs?\b|boot loops?\b",
+    "crashes": r"crash(?:es|ed|ing)?\b|blue screens?(?: of death)?\b|bsods?\b|boot loops?\b",
     "data loss": r"data loss\b|lost data\b|(?:data|messages|e-?mails|jobs|events) (?:were|was) lost\b",
     "delays": r"delay(?:s|ed)?\b",
     "failures": r"(?<!point\sof\s)fail(?:ures?|ed|ing|s)\b",  # not "a single point of failure"
 }
 # Group names cannot hold spaces: impact0, impact1 … by position in IMPACT_LABELS.
-_IMPACT = re.compile(
+_IMPACT = CaselessPattern(
     r"\b(?=[a-z])(?:"
     + "|".join(f"(?P<impact{index}>{_phrase(_IMPACT_PATTERNS[label])})" for index, label in enumerate(IMPACT_LABELS))
-    + ")",
-    re.IGNORECASE,
+    + ")"
 )
 # "no data was lost", "did not see delays", "without disruption": a negation earlier in the clause.
 _NEGATED = re.compile(r"(?:\b(?:no|not|without|never|zero)\b|n['\u2019]t\b)[^.,;:!?\n]{0,40}$", re.IGNORECASE)
@@ -292,5 +291,5 @@ def find_impacts(text: str) -> list[ImpactMention]:
         label = IMPACT_LABELS[int(match.lastgroup.removeprefix("impact"))]
         if label in found or _NEGATED.search(text, max(0, match.start() - 40), match.start()):
             continue
-        found[label] = ImpactMention(label=label, text=match[0])
+        found[label] = ImpactMention(label=label, text=text[match.start():match.end()])
     return list(found.values())
