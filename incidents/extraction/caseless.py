@@ -34,6 +34,12 @@ class CaselessPattern:
             return self._with_case.finditer(text.lower())
         return self.pattern.finditer(text)
 
+    def search(self, text: str) -> re.Match[str] | None:
+        """The pattern's first match in the text (as `finditer`'s: the words it holds may be lower case)."""
+        if text.isascii():
+            return self._with_case.search(text.lower())
+        return self.pattern.search(text)
+
 
 def _folds_alike(items: list) -> bool:
     """Whether every character the parsed pattern tests, ignoring case, matches in ASCII text the
@@ -76,3 +82,8 @@ def _matches_alike(character_pattern: str) -> bool:
     case in their lower case."""
     ignoring_case, with_case = re.compile(character_pattern, re.IGNORECASE), re.compile(character_pattern)
     return all(bool(ignoring_case.fullmatch(char)) == bool(with_case.fullmatch(char.lower())) for char in _ASCII)
+
+
+def matched_words(text: str, match: re.Match[str], group: int | str = 0) -> str:
+    """The words of the text that a CaselessPattern's match (or one of its groups) holds, as written."""
+    return text[match.start(group):match.end(group)]

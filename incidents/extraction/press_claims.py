@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from incidents.extraction.caseless import CaselessPattern, matched_words
 from incidents.extraction.spans import sentences
 from incidents.extraction.status_words import says_over, says_vendor_acknowledged
 from incidents.extraction.times import MONTH_PATTERN, MONTHS, YEAR_PATTERN, find_times
@@ -80,22 +81,23 @@ _FUTURE = re.compile(r"\b(?:will|within|to follow|once|upcoming|shortly|in the c
 LEAD_CHARS = 400
 
 # Scale the reports state, strongest first. Outage trackers' counts are read as numbers.
-_WORLDWIDE = re.compile(
+# (Patterns that ignore case, written in lower case: see CaselessPattern. The words they match are read
+# from the text.)
+_WORLDWIDE = CaselessPattern(
     r"\b(?:worldwide|world-wide|globally|global (?:outage|disruption)|(?:around|across) the (?:world|globe)|"
     r"millions of (?:users|people|customers|players|subscribers)|internet-wide|"
     r"(?:huge|massive|major) (?:swaths?|parts?) of the (?:internet|web)|"
-    r"half (?:of )?the internet|biggest outage|largest outage)\b", re.IGNORECASE)
-_WIDESPREAD = re.compile(
+    r"half (?:of )?the internet|biggest outage|largest outage)\b")
+_WIDESPREAD = CaselessPattern(
     r"\b(?:widespread|major outage|massive outage|huge outage|thousands of (?:users|people|customers|players)|"
-    r"hundreds of thousands|across (?:the )?(?:US|U\.S\.|UK|Europe|Asia|country|nation)|nationwide|"
-    r"(?:completely|totally|entirely) (?:down|offline|unavailable)|(?:is|are|went) down for (?:everyone|many|most))\b",
-    re.IGNORECASE)
-_LIMITED = re.compile(
+    r"hundreds of thousands|across (?:the )?(?:us|u\.s\.|uk|europe|asia|country|nation)|nationwide|"
+    r"(?:completely|totally|entirely) (?:down|offline|unavailable)|(?:is|are|went) down for (?:everyone|many|most))\b")
+_LIMITED = CaselessPattern(
     r"\b(?:some users|a subset of|(?:a )?(?:small|limited) number of|intermittent|degraded|slow(?:er)? (?:than usual|"
-    r"performance|loading)|partial outage|minor (?:outage|issue|disruption)|some people|for some)\b", re.IGNORECASE)
-_TRACKER_COUNT = re.compile(
-    r"\b(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s?(?:k|K|thousand|million)\b|\d{3,})\s+"
-    r"(?:(?:outage|problem|user|error)\s+)?(?:reports|users reported|people reported|complaints)", re.IGNORECASE)
+    r"performance|loading)|partial outage|minor (?:outage|issue|disruption)|some people|for some)\b")
+_TRACKER_COUNT = CaselessPattern(
+    r"\b(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?\s?(?:k|thousand|million)\b|\d{3,})\s+"
+    r"(?:(?:outage|problem|user|error)\s+)?(?:reports|users reported|people reported|complaints)")
 CRITICAL_REPORTS = 50_000
 MAJOR_REPORTS = 1_000
 
@@ -177,17 +179,17 @@ def looks_back_on_a_dated_incident(title: str, published_at: datetime) -> bool:
 def stated_severity(text: str) -> tuple[int, str]:
     """The scale a report states, on the Severity scale (4 critical, 3 major, 2 minor, 0 unstated),
     with the words that say it."""
-    counts = [_reports(m["number"]) for m in _TRACKER_COUNT.finditer(text)]
+    counts = [_reports(matched_words(text, m, "number")) for m in _TRACKER_COUNT.finditer(text)]
     most = max(counts, default=0)
     worldwide = _WORLDWIDE.search(text)
     if worldwide or most >= CRITICAL_REPORTS:
-        return 4, worldwide[0] if worldwide else f"{most:,} reports on an outage tracker"
+        return 4, matched_words(text, worldwide) if worldwide else f"{most:,} reports on an outage tracker"
     widespread = _WIDESPREAD.search(text)
     if widespread or most >= MAJOR_REPORTS:
-        return 3, widespread[0] if widespread else f"{most:,} reports on an outage tracker"
+        return 3, matched_words(text, widespread) if widespread else f"{most:,} reports on an outage tracker"
     limited = _LIMITED.search(text)
     if limited or most:
-        return 2, limited[0] if limited else f"{most:,} reports on an outage tracker"
+        return 2, matched_words(text, limited) if limited else f"{most:,} reports on an outage tracker"
     return 0, ""
 
 

@@ -21,7 +21,7 @@ Pure; bounded patterns only.
 import re
 from functools import lru_cache
 
-from incidents.extraction.caseless import CaselessPattern
+from incidents.extraction.caseless import CaselessPattern, matched_words
 from incidents.extraction.mentions import ImpactMention
 
 LIFECYCLE = ("investigating", "identified", "monitoring", "resolved", "postmortem")
@@ -291,5 +291,5 @@ def find_impacts(text: str) -> list[ImpactMention]:
         label = IMPACT_LABELS[int(match.lastgroup.removeprefix("impact"))]
         if label in found or _NEGATED.search(text, max(0, match.start() - 40), match.start()):
             continue
-        found[label] = ImpactMention(label=label, text=text[match.start():match.end()])
+        found[label] = ImpactMention(label=label, text=matched_words(text, match))
     return list(found.values())
