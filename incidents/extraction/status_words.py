@@ -94,6 +94,7 @@ _STATUS_PATTERNS = {
     ),
     "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
 }
+# The patterns that ignore case are written in lower case: CaselessPattern searches ASCII text faster.
 _STATUS = CaselessPattern(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<{state}>{_phrase(pattern)})" for state, pattern in _STATUS_PATTERNS.items())
     + ")"
@@ -137,8 +138,7 @@ _OVER_IN_REPORTS = _phrase(
     r"(?:recovered|returned|came back|come back)\b"
     r"|no longer (?:experiencing|seeing|affected|impacted)\b"
 )
-_REPORTED_OVER = re.compile(rf"\b(?=[a-z])(?:{_phrase(_STATUS_PATTERNS['resolved'])}|{_OVER_IN_REPORTS})",
-                            re.IGNORECASE)
+_REPORTED_OVER = CaselessPattern(rf"\b(?=[a-z])(?:{_phrase(_STATUS_PATTERNS['resolved'])}|{_OVER_IN_REPORTS})")
 
 
 def says_over(sentence: str) -> bool:
