@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Literal
 
@@ -203,16 +204,15 @@ class Catalogue:
         written = [token.group() for token in tokens]
         keys = [word.lower() for word in written]
         found: list[tuple[int, int, list[_Name]]] = []
-        first_words = self._root.children  # most tokens start no name: no walk down the trie for them
-        position = 0
-        while position < len(keys):
-            longest = self._longest_name_at(position, keys, written) if keys[position] in first_words else None
-            if longest is None:
-                position += 1
-                continue
-            end, names = longest
-            found.append((position, end, names))
-            position = end
+        end = 0
+        # Most tokens start no name: the trie is walked only from those that do, picked out in one pass.
+        for position in compress(range(len(keys)), map(self._root.children.__contains__, keys)):
+            if position < end:
+                continue  # inside the name found before
+            longest = self._longest_name_at(position, keys, written)
+            if longest is not None:
+                end, names = longest
+                found.append((position, end, names))
 
         named_vendors = {name.vendor_slug for _, _, names in found for name in names if not name.requires_vendor}
         matches = []

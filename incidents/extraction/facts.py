@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from incidents.extraction import outage_model
+from incidents.extraction.caseless import CaselessPattern
 from incidents.extraction.catalogue import Catalogue
 from incidents.extraction.error_messages import find_error_messages
 from incidents.extraction.identifiers import find_incident_ids
@@ -227,11 +228,10 @@ def facts_as_json(facts: Facts) -> dict:
 
 # A place named as unaffected, or as where traffic was served from, is no affected region: "requests
 # were served successfully from Northern Virginia", "customers in Europe were not affected".
-_UNAFFECTED = re.compile(
+_UNAFFECTED = CaselessPattern(
     rf"{NOT_AFFECTED}|{SERVED_ELSEWHERE}|\b(?:continued?|continues) to (?:work|operate|function|serve) normally\b"
     # where an attack is said to come from is not where users are hit: "bad actors in Ukraine are behind it"
-    r"|\b(?:actors?|hackers?|attackers?|IP addresses|botnets?) (?:\w+ ){0,2}(?:in|from|based in|linked to)\b",
-    re.IGNORECASE)
+    r"|\b(?:actors?|hackers?|attackers?|ip addresses|botnets?) (?:\w+ ){0,2}(?:in|from|based in|linked to)\b")
 # Lines every post ends with ("contact AWS Support", "subscribe to updates"): a service named there is
 # not affected, and never names an incident.
 _BOILERPLATE = re.compile(
@@ -242,7 +242,14 @@ _BOILERPLATE = re.compile(
 
 def unaffected_spans(text: str) -> list[tuple[int, int]]:
     """The sentences that name places as unaffected, as serving traffic, or as where an attack came from."""
-    return [(start, end) for start, end in sentences(text) if _UNAFFECTED.search(text, start, end)]
+    # A sentence's match is one of the whole text too (a sentence ends before a space or a line break,
+    # and the pattern looks at nothing past its match but a word boundary): no sentence ending before
+    # the whole text's first match holds one, and most texts have none.
+    first = _UNAFFECTED.search(text)
+    if first is None:
+        return []
+    return [(start, end) for start, end in sentences(text)
+            if end > first.start() and _UNAFFECTED.pattern.search(text, start, end)]
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:

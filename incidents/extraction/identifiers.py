@@ -13,7 +13,8 @@ import re
 # packs (SP1), standards (ISO9001) or phone numbers.
 _MICROSOFT_PREFIXES = ("CP", "CR", "DB", "DZ", "EN", "EX", "FO", "IT", "LY", "MC", "MM", "MO", "OD", "PB", "PL",
                        "PW", "SP", "TM", "YA")
-_MICROSOFT_ID = re.compile(rf"(?<![\w-])(?:{'|'.join(_MICROSOFT_PREFIXES)})\d{{6,7}}(?![\w-])")
+# The prefix comes first, and the look-back past it: a pattern that starts with letters is searched fast.
+_MICROSOFT_ID = re.compile(rf"(?:{'|'.join(_MICROSOFT_PREFIXES)})(?<![\w-]..)\d{{6,7}}(?![\w-])")
 
 # An incident page on a status site: githubstatus.com/incidents/5jfkz8q1mlql,
 # status.cloud.google.com/incidents/TaA75H7XA1DQyM2ReK2f, status.openai.com/incidents/01JMYB4….
@@ -30,7 +31,8 @@ _AZURE_TRACKING_ID = re.compile(
 )
 
 # AWS Health names an event by its ARN: arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/….
-_AWS_HEALTH_ARN = re.compile(r"\barn:aws:health:[a-z0-9-]{0,30}::event/(?:[\w-]{1,64}/){1,3}[\w-]{1,128}")
+# (The word's start is looked for behind its first letters, as above.)
+_AWS_HEALTH_ARN = re.compile(r"arn(?<!\warn):aws:health:[a-z0-9-]{0,30}::event/(?:[\w-]{1,64}/){1,3}[\w-]{1,128}")
 
 
 def find_incident_ids(text: str) -> list[str]:

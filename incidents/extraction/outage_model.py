@@ -39,7 +39,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from incidents.clustering.text_features import clean_text
@@ -108,9 +108,15 @@ def _words(text: str) -> list[str]:
 
 
 def _char_ngrams(words: list[str]) -> set[str]:
+    return set().union(*[_word_ngrams(w) for w in set(words) if len(w) <= MAX_WORD_CHARS and w != SUBJECT_MASK])
+
+
+# Most words of an item are common ones, met in item after item: their n-grams are kept (some 6 MB).
+@lru_cache(maxsize=4096)
+def _word_ngrams(word: str) -> tuple[str, ...]:
     low, high = CHAR_NGRAMS
-    padded = [f" {w} " for w in set(words) if len(w) <= MAX_WORD_CHARS and w != SUBJECT_MASK]
-    return {p[i : i + n] for p in padded for n in range(low, high + 1) for i in range(len(p) - n + 1)}
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1))
 
 
 def _text_features(field: str, text: str, weighed_ngrams: frozenset[str] | None = None) -> dict[str, float]:

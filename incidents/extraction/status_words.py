@@ -21,6 +21,7 @@ Pure; bounded patterns only.
 import re
 from functools import lru_cache
 
+from incidents.extraction.caseless import CaselessPattern, matched_words
 from incidents.extraction.mentions import ImpactMention
 
 LIFECYCLE = ("investigating", "identified", "monitoring", "resolved", "postmortem")
@@ -93,10 +94,10 @@ _STATUS_PATTERNS = {
     ),
     "postmortem": r"post-?mortem\b|post-incident (?:review|report)\b|root cause analysis\b",
 }
-_STATUS = re.compile(
+# The patterns that ignore case are written in lower case: CaselessPattern searches ASCII text faster.
+_STATUS = CaselessPattern(
     r"\b(?=[a-z])(?:" + "|".join(f"(?P<{state}>{_phrase(pattern)})" for state, pattern in _STATUS_PATTERNS.items())
-    + ")",
-    re.IGNORECASE,
+    + ")"
 )
 # A state that is only promised or awaited is not the state: "we will publish a root cause
 # analysis", "the incident will remain open until the service is fully restored".
@@ -137,8 +138,7 @@ _OVER_IN_REPORTS = _phrase(
     r"(?:recovered|returned|came back|come back)\b"
     r"|no longer (?:experiencing|seeing|affected|impacted)\b"
 )
-_REPORTED_OVER = re.compile(rf"\b(?=[a-z])(?:{_phrase(_STATUS_PATTERNS['resolved'])}|{_OVER_IN_REPORTS})",
-                            re.IGNORECASE)
+_REPORTED_OVER = CaselessPattern(rf"\b(?=[a-z])(?:{_phrase(_STATUS_PATTERNS['resolved'])}|{_OVER_IN_REPORTS})")
 
 
 def says_over(sentence: str) -> bool:
@@ -189,20 +189,41 @@ def says_vendor_acknowledged(sentence: str, vendor: str) -> bool:
     vendor declined to comment, or has not confirmed, does not count; nor does the vendor merely
     named ("Users said Cloudflare was down")."""
     # The cheap tests first: most sentences do not name the vendor, and few have it speak.
-    if not vendor or vendor.lower() not in sentence.lower() or not _vendor_speaking(vendor).search(sentence):
+    if not vendor or vendor.lower() not in sentence.lower() or not _vendor_speaking(sentence, vendor):
         return False
     return not is_about_earlier_incidents(sentence) and not _NEGATED_SAY.search(sentence)
 
 
+# The vendor speaking, read around each place the sentence names it: the name then a word of saying
+# ("Cloudflare's status page said"), or a word of saying then the name ("according to AWS."). The
+# patterns hold no name, so a vendor seen for the first time costs no compilation of them.
+_SAYS_AFTER_NAME = re.compile(rf"(?:['\u2019]s?)?(?:\s+[\w-]+){{0,4}}?\s+{_SAY}\b", re.I)
+_SAYING_BEFORE_NAME = re.compile(  # ends where the name begins (searched with the name's start as end)
+    r"\b(?:according to|said|says|confirmed by|statement from|spokesperson for|posted by)\s+(?:a\s+)?\Z", re.I)
+_SAID_OF_NAME = re.compile(
+    r"\b(?:['\u2019]s?)?(?=\s*(?:[.,;:]|$|spokesperson|spokesman|statement|status|in\b|on\b|blog))", re.I)
+_WORD_BOUNDARY = re.compile(r"\b")
+
+
+def _vendor_speaking(sentence: str, vendor: str) -> bool:
+    """Whether, at some place the sentence names the vendor (as written, case ignored), a name that
+    starts a word is followed by a word of saying, or a word of saying comes before the name and a
+    word ends after it."""
+    name = _name_pattern(vendor)
+    position = 0
+    while found := name.search(sentence, position):  # every place, overlapping ones too
+        start, end = found.span()
+        if ((_WORD_BOUNDARY.match(sentence, start) and _SAYS_AFTER_NAME.match(sentence, end))
+                or (_SAYING_BEFORE_NAME.search(sentence, 0, start) and _SAID_OF_NAME.match(sentence, end))):
+            return True
+        position = start + 1
+    return False
+
+
 @lru_cache(maxsize=512)
-def _vendor_speaking(vendor: str) -> re.Pattern[str]:
-    name = re.escape(vendor)
-    return re.compile(
-        rf"\b{name}(?:['\u2019]s?)?(?:\s+[\w-]+){{0,4}}?\s+{_SAY}\b"
-        rf"|\b(?:according to|said|says|confirmed by|statement from|spokesperson for|posted by)\s+(?:a\s+)?"
-        rf"{name}\b(?:['\u2019]s?)?(?=\s*(?:[.,;:]|$|spokesperson|spokesman|statement|status|in\b|on\b|blog))",
-        re.I,
-    )
+def _name_pattern(vendor: str) -> re.Pattern[str]:
+    """The vendor's name as written, case ignored as the patterns above ignore it."""
+    return re.compile(re.escape(vendor), re.I)
 
 
 # A place or service named as spared: "customers in Europe were not affected", "no impact to …".
@@ -248,17 +269,16 @@ _IMPACT_PATTERNS = {
         r"|connectivity (?:issues|problems)\b|connection (?:resets|drops)\b|packet loss\b"
     ),
     "timeouts": r"time-?outs\b|timed out\b|timing out\b",
-    "crashes": r"crash(?:es|ed|ing)?\b|blue screens?(?: of death)?\b|BSODs?\b|boot loops?\b",
+    "crashes": r"crash(?:es|ed|ing)?\b|blue screens?(?: of death)?\b|bsods?\b|boot loops?\b",
     "data loss": r"data loss\b|lost data\b|(?:data|messages|e-?mails|jobs|events) (?:were|was) lost\b",
     "delays": r"delay(?:s|ed)?\b",
     "failures": r"(?<!point\sof\s)fail(?:ures?|ed|ing|s)\b",  # not "a single point of failure"
 }
 # Group names cannot hold spaces: impact0, impact1 … by position in IMPACT_LABELS.
-_IMPACT = re.compile(
+_IMPACT = CaselessPattern(
     r"\b(?=[a-z])(?:"
     + "|".join(f"(?P<impact{index}>{_phrase(_IMPACT_PATTERNS[label])})" for index, label in enumerate(IMPACT_LABELS))
-    + ")",
-    re.IGNORECASE,
+    + ")"
 )
 # "no data was lost", "did not see delays", "without disruption": a negation earlier in the clause.
 _NEGATED = re.compile(r"(?:\b(?:no|not|without|never|zero)\b|n['\u2019]t\b)[^.,;:!?\n]{0,40}$", re.IGNORECASE)
@@ -271,5 +291,5 @@ def find_impacts(text: str) -> list[ImpactMention]:
         label = IMPACT_LABELS[int(match.lastgroup.removeprefix("impact"))]
         if label in found or _NEGATED.search(text, max(0, match.start() - 40), match.start()):
             continue
-        found[label] = ImpactMention(label=label, text=match[0])
+        found[label] = ImpactMention(label=label, text=matched_words(text, match))
     return list(found.values())

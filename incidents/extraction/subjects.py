@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from incidents.extraction.caseless import CaselessPattern, matched_words
+
 TITLE_CHARS = 300
 BODY_SENTENCE_CHARS = 300
 MAX_NAME_WORDS = 4
@@ -103,8 +105,8 @@ _NOT_UTILITY = "".join(f"(?<!{word} )" for word in sorted(_UTILITIES))  # "power
 # (pattern name, regex, where the subject is). "before": the name run ends where the match starts;
 # "after": the name run starts where the match ends; "inside": the regex's group 1 is the name run.
 # Earlier entries win over later ones when both match.
-_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
-    (name, re.compile(regex, re.IGNORECASE), where)
+_PATTERNS: tuple[tuple[str, CaselessPattern, str], ...] = tuple(
+    (name, CaselessPattern(regex), where)
     for name, regex, where in (
         ("Is <name> down?", r"\bis\s+((?:[^\W_][\w.&+'-]{0,40}\s+){0,3}[^\W_][\w.&+'-]{0,40})\s+" + _ADVERB + r"down\b",
          "inside"),
@@ -228,7 +230,7 @@ def _find(text: str) -> Subject | None:
             elif where == "after":
                 name = _name_after(text, match.end())
             else:
-                inner = match.group(1)
+                inner = matched_words(text, match, 1)
                 name = _name(inner, list(_TOKEN.finditer(inner))) if all(
                     _is_name_word(w) for w in inner.split()
                 ) else None
