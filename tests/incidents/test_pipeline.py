@@ -24,7 +24,7 @@ from incidents.pipeline import (
 from incidents.site.queries import live_incidents
 from incidents.site.search import views as search_views
 from incidents.site.search.query import parse_query
-from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, stored
+from tests.factories import ItemUpdateFactory, SourceFactory, StatusItemFactory, SummaryFactory, stored
 from tests.httpserver import FIXTURES_DIR
 from tests.incidents.cloudflare_outage import BODY, T0, cloudflare_post, news
 
@@ -606,11 +606,14 @@ def test_a_candidate_read_whole_is_the_incident_as_stored(press):
     keys = signals.retrieval_keys(signals_of(article, extract_facts(article)))
     stored_incident = Incident.objects.get()
     Incident.objects.filter(pk=stored_incident.pk).update(alerts_due_at=None)  # a column left empty too
+    summary = SummaryFactory(incident=stored_incident, current=True)
     stored_incident.refresh_from_db()
     [candidate], _ = candidates_for(keys, article_time(article))
     whole = read_whole(candidate)
     assert {field.attname: getattr(whole, field.attname) for field in Incident._meta.concrete_fields} == {
         field.attname: getattr(stored_incident, field.attname) for field in Incident._meta.concrete_fields}
+    assert whole.summary_written_at == summary.created_at and whole.summary_written_at.tzinfo is not None
+    assert whole.started_at.tzinfo is not None
 
 
 def test_the_article_to_place_is_read_as_the_orm_reads_it(press):
